@@ -1,0 +1,144 @@
+"""One typed settings object, read from the environment and a `.env` file.
+
+Every service address the platform uses is derived here, so the CLI, Dagster,
+dbt and the tests agree on where the stack lives. Nothing here connects.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def project_root() -> Path:
+    """The checkout holding `pyproject.toml`, else the working directory."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").is_file() and (here / "grid_intel_dbt").is_dir():
+        return here
+    return Path.cwd()
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    CI = "ci"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    """Platform settings; env vars are prefixed `GRID_INTEL_` unless noted."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRID_INTEL_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    env: Environment = Field(default=Environment.LOCAL, description="local, ci or prod.")
+    state_dir: Path = Field(
+        default_factory=lambda: project_root() / ".state",
+        description="Ports, pids, logs and data of the local stack.",
+    )
+
+    warehouse_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("GRID_INTEL_WAREHOUSE_URL", "DATABASE_URL"),
+        description="PostgreSQL/TimescaleDB URL; unset means the embedded server.",
+    )
+    pg_port: int = Field(default=55432, description="Port of the embedded PostgreSQL.")
+    warehouse_db: str = Field(default="grid_intel", description="Warehouse database name.")
+    dagster_db: str = Field(default="dagster", description="Dagster storage database name.")
+    dagster_pg_url: str | None = Field(
+        default=None, description="Dagster storage URL; unset means the embedded server."
+    )
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, description="Kafka bootstrap list; unset means the local broker."
+    )
+    kafka_port: int = Field(default=59092, description="Local broker's client port.")
+    kafka_controller_port: int = Field(default=59093, description="Local KRaft controller port.")
+    kafka_heap: str = Field(default="768m", description="Local broker's JVM heap (-Xmx).")
+
+    timescale_port: int = Field(default=55433, description="Port of the TimescaleDB lane.")
+
+    dagster_home: Path | None = Field(
+        default=None, description="DAGSTER_HOME; unset means <state_dir>/dagster."
+    )
+    dagster_port: int = Field(default=3000, description="Port of `dagster dev`'s webserver.")
+
+    connect_timeout_s: float = Field(default=5.0, gt=0, description="Service connect timeout.")
+    log_level: str = Field(default="INFO")
+    log_format: str = Field(default="console", description="console or json.")
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _known_env(cls, value: object) -> object:
+        names = [e.value for e in Environment]
+        if isinstance(value, str) and value.lower() not in names:
+            raise ValueError(f"unknown environment {value!r}: use one of {', '.join(names)}")
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in ("console", "json"):
+            raise ValueError(f"unknown log format {value!r}: use console or json")
+        return value
+
+    @property
+    def embedded_postgres(self) -> bool:
+        return self.warehouse_url is None
+
+    @property
+    def local_kafka(self) -> bool:
+        return self.kafka_bootstrap_servers is None
+
+    def local_pg_url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/{database}"
+
+    @property
+    def warehouse(self) -> str:
+        return self.warehouse_url or self.local_pg_url(self.warehouse_db)
+
+    @property
+    def dagster_storage_url(self) -> str:
+        return self.dagster_pg_url or self.local_pg_url(self.dagster_db)
+
+    @property
+    def timescale_url(self) -> str:
+        """The PGlite TimescaleDB lane (one connection at a time, no TLS)."""
+        return (
+            f"postgresql://postgres:lane@127.0.0.1:{self.timescale_port}/template1?sslmode=disable"
+        )
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka_bootstrap_servers or f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def resolved_dagster_home(self) -> Path:
+        return self.dagster_home or self.state_dir / "dagster"
+
+    def with_warehouse(self, url: str) -> Settings:
+        """A copy pointing the warehouse at another server (e.g. the TimescaleDB lane)."""
+        return self.model_copy(update={"warehouse_url": url})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def redact(url: str) -> str:
+    """A URL with its password hidden, for logs and status lines."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()

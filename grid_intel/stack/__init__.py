@@ -1,0 +1,1 @@
+"""The local stack: embedded PostgreSQL, a KRaft Kafka broker and the TimescaleDB lane."""

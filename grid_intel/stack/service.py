@@ -1,0 +1,33 @@
+"""What every stack service offers `stack up | down | status`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    healthy: bool
+    endpoint: str
+    detail: str
+    managed: bool = False
+
+    def line(self) -> str:
+        state = "healthy" if self.healthy else "down"
+        owner = "started by stack" if self.managed else "external"
+        return f"{self.name:<10} {state:<8} {self.endpoint:<48} {self.detail} [{owner}]"
+
+
+class Service(Protocol):
+    name: str
+
+    def status(self) -> ServiceStatus: ...
+
+    def start(self, progress: Progress) -> ServiceStatus: ...
+
+    def stop(self, *, purge: bool, progress: Progress) -> str: ...
