@@ -1,0 +1,1 @@
+"""Kafka: topic specs, message codecs and the offset ↔ time-window maths."""

@@ -1,0 +1,34 @@
+"""Connections to the warehouse that fail fast with a message saying what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from grid_intel.settings import redact
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse did not answer; the message says how to bring it up."""
+
+
+@contextmanager
+def connect(url: str, *, timeout_s: float = 5.0, autocommit: bool = False
+            ) -> Iterator[psycopg.Connection]:
+    """A psycopg connection, closed on exit; unreachable servers fail within `timeout_s`."""
+    try:
+        conn = psycopg.connect(
+            url, connect_timeout=max(1, int(timeout_s)), autocommit=autocommit,
+            prepare_threshold=None, application_name="grid-intel",
+        )
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())[:300]
+        raise WarehouseUnavailable(
+            f"cannot reach the warehouse at {redact(url)}: {reason}. "
+            "Start the local stack with `grid-intel stack up`, or point "
+            "GRID_INTEL_WAREHOUSE_URL at a running PostgreSQL."
+        ) from exc
+    with conn:
+        yield conn

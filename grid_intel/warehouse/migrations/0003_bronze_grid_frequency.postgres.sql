@@ -1,0 +1,12 @@
+-- Raw grid.frequency messages, one row per message, range-partitioned by day.
+create table if not exists bronze.grid_frequency (
+    ts timestamptz not null,
+    region text not null,
+    frequency_hz double precision not null,
+    rocof_hz_per_s double precision,
+    schema_version smallint not null,
+    kafka_partition integer not null,
+    kafka_offset bigint not null,
+    ingested_at timestamptz not null default now(),
+    unique (ts, kafka_partition, kafka_offset)
+) partition by range (ts);

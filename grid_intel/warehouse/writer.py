@@ -1,0 +1,81 @@
+"""Window replacement: one transaction deletes a window's rows and COPYs the new ones.
+
+Re-materializing a window therefore gives the same rows, and a crash mid-COPY
+rolls back to the rows that were there before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from psycopg import sql
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A time-partitioned table: its qualified name, time column and typed columns."""
+
+    schema: str
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    time_column: str = "ts"
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def ident(self) -> sql.Identifier:
+        return sql.Identifier(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    deleted: int
+    inserted: int
+
+
+def replace_window(conn: psycopg.Connection, table: TableSpec, rows: Iterable[Sequence[object]],
+                   start: datetime, end: datetime) -> WriteResult:
+    """Replace the rows of [start, end) with `rows` (binary COPY) atomically."""
+    names = [c for c, _ in table.columns]
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("select ops.ensure_time_partitions(%s::regclass, %s, %s)",
+                    (table.qualified, start, end))
+        cur.execute(
+            sql.SQL("delete from {} where {} >= %s and {} < %s").format(
+                table.ident, sql.Identifier(table.time_column), sql.Identifier(table.time_column)
+            ),
+            (start, end),
+        )
+        deleted = cur.rowcount
+        inserted = 0
+        copy_sql = sql.SQL("copy {} ({}) from stdin (format binary)").format(
+            table.ident, sql.SQL(", ").join(map(sql.Identifier, names))
+        )
+        with cur.copy(copy_sql) as copy:
+            copy.set_types([t for _, t in table.columns])
+            for row in rows:
+                copy.write_row(row)
+                inserted += 1
+    return WriteResult(deleted, inserted)
+
+
+def quarantine(conn: psycopg.Connection, rows: Iterable[Sequence[object]]) -> int:
+    """Keep rejected messages (topic, partition, offset, ts, key, value, error); idempotent."""
+    batch = list(rows)
+    if not batch:
+        return 0
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany(
+            "insert into bronze.quarantine"
+            " (topic, kafka_partition, kafka_offset, record_ts, key, value, error)"
+            " values (%s, %s, %s, %s, %s, %s, %s)"
+            " on conflict (topic, kafka_partition, kafka_offset) do update"
+            " set error = excluded.error, quarantined_at = now()",
+            batch,
+        )
+    return len(batch)
