@@ -1,0 +1,30 @@
+"""The one dbt project; its manifest is built by a command, never at import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from grid_intel.settings import project_root
+
+DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this interpreter, so an unactivated venv still works."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+def prepare() -> None:
+    """Build `target/manifest.json` (what `grid-intel dbt-prepare` runs)."""
+    dbt_project.preparer.prepare(dbt_project)

@@ -1,0 +1,1 @@
+"""Framework-free bronze ingestion logic: Kafka records → typed rows and rejects."""
