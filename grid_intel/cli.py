@@ -1,0 +1,163 @@
+"""`grid-intel`: the local stack, migrations, dbt, the tracer feed and the demo."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from grid_intel import log
+from grid_intel.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Manitoba Grid Intelligence command line.")
+stack_app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect the local stack.")
+app.add_typer(stack_app, name="stack")
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+KNOWN = (RuntimeError, OSError, ValueError)
+
+
+@app.callback()
+def _setup() -> None:
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError: a bad setting names itself
+        raise _fail(exc) from None
+    log.configure(settings.log_level, settings.log_format)
+
+
+@stack_app.command("up")
+def stack_up(
+    timescale: Annotated[bool, typer.Option(help="Also start the TimescaleDB lane.")] = False,
+    dagster: Annotated[bool, typer.Option(help="Also start `dagster dev` (UI + daemon).")] = False,
+) -> None:
+    """Start PostgreSQL and Kafka (and optionally the TimescaleDB lane and Dagster), then migrate."""
+    from grid_intel.stack import manager
+
+    try:
+        statuses, reports = manager.up(get_settings(),
+                                       manager.Selection(timescale=timescale, dagster=dagster),
+                                       _say)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    for s in statuses:
+        typer.echo(s.line())
+    for r in reports:
+        typer.echo(f"warehouse  lane={r.lane} applied={len(r.applied)} current={len(r.current)}")
+
+
+@stack_app.command("down")
+def stack_down(
+    purge: Annotated[bool, typer.Option(help="Also delete the services' data.")] = False,
+) -> None:
+    """Stop what `stack up` started; data is kept unless --purge."""
+    from grid_intel.stack import manager
+
+    try:
+        for name, said in manager.down(get_settings(), purge, _say).items():
+            typer.echo(f"{name:<10} {said}")
+    except KNOWN as exc:
+        raise _fail(exc) from None
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """Healthy or down, with the reason, per service; exits 1 if PostgreSQL or Kafka is down."""
+    from grid_intel.stack import manager
+
+    statuses = manager.status(get_settings())
+    for s in statuses:
+        typer.echo(s.line())
+    core = [s for s in statuses if s.name in ("postgres", "kafka")]
+    if not all(s.healthy for s in core):
+        raise typer.Exit(1)
+
+
+@app.command()
+def migrate(
+    timescale: Annotated[bool, typer.Option(help="Migrate the TimescaleDB lane instead.")] = False,
+) -> None:
+    """Apply the warehouse migrations (idempotent)."""
+    from grid_intel.stack.manager import migrate_url
+
+    settings = get_settings()
+    try:
+        r = migrate_url(settings.timescale_url if timescale else settings.warehouse, settings)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(f"lane={r.lane} timescaledb={r.timescaledb_version} applied={r.applied} "
+               f"current={len(r.current)}")
+
+
+@app.command("dbt-prepare")
+def dbt_prepare() -> None:
+    """Build the dbt manifest Dagster loads (run after changing grid_intel_dbt/)."""
+    from grid_intel.defs.transform.project import dbt_project, prepare
+
+    prepare()
+    typer.echo(f"manifest: {dbt_project.manifest_path}")
+
+
+@app.command()
+def tracer(
+    hours: Annotated[int, typer.Option(min=1, max=168, help="Closed hours to publish.")] = 3,
+) -> None:
+    """Publish tracer grid.frequency readings for the last closed hours."""
+    from grid_intel.demo import closed_hours
+    from grid_intel.kafka.client import producer
+    from grid_intel.simulation.tracer import frequency_readings, publish
+
+    settings = get_settings()
+    starts = closed_hours(datetime.now(UTC), hours)
+    try:
+        with producer(settings.kafka_bootstrap, settings.connect_timeout_s) as p:
+            sent = publish(p, frequency_readings(starts[0], starts[-1] + timedelta(hours=1)))
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(f"published {sent} messages to grid.frequency "
+               f"for {starts[0]:%Y-%m-%d %H:%M} .. {starts[-1] + timedelta(hours=1):%H:%M} UTC")
+
+
+@app.command()
+def demo(
+    hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours of tracer data.")] = 3,
+) -> None:
+    """Stack up, tracer data through Kafka → bronze → silver, Dagster UI running."""
+    from grid_intel import demo as demo_mod
+
+    settings = get_settings()
+    try:
+        ui = demo_mod.run(settings, hours, _say)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(f"Dagster UI: {ui}  (lineage: {ui}/asset-groups)")
+    typer.echo(f"Warehouse:  {settings.warehouse}")
+    typer.echo(f"Kafka:      {settings.kafka_bootstrap}")
+    typer.echo("Stop everything with: grid-intel stack down")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dagster(ctx: typer.Context) -> None:
+    """Run the `dagster` CLI with this project's DAGSTER_HOME and storage, e.g. `dagster dev`."""
+    from grid_intel.stack.dagster import dagster_env
+
+    env = dagster_env(get_settings())
+    argv = [sys.executable, "-m", "dagster", *ctx.args]
+    os.execvpe(argv[0], argv, env)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Simulated grid feeds published to Kafka."""

@@ -1,0 +1,86 @@
+"""`dagster dev` (webserver + daemon) as a stack service, on the stack's PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from grid_intel.settings import Settings, project_root
+from grid_intel.stack.proc import PidRecord, alive, ensure_port_free, spawn, terminate, wait_until
+from grid_intel.stack.service import Progress, ServiceStatus
+
+
+def ensure_dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME holding a link to the project's `dagster.yaml`."""
+    home = settings.resolved_dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    link, target = home / "dagster.yaml", project_root() / "dagster.yaml"
+    if not (link.is_symlink() and link.resolve() == target.resolve()):
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
+    return home
+
+
+def dagster_env(settings: Settings) -> dict[str, str]:
+    """The environment every Dagster process of this project runs with."""
+    env = dict(os.environ)
+    env["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
+    env["GRID_INTEL_DAGSTER_STORAGE_URL"] = settings.dagster_storage_url
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+class DagsterDev:
+    name = "dagster"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.state_dir / "dagster-dev"
+        self.log = self.root / "dagster.log"
+        self.pidfile = self.root / "pid.json"
+        self.port = settings.dagster_port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answers(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/server_info", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def status(self) -> ServiceStatus:
+        rec = PidRecord.load(self.pidfile)
+        managed = rec is not None and alive(rec.pid)
+        if self._answers():
+            return ServiceStatus(self.name, True, self.url, "webserver and daemon", managed)
+        return ServiceStatus(self.name, False, self.url, "webserver does not answer", managed)
+
+    def start(self, progress: Progress) -> ServiceStatus:
+        rec = PidRecord.load(self.pidfile)
+        if rec is not None and alive(rec.pid) and self._answers():
+            return self.status()
+        ensure_port_free("dagster", self.port, "GRID_INTEL_DAGSTER_PORT")
+        progress(f"dagster: starting webserver and daemon on {self.url}")
+        cmd = [sys.executable, "-m", "dagster", "dev", "-w",
+               str(project_root() / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(self.port)]
+        proc = spawn(cmd, self.log, cwd=project_root(), env=dagster_env(self.settings))
+        PidRecord(proc.pid, self.port, time.time(), "dagster dev").save(self.pidfile)
+        wait_until(self._answers, timeout=240, what="dagster dev", log_path=self.log, proc=proc,
+                   interval=1.0)
+        return self.status()
+
+    def stop(self, *, purge: bool, progress: Progress) -> str:
+        rec = PidRecord.load(self.pidfile)
+        said = "not running"
+        if rec is not None and alive(rec.pid):
+            progress("dagster: stopping webserver and daemon")
+            terminate(rec.pid, timeout=30)
+            said = "stopped"
+        self.pidfile.unlink(missing_ok=True)
+        return said

@@ -1,0 +1,174 @@
+"""A real single-node Apache Kafka broker in KRaft mode, from Maven Central jars.
+
+The jars are fetched with Maven from `infra/kafka/pom.xml` into the state
+folder; the broker runs on the machine's Java 17 as `kafka.Kafka`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import time
+import uuid
+
+from grid_intel.kafka.client import admin_client, describe_topics, ensure_topics
+from grid_intel.kafka.topics import TOPICS, TOPICS_BY_NAME
+from grid_intel.settings import Settings, project_root
+from grid_intel.stack.errors import StackError
+from grid_intel.stack.proc import (
+    PidRecord,
+    alive,
+    ensure_port_free,
+    port_open,
+    require_tool,
+    run_checked,
+    spawn,
+    terminate,
+    wait_until,
+)
+from grid_intel.stack.service import Progress, ServiceStatus
+
+POM = project_root() / "infra" / "kafka" / "pom.xml"
+LOG4J = project_root() / "infra" / "kafka" / "log4j2.yaml"
+
+SERVER_PROPERTIES = """\
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs={data}
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.segment.bytes=268435456
+log.retention.check.interval.ms=300000
+message.max.bytes=8388608
+"""
+
+
+def pom_digest() -> str:
+    return hashlib.sha256(POM.read_bytes()).hexdigest()[:16]
+
+
+class KafkaBroker:
+    name = "kafka"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.state_dir / "kafka"
+        self.libs = self.root / "libs"
+        self.data = self.root / "data"
+        self.log = self.root / "kafka.log"
+        self.props = self.root / "server.properties"
+        self.pidfile = self.root / "pid.json"
+        self.port = settings.kafka_port
+        self.bootstrap = settings.kafka_bootstrap
+
+    @property
+    def local(self) -> bool:
+        return self.settings.local_kafka
+
+    def _managed(self) -> bool:
+        rec = PidRecord.load(self.pidfile)
+        return rec is not None and alive(rec.pid)
+
+    def status(self) -> ServiceStatus:
+        managed = self.local and self._managed()
+        if self.local and not port_open("127.0.0.1", self.port):
+            return ServiceStatus(self.name, False, self.bootstrap, "nothing listens", managed)
+        try:
+            with admin_client(self.bootstrap, self.settings.connect_timeout_s) as admin:
+                states = describe_topics(admin, TOPICS)
+        except Exception as exc:  # any failure to answer means "down", with the reason
+            return ServiceStatus(self.name, False, self.bootstrap,
+                                 " ".join(str(exc).split())[:160], managed)
+        bad = [s.name for s in states if not s.matches(TOPICS_BY_NAME[s.name])]
+        detail = f"{len(states)} topics as specified" if not bad else f"topics off-spec: {bad}"
+        return ServiceStatus(self.name, not bad, self.bootstrap, detail, managed)
+
+    def start(self, progress: Progress) -> ServiceStatus:
+        if not self.local:
+            progress(f"kafka: using the configured cluster {self.bootstrap}")
+            return self._topics(progress)
+        if self._managed() or port_open("127.0.0.1", self.port):
+            if not self._managed():
+                ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
+            return self._topics(progress)
+        ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
+        ensure_port_free("kafka controller", self.settings.kafka_controller_port,
+                         "GRID_INTEL_KAFKA_CONTROLLER_PORT")
+        java = require_tool("java", "install a JDK 17 (Debian: apt-get install openjdk-17-jre-headless)")
+        self._fetch_jars(progress)
+        self.props.write_text(SERVER_PROPERTIES.format(
+            port=self.port, controller_port=self.settings.kafka_controller_port, data=self.data))
+        if not (self.data / "meta.properties").exists():
+            progress("kafka: formatting KRaft storage")
+            run_checked([java, "-cp", f"{self.libs}/*", "kafka.tools.StorageTool", "format",
+                         "-t", _cluster_id(), "-c", str(self.props), "--standalone"],
+                        what="kafka storage format", timeout=90)
+        progress(f"kafka: starting broker on {self.bootstrap}")
+        cmd = [java, f"-Xmx{self.settings.kafka_heap}", f"-Xms{self.settings.kafka_heap}",
+               "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
+               f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={self.root}",
+               "-cp", f"{self.libs}/*", "kafka.Kafka", str(self.props)]
+        proc = spawn(cmd, self.log)
+        PidRecord(proc.pid, self.port, time.time(), "kafka.Kafka").save(self.pidfile)
+        wait_until(lambda: port_open("127.0.0.1", self.port), timeout=90,
+                   what="kafka broker", log_path=self.log, proc=proc)
+        return self._topics(progress)
+
+    def _topics(self, progress: Progress) -> ServiceStatus:
+        with admin_client(self.bootstrap, self.settings.connect_timeout_s) as admin:
+            states = ensure_topics(admin, TOPICS)
+        for s in states:
+            if s.created:
+                progress(f"kafka: created topic {s.name} ({s.partitions} partitions)")
+            if not s.matches(TOPICS_BY_NAME[s.name]):
+                raise StackError(
+                    f"topic {s.name} has {s.partitions} partitions and retention.ms="
+                    f"{s.retention_ms}, but the platform needs {TOPICS_BY_NAME[s.name].partitions} and "
+                    f"{TOPICS_BY_NAME[s.name].retention_ms}: delete it or run `grid-intel stack down --purge`"
+                )
+        return self.status()
+
+    def _fetch_jars(self, progress: Progress) -> None:
+        stamp = self.libs / ".pom-digest"
+        if stamp.exists() and stamp.read_text() == pom_digest():
+            return
+        mvn = require_tool("mvn", "install Maven (Debian: apt-get install maven)")
+        progress("kafka: fetching broker jars from Maven Central (first run only)")
+        if self.libs.exists():
+            shutil.rmtree(self.libs)
+        run_checked([mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+                     f"-DoutputDirectory={self.libs}", "-DincludeScope=runtime"],
+                    what="fetching the Kafka jars with Maven", timeout=600)
+        stamp.write_text(pom_digest())
+
+    def stop(self, *, purge: bool, progress: Progress) -> str:
+        said = "not running"
+        rec = PidRecord.load(self.pidfile)
+        if self.local and rec is not None and alive(rec.pid):
+            progress("kafka: stopping broker")
+            terminate(rec.pid, timeout=45)
+            said = "stopped"
+        self.pidfile.unlink(missing_ok=True)
+        if purge and self.data.exists():
+            shutil.rmtree(self.data)
+            said += ", data purged"
+        return said
+
+
+def _cluster_id() -> str:
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")

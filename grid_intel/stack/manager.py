@@ -1,0 +1,93 @@
+"""`stack up | down | status` over the services the settings call for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grid_intel.settings import Settings
+from grid_intel.stack.dagster import DagsterDev
+from grid_intel.stack.errors import StackError
+from grid_intel.stack.kafka import KafkaBroker
+from grid_intel.stack.postgres import EmbeddedPostgres
+from grid_intel.stack.service import Progress, Service, ServiceStatus
+from grid_intel.stack.timescale import TimescaleLane
+from grid_intel.warehouse.connection import connect
+from grid_intel.warehouse.migrate import MigrationReport, migrate
+
+
+class ExternalPostgres:
+    """A configured PostgreSQL the stack neither starts nor stops: only checked."""
+
+    name = "postgres"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def status(self) -> ServiceStatus:
+        from grid_intel.settings import redact
+
+        try:
+            with connect(self.settings.warehouse, timeout_s=self.settings.connect_timeout_s) as c:
+                version = c.execute("show server_version").fetchone()[0]
+            return ServiceStatus(self.name, True, redact(self.settings.warehouse),
+                                 f"PostgreSQL {version}")
+        except Exception as exc:  # any failure to answer means "down", with the reason
+            return ServiceStatus(self.name, False, redact(self.settings.warehouse), str(exc)[:160])
+
+    def start(self, progress: Progress) -> ServiceStatus:
+        status = self.status()
+        if not status.healthy:
+            raise StackError(f"configured warehouse is down: {status.detail}")
+        return status
+
+    def stop(self, *, purge: bool, progress: Progress) -> str:
+        return "external, left running"
+
+
+@dataclass(frozen=True)
+class Selection:
+    timescale: bool = False
+    dagster: bool = False
+
+
+def services(settings: Settings, selection: Selection) -> list[Service]:
+    out: list[Service] = [
+        EmbeddedPostgres(settings) if settings.embedded_postgres else ExternalPostgres(settings),
+        KafkaBroker(settings),
+    ]
+    if selection.timescale:
+        out.append(TimescaleLane(settings))
+    if selection.dagster:
+        out.append(DagsterDev(settings))
+    return out
+
+
+def up(settings: Settings, selection: Selection, progress: Progress
+       ) -> tuple[list[ServiceStatus], list[MigrationReport]]:
+    """Start what is missing, wait until each answers, migrate the warehouse(s)."""
+    statuses: list[ServiceStatus] = []
+    reports: list[MigrationReport] = []
+    for svc in services(settings, Selection(timescale=selection.timescale)):
+        statuses.append(svc.start(progress))
+        if svc.name == "postgres":
+            reports.append(migrate_url(settings.warehouse, settings))
+        if svc.name == "timescale":
+            reports.append(migrate_url(settings.timescale_url, settings))
+    if selection.dagster:
+        statuses.append(DagsterDev(settings).start(progress))
+    return statuses, reports
+
+
+def migrate_url(url: str, settings: Settings) -> MigrationReport:
+    with connect(url, timeout_s=settings.connect_timeout_s) as conn:
+        return migrate(conn)
+
+
+def down(settings: Settings, purge: bool, progress: Progress) -> dict[str, str]:
+    """Stop, in reverse order, only what `up` started; keep data unless purging."""
+    every = services(settings, Selection(timescale=True, dagster=True))
+    return {svc.name: svc.stop(purge=purge, progress=progress) for svc in reversed(every)}
+
+
+def status(settings: Settings) -> list[ServiceStatus]:
+    return [svc.status() for svc in services(settings, Selection(timescale=True, dagster=True))]
