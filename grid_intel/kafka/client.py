@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from grid_intel.kafka.topics import TopicSpec
 from grid_intel.kafka.windows import OffsetRange, Window, offset_ranges, search_bounds
+
+T = TypeVar("T")
 
 
 class KafkaUnavailable(RuntimeError):
@@ -32,7 +37,7 @@ def _common(bootstrap: str, timeout_s: float) -> dict[str, object]:
     return {
         "bootstrap_servers": bootstrap.split(","),
         "request_timeout_ms": max(ms, 5000),
-        "api_version_auto_timeout_ms": ms,
+        "bootstrap_timeout_ms": ms,
         "reconnect_backoff_max_ms": 1000,
         "client_id": "grid-intel",
     }
@@ -100,10 +105,8 @@ def ensure_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec]) -> list[
         for s in specs if s.name not in existing
     }
     if missing:
-        try:
+        with suppress(TopicAlreadyExistsError):  # a concurrent `up` created it first
             client.create_topics(missing, wait_for_metadata=True)
-        except TopicAlreadyExistsError:
-            pass  # a concurrent `up` created it first
     return describe_topics(client, specs, created=set(missing))
 
 
@@ -135,8 +138,6 @@ class Record:
 def window_ranges(client: KafkaConsumer, topic: str, window: Window, disorder_s: float
                   ) -> list[OffsetRange]:
     """Per-partition offset ranges that hold the window, from Kafka's time index."""
-    from datetime import timedelta
-
     parts = client.partitions_for_topic(topic)
     if not parts:
         raise KafkaError(f"topic {topic!r} does not exist: run `grid-intel stack up`")
@@ -155,8 +156,6 @@ def window_ranges(client: KafkaConsumer, topic: str, window: Window, disorder_s:
 def read_ranges(client: KafkaConsumer, topic: str, ranges: Iterable[OffsetRange],
                 timeout_s: float = 60.0) -> Iterator[Record]:
     """Exactly the records of the given offset ranges, partition by partition."""
-    import time
-
     todo = {r.partition: r for r in ranges if r.count > 0}
     if not todo:
         return
@@ -190,11 +189,23 @@ def commit_lag(client: KafkaAdminClient, group: str, topic: str,
     wanted = {TopicPartition(topic, r.partition): r.stop for r in ranges if r.count > 0}
     if not wanted:
         return
-    current = client.list_group_offsets({group: list(wanted)}).get(group, {})
+    current = retrying(lambda: client.list_group_offsets({group: list(wanted)})).get(group, {})
     offsets = {
         tp: OffsetAndMetadata(stop, "", -1)
         for tp, stop in wanted.items()
         if current.get(tp) is None or current[tp].offset < stop
     }
     if offsets:
-        client.alter_group_offsets(group, offsets)
+        retrying(lambda: client.alter_group_offsets(group, offsets))
+
+
+def retrying(call: Callable[[], T], *, attempts: int = 8, backoff_s: float = 0.25) -> T:
+    """Retry a call on Kafka's retriable errors (e.g. the group coordinator still loading)."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except RetriableError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(min(backoff_s * 2**attempt, 4.0))
+    raise AssertionError("unreachable")
