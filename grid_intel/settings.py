@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     dagster_port: int = Field(default=3000, description="Port of `dagster dev`'s webserver.")
 
     connect_timeout_s: float = Field(default=5.0, gt=0, description="Service connect timeout.")
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="Log level name.")
     log_format: str = Field(default="console", description="console or json.")
 
     @field_validator("env", mode="before")

@@ -83,10 +83,12 @@ def migrate_url(url: str, settings: Settings) -> MigrationReport:
         return migrate(conn)
 
 
-def down(settings: Settings, purge: bool, progress: Progress) -> dict[str, str]:
+def down(settings: Settings, purge: bool, progress: Progress,
+         only: set[str] | None = None) -> dict[str, str]:
     """Stop, in reverse order, only what `up` started; keep data unless purging."""
     every = services(settings, Selection(timescale=True, dagster=True))
-    return {svc.name: svc.stop(purge=purge, progress=progress) for svc in reversed(every)}
+    return {svc.name: svc.stop(purge=purge, progress=progress)
+            for svc in reversed(every) if only is None or svc.name in only}
 
 
 def status(settings: Settings) -> list[ServiceStatus]:

@@ -26,5 +26,5 @@ def dbt_resource() -> DbtCliResource:
 
 
 def prepare() -> None:
-    """Build `target/manifest.json` (what `grid-intel dbt-prepare` runs)."""
-    dbt_project.preparer.prepare(dbt_project)
+    """Build `target/manifest.json` with `dbt parse` (what `grid-intel dbt-prepare` runs)."""
+    dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
