@@ -44,7 +44,7 @@ def stack_up(
     timescale: Annotated[bool, typer.Option(help="Also start the TimescaleDB lane.")] = False,
     dagster: Annotated[bool, typer.Option(help="Also start `dagster dev` (UI + daemon).")] = False,
 ) -> None:
-    """Start PostgreSQL and Kafka (and optionally the TimescaleDB lane and Dagster), then migrate."""
+    """Start PostgreSQL and Kafka (optionally the TimescaleDB lane and Dagster), then migrate."""
     from grid_intel.stack import manager
 
     try:

@@ -36,8 +36,8 @@ class Batch:
 def split_window(records: Iterable[Record], window: Window) -> Batch:
     """Keep the window's records (by Kafka event time), decoded; reject the malformed.
 
-    Records read from the disorder margins that belong to a neighbouring window
-    are only counted: that window's own read owns them.
+    Records of later windows read on the way to the end offsets are only
+    counted: their own window's read owns them.
     """
     batch = Batch()
     for rec in records:

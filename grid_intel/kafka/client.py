@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -15,7 +14,7 @@ from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from grid_intel.kafka.topics import TopicSpec
-from grid_intel.kafka.windows import OffsetRange, Window, offset_ranges, search_bounds
+from grid_intel.kafka.windows import OffsetRange, Window, offset_ranges, to_ms
 
 T = TypeVar("T")
 
@@ -135,21 +134,18 @@ class Record:
     value: bytes | None
 
 
-def window_ranges(client: KafkaConsumer, topic: str, window: Window, disorder_s: float
-                  ) -> list[OffsetRange]:
+def window_ranges(client: KafkaConsumer, topic: str, window: Window) -> list[OffsetRange]:
     """Per-partition offset ranges that hold the window, from Kafka's time index."""
     parts = client.partitions_for_topic(topic)
     if not parts:
         raise KafkaError(f"topic {topic!r} does not exist: run `grid-intel stack up`")
     tps = [TopicPartition(topic, p) for p in sorted(parts)]
-    lo_ms, hi_ms = search_bounds(window, timedelta(seconds=disorder_s))
-    lower = client.offsets_for_times(dict.fromkeys(tps, lo_ms))
-    upper = client.offsets_for_times(dict.fromkeys(tps, hi_ms))
+    end = {tp.partition: o for tp, o in client.end_offsets(tps).items()}
+    first = client.offsets_for_times(dict.fromkeys(tps, to_ms(window.start)))
     return offset_ranges(
-        {tp.partition: (o.offset if o else None) for tp, o in lower.items()},
-        {tp.partition: (o.offset if o else None) for tp, o in upper.items()},
+        {tp.partition: (o.offset if o else None) for tp, o in first.items()},
         {tp.partition: o for tp, o in client.beginning_offsets(tps).items()},
-        {tp.partition: o for tp, o in client.end_offsets(tps).items()},
+        end,
     )
 
 

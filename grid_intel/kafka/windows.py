@@ -1,17 +1,18 @@
 """Offset ↔ time-window maths for the bronze contract (DESIGN.md §2).
 
-A window [start, end) is read as, per Kafka partition, the offsets from the
-first record stamped at or after `start - disorder` to the first stamped at or
-after `end + disorder`; records are then kept by event time. Any record whose
-timestamp is at most `disorder` away from its neighbours' lands in exactly one
-window, so reading every window once reads every record once.
+A window [start, end) is read, per Kafka partition, from the first offset whose
+record is stamped at or after `start` (Kafka's time index answers this exactly,
+even when event times are out of order) up to the end offsets seen when the run
+began; records are then kept by event time. No record of the window can sit
+before that first offset, so a window read this way misses nothing, however late
+its data arrived; each record is kept by exactly one window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -50,28 +51,20 @@ def from_ms(ts_ms: int) -> datetime:
     return datetime.fromtimestamp(ts_ms / 1000, tz=UTC)
 
 
-def search_bounds(window: Window, disorder: timedelta) -> tuple[int, int]:
-    """Timestamps (ms) whose offsets bound the read of a window."""
-    return to_ms(window.start - disorder), to_ms(window.end + disorder)
-
-
 def offset_ranges(
-    lower: Mapping[int, int | None],
-    upper: Mapping[int, int | None],
+    first: Mapping[int, int | None],
     beginning: Mapping[int, int],
     end: Mapping[int, int],
 ) -> list[OffsetRange]:
-    """Offset ranges per partition from the time-index look-ups.
+    """Offset ranges per partition from the time-index look-up.
 
-    `lower`/`upper` are `offsets_for_times` answers for the two search bounds
-    (None when no record is that late: read to the end offset); `beginning` and
-    `end` are the partitions' first and next offsets.
+    `first` holds `offsets_for_times(window.start)` per partition (None when no
+    record is that recent); `beginning` and `end` are the partitions' first
+    retained and next offsets.
     """
     ranges = []
     for partition in sorted(end):
-        lo = lower.get(partition)
-        hi = upper.get(partition)
+        lo = first.get(partition)
         start = end[partition] if lo is None else max(lo, beginning.get(partition, 0))
-        stop = end[partition] if hi is None else min(hi, end[partition])
-        ranges.append(OffsetRange(partition, start, max(start, stop)))
+        ranges.append(OffsetRange(partition, start, max(start, end[partition])))
     return ranges

@@ -108,7 +108,7 @@ class KafkaBroker:
         ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
         ensure_port_free("kafka controller", self.settings.kafka_controller_port,
                          "GRID_INTEL_KAFKA_CONTROLLER_PORT")
-        java = require_tool("java", "install a JDK 17 (Debian: apt-get install openjdk-17-jre-headless)")
+        java = require_tool("java", "install a JDK 17 (apt-get install openjdk-17-jre-headless)")
         self._fetch_jars(progress)
         self.props.write_text(SERVER_PROPERTIES.format(
             port=self.port, controller_port=self.settings.kafka_controller_port, data=self.data))
@@ -135,10 +135,11 @@ class KafkaBroker:
             if s.created:
                 progress(f"kafka: created topic {s.name} ({s.partitions} partitions)")
             if not s.matches(TOPICS_BY_NAME[s.name]):
+                spec = TOPICS_BY_NAME[s.name]
                 raise StackError(
                     f"topic {s.name} has {s.partitions} partitions and retention.ms="
-                    f"{s.retention_ms}, but the platform needs {TOPICS_BY_NAME[s.name].partitions} and "
-                    f"{TOPICS_BY_NAME[s.name].retention_ms}: delete it or run `grid-intel stack down --purge`"
+                    f"{s.retention_ms}, but the platform needs {spec.partitions} and "
+                    f"{spec.retention_ms}: delete it or run `grid-intel stack down --purge`"
                 )
         return self.status()
 

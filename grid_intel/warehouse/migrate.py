@@ -18,7 +18,9 @@ import psycopg
 
 Lane = Literal["postgres", "timescaledb"]
 LANES: tuple[Lane, ...] = ("postgres", "timescaledb")
-_FILE = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+?)(?:\.(?P<lane>postgres|timescaledb))?\.sql$")
+_FILE = re.compile(
+    r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+?)(?:\.(?P<lane>postgres|timescaledb))?\.sql$"
+)
 _LOCK_KEY = 0x6772_6964  # "grid": serialises concurrent migrators
 
 

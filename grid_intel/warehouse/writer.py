@@ -9,9 +9,9 @@ there rows go in as small array-unnest INSERTs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 import psycopg
 from psycopg import sql
@@ -44,7 +44,6 @@ class WriteResult:
 def replace_window(conn: psycopg.Connection, table: TableSpec, rows: Iterable[Sequence[object]],
                    start: datetime, end: datetime) -> WriteResult:
     """Replace the rows of [start, end) with `rows` (binary COPY) atomically."""
-    names = [c for c, _ in table.columns]
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("select ops.ensure_time_partitions(%s::regclass, %s, %s)",
                     (table.qualified, start, end))

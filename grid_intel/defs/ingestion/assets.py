@@ -15,11 +15,6 @@ from grid_intel.warehouse.writer import quarantine, replace_window
 LAG_GROUP = "grid-intel-bronze"
 
 
-class BronzeConfig(dg.Config):
-    disorder_s: float = 300.0
-    """How far event times may run out of order within a partition (read margin)."""
-
-
 @dg.asset(
     key=["bronze", "grid_frequency"],
     partitions_def=hourly,
@@ -31,14 +26,13 @@ class BronzeConfig(dg.Config):
 )
 def bronze_grid_frequency(
     context: dg.AssetExecutionContext,
-    config: BronzeConfig,
     kafka: KafkaResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     t0 = time.perf_counter()
     window = Window(*context.partition_time_window)
     with kafka.consumer() as consumer:
-        ranges = window_ranges(consumer, GRID_FREQUENCY.name, window, config.disorder_s)
+        ranges = window_ranges(consumer, GRID_FREQUENCY.name, window)
         batch = split_window(read_ranges(consumer, GRID_FREQUENCY.name, ranges), window)
     t_read = time.perf_counter()
     with warehouse.connection() as conn, conn.transaction():

@@ -1,0 +1,3 @@
+from grid_intel.cli import main
+
+main()
