@@ -12,8 +12,9 @@ import typer
 from grid_intel import log
 from grid_intel.settings import get_settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Manitoba Grid Intelligence command line.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Manitoba Grid Intelligence command line."
+)
 stack_app = typer.Typer(no_args_is_help=True, help="Start, stop and inspect the local stack.")
 app.add_typer(stack_app, name="stack")
 
@@ -48,9 +49,9 @@ def stack_up(
     from grid_intel.stack import manager
 
     try:
-        statuses, reports = manager.up(get_settings(),
-                                       manager.Selection(timescale=timescale, dagster=dagster),
-                                       _say)
+        statuses, reports = manager.up(
+            get_settings(), manager.Selection(timescale=timescale, dagster=dagster), _say
+        )
     except KNOWN as exc:
         raise _fail(exc) from None
     for s in statuses:
@@ -98,8 +99,10 @@ def migrate(
         r = migrate_url(settings.timescale_url if timescale else settings.warehouse, settings)
     except KNOWN as exc:
         raise _fail(exc) from None
-    typer.echo(f"lane={r.lane} timescaledb={r.timescaledb_version} applied={r.applied} "
-               f"current={len(r.current)}")
+    typer.echo(
+        f"lane={r.lane} timescaledb={r.timescaledb_version} applied={r.applied} "
+        f"current={len(r.current)}"
+    )
 
 
 @app.command("dbt-prepare")
@@ -127,8 +130,10 @@ def tracer(
             sent = publish(p, frequency_readings(starts[0], starts[-1] + timedelta(hours=1)))
     except KNOWN as exc:
         raise _fail(exc) from None
-    typer.echo(f"published {sent} messages to grid.frequency "
-               f"for {starts[0]:%Y-%m-%d %H:%M} .. {starts[-1] + timedelta(hours=1):%H:%M} UTC")
+    typer.echo(
+        f"published {sent} messages to grid.frequency "
+        f"for {starts[0]:%Y-%m-%d %H:%M} .. {starts[-1] + timedelta(hours=1):%H:%M} UTC"
+    )
 
 
 @app.command()

@@ -19,8 +19,12 @@ def closed_hours(now: datetime, hours: int) -> list[datetime]:
     return [top - timedelta(hours=h) for h in range(hours, 0, -1)]
 
 
-def materialize_partitions(settings: Settings, keys: list[str], progress: Progress,
-                           instance: dg.DagsterInstance | None = None) -> None:
+def materialize_partitions(
+    settings: Settings,
+    keys: list[str],
+    progress: Progress,
+    instance: dg.DagsterInstance | None = None,
+) -> None:
     """Materialize bronze then dbt for each hourly partition, recorded in the instance."""
     from grid_intel.defs.ingestion.assets import bronze_grid_frequency
     from grid_intel.defs.resources import build_resources
@@ -28,14 +32,24 @@ def materialize_partitions(settings: Settings, keys: list[str], progress: Progre
 
     resources = build_resources(settings)
     for i, key in enumerate(keys, 1):
-        result = dg.materialize([bronze_grid_frequency, grid_intel_dbt_assets],
-                                partition_key=key, instance=instance, resources=resources,
-                                raise_on_error=True)
+        result = dg.materialize(
+            [bronze_grid_frequency, grid_intel_dbt_assets],
+            partition_key=key,
+            instance=instance,
+            resources=resources,
+            raise_on_error=True,
+        )
         rows = next(
-            (m.metadata["dagster/row_count"].value
-             for m in result.asset_materializations_for_node("bronze__grid_frequency")), "?")
-        progress(f"materialized partition {key} ({i}/{len(keys)}): {rows} bronze rows, "
-                 f"run {result.run_id[:8]}")
+            (
+                m.metadata["dagster/row_count"].value
+                for m in result.asset_materializations_for_node("bronze__grid_frequency")
+            ),
+            "?",
+        )
+        progress(
+            f"materialized partition {key} ({i}/{len(keys)}): {rows} bronze rows, "
+            f"run {result.run_id[:8]}"
+        )
 
 
 def run(settings: Settings, hours: int, progress: Progress) -> str:
@@ -52,7 +66,8 @@ def run(settings: Settings, hours: int, progress: Progress) -> str:
     progress(f"kafka: published {sent} grid.frequency messages for {hours} hour(s)")
     os.environ.update(dagster_env(settings))
     with dg.DagsterInstance.get() as instance:
-        materialize_partitions(settings, [s.strftime("%Y-%m-%d-%H:%M") for s in starts],
-                               progress, instance)
+        materialize_partitions(
+            settings, [s.strftime("%Y-%m-%d-%H:%M") for s in starts], progress, instance
+        )
     ui = manager.DagsterDev(settings).start(progress)
     return ui.endpoint

@@ -54,8 +54,9 @@ class KafkaResource(dg.ConfigurableResource):
 
     @contextmanager
     def consumer(self, group_id: str | None = None) -> Iterator[KafkaConsumer]:
-        with kafka_client.consumer(self.bootstrap_servers, group_id=group_id,
-                                   timeout_s=self.timeout_s) as c:
+        with kafka_client.consumer(
+            self.bootstrap_servers, group_id=group_id, timeout_s=self.timeout_s
+        ) as c:
             yield c
 
     @contextmanager
@@ -73,11 +74,15 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     from grid_intel.defs.transform.project import dbt_resource
 
     # An explicit URL stays an EnvVar so its password never shows in the UI.
-    url = dg.EnvVar("GRID_INTEL_WAREHOUSE_URL") if os.environ.get(
-        "GRID_INTEL_WAREHOUSE_URL") else settings.warehouse
+    url = (
+        dg.EnvVar("GRID_INTEL_WAREHOUSE_URL")
+        if os.environ.get("GRID_INTEL_WAREHOUSE_URL")
+        else settings.warehouse
+    )
     return {
         "warehouse": WarehouseResource(url=url, connect_timeout_s=settings.connect_timeout_s),
-        "kafka": KafkaResource(bootstrap_servers=settings.kafka_bootstrap,
-                               timeout_s=settings.connect_timeout_s),
+        "kafka": KafkaResource(
+            bootstrap_servers=settings.kafka_bootstrap, timeout_s=settings.connect_timeout_s
+        ),
         "dbt": dbt_resource(),
     }

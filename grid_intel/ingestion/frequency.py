@@ -47,9 +47,27 @@ def split_window(records: Iterable[Record], window: Window) -> Batch:
         try:
             reading = decode_frequency(rec.value)
         except DecodeError as exc:
-            batch.rejects.append((GRID_FREQUENCY.name, rec.partition, rec.offset,
-                                  from_ms(rec.timestamp_ms), rec.key, rec.value, str(exc)))
+            batch.rejects.append(
+                (
+                    GRID_FREQUENCY.name,
+                    rec.partition,
+                    rec.offset,
+                    from_ms(rec.timestamp_ms),
+                    rec.key,
+                    rec.value,
+                    str(exc),
+                )
+            )
             continue
-        batch.rows.append((reading.ts, reading.region, reading.frequency_hz,
-                           reading.rocof_hz_per_s, 1, rec.partition, rec.offset))
+        batch.rows.append(
+            (
+                reading.ts,
+                reading.region,
+                reading.frequency_hz,
+                reading.rocof_hz_per_s,
+                1,
+                rec.partition,
+                rec.offset,
+            )
+        )
     return batch

@@ -55,12 +55,16 @@ def admin_client(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaAdminC
 
 
 @contextmanager
-def consumer(bootstrap: str, *, group_id: str | None = None, timeout_s: float = 5.0
-             ) -> Iterator[KafkaConsumer]:
+def consumer(
+    bootstrap: str, *, group_id: str | None = None, timeout_s: float = 5.0
+) -> Iterator[KafkaConsumer]:
     try:
         client = KafkaConsumer(
-            group_id=group_id, enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=5000, fetch_max_bytes=64 * 1024 * 1024,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=5000,
+            fetch_max_bytes=64 * 1024 * 1024,
             **_common(bootstrap, timeout_s),
         )
     except (KafkaError, OSError) as exc:
@@ -74,8 +78,13 @@ def consumer(bootstrap: str, *, group_id: str | None = None, timeout_s: float = 
 @contextmanager
 def producer(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaProducer]:
     try:
-        client = KafkaProducer(acks="all", linger_ms=20, compression_type=None,
-                               enable_idempotence=True, **_common(bootstrap, timeout_s))
+        client = KafkaProducer(
+            acks="all",
+            linger_ms=20,
+            compression_type=None,
+            enable_idempotence=True,
+            **_common(bootstrap, timeout_s),
+        )
     except (KafkaError, OSError) as exc:
         raise _unavailable(bootstrap, exc) from exc
     try:
@@ -101,7 +110,8 @@ def ensure_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec]) -> list[
     existing = set(client.list_topics())
     missing = {
         s.name: {"num_partitions": s.partitions, "replication_factor": 1, "configs": s.configs}
-        for s in specs if s.name not in existing
+        for s in specs
+        if s.name not in existing
     }
     if missing:
         with suppress(TopicAlreadyExistsError):  # a concurrent `up` created it first
@@ -109,8 +119,9 @@ def ensure_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec]) -> list[
     return describe_topics(client, specs, created=set(missing))
 
 
-def describe_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec],
-                    created: set[str] | None = None) -> list[TopicState]:
+def describe_topics(
+    client: KafkaAdminClient, specs: Sequence[TopicSpec], created: set[str] | None = None
+) -> list[TopicState]:
     names = [s.name for s in specs]
     partitions = {t["name"]: len(t["partitions"]) for t in client.describe_topics(names)}
     resources = [ConfigResource(ConfigResourceType.TOPIC, n, {"retention.ms": None}) for n in names]
@@ -120,8 +131,14 @@ def describe_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec],
     for name in names:
         entry = topic_cfg.get(name, {}).get("retention.ms")
         value = entry.get("value") if isinstance(entry, dict) else entry
-        out.append(TopicState(name, partitions.get(name, 0),
-                              int(value) if value is not None else None, name in (created or ())))
+        out.append(
+            TopicState(
+                name,
+                partitions.get(name, 0),
+                int(value) if value is not None else None,
+                name in (created or ()),
+            )
+        )
     return out
 
 
@@ -149,8 +166,9 @@ def window_ranges(client: KafkaConsumer, topic: str, window: Window) -> list[Off
     )
 
 
-def read_ranges(client: KafkaConsumer, topic: str, ranges: Iterable[OffsetRange],
-                timeout_s: float = 60.0) -> Iterator[Record]:
+def read_ranges(
+    client: KafkaConsumer, topic: str, ranges: Iterable[OffsetRange], timeout_s: float = 60.0
+) -> Iterator[Record]:
     """Exactly the records of the given offset ranges, partition by partition."""
     todo = {r.partition: r for r in ranges if r.count > 0}
     if not todo:
@@ -179,8 +197,9 @@ def read_ranges(client: KafkaConsumer, topic: str, ranges: Iterable[OffsetRange]
                 client.pause(tp)
 
 
-def commit_lag(client: KafkaAdminClient, group: str, topic: str,
-               ranges: Iterable[OffsetRange]) -> None:
+def commit_lag(
+    client: KafkaAdminClient, group: str, topic: str, ranges: Iterable[OffsetRange]
+) -> None:
     """Record progress for a consumer group (for lag dashboards), never moving it back."""
     wanted = {TopicPartition(topic, r.partition): r.stop for r in ranges if r.count > 0}
     if not wanted:

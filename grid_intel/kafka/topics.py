@@ -29,14 +29,20 @@ class TopicSpec:
 
 
 SENSOR_READINGS = TopicSpec(
-    "sensor.readings", 6, timedelta(days=7), "station/RTU id",
+    "sensor.readings",
+    6,
+    timedelta(days=7),
+    "station/RTU id",
     "SCADA scans: transformer, line, breaker points",
 )
 GRID_FREQUENCY = TopicSpec(
     "grid.frequency", 3, timedelta(days=7), "region", "60 Hz frequency, RoCoF"
 )
 MARKET_PRICES = TopicSpec(
-    "market.prices", 3, timedelta(days=30), "pricing node",
+    "market.prices",
+    3,
+    timedelta(days=30),
+    "pricing node",
     "MISO LMP (RT 5-min, DA hourly) with MEC/MCC/MLC",
 )
 GRID_ALERTS = TopicSpec(

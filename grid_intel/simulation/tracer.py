@@ -20,8 +20,9 @@ from grid_intel.kafka.windows import to_ms
 REGIONS = ("winnipeg", "westman", "eastman", "interlake", "parkland", "north")
 
 
-def frequency_readings(start: datetime, end: datetime, step: timedelta = timedelta(seconds=10),
-                       seed: int = 7) -> Iterator[FrequencyReading]:
+def frequency_readings(
+    start: datetime, end: datetime, step: timedelta = timedelta(seconds=10), seed: int = 7
+) -> Iterator[FrequencyReading]:
     """Readings for every region at every step in [start, end), deterministic per seed."""
     rng = random.Random(seed)
     wander, t = 0.0, start
@@ -40,8 +41,12 @@ def publish(producer: KafkaProducer, readings: Iterator[FrequencyReading]) -> in
     """Send readings keyed by region, stamped with their event time; returns the count."""
     sent = 0
     for r in readings:
-        producer.send(GRID_FREQUENCY.name, key=r.region.encode(), value=encode_frequency(r),
-                      timestamp_ms=to_ms(r.ts))
+        producer.send(
+            GRID_FREQUENCY.name,
+            key=r.region.encode(),
+            value=encode_frequency(r),
+            timestamp_ms=to_ms(r.ts),
+        )
         sent += 1
     producer.flush()
     return sent

@@ -67,12 +67,28 @@ class DagsterDev:
             return self.status()
         ensure_port_free("dagster", self.port, "GRID_INTEL_DAGSTER_PORT")
         progress(f"dagster: starting webserver and daemon on {self.url}")
-        cmd = [sys.executable, "-m", "dagster", "dev", "-w",
-               str(project_root() / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(self.port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-w",
+            str(project_root() / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+        ]
         proc = spawn(cmd, self.log, cwd=project_root(), env=dagster_env(self.settings))
         PidRecord(proc.pid, self.port, time.time(), "dagster dev").save(self.pidfile)
-        wait_until(self._answers, timeout=240, what="dagster dev", log_path=self.log, proc=proc,
-                   interval=1.0)
+        wait_until(
+            self._answers,
+            timeout=240,
+            what="dagster dev",
+            log_path=self.log,
+            proc=proc,
+            interval=1.0,
+        )
         return self.status()
 
     def stop(self, *, purge: bool, progress: Progress) -> str:

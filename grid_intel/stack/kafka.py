@@ -91,8 +91,9 @@ class KafkaBroker:
             with admin_client(self.bootstrap, self.settings.connect_timeout_s) as admin:
                 states = describe_topics(admin, TOPICS)
         except Exception as exc:  # any failure to answer means "down", with the reason
-            return ServiceStatus(self.name, False, self.bootstrap,
-                                 " ".join(str(exc).split())[:160], managed)
+            return ServiceStatus(
+                self.name, False, self.bootstrap, " ".join(str(exc).split())[:160], managed
+            )
         bad = [s.name for s in states if not s.matches(TOPICS_BY_NAME[s.name])]
         detail = f"{len(states)} topics as specified" if not bad else f"topics off-spec: {bad}"
         return ServiceStatus(self.name, not bad, self.bootstrap, detail, managed)
@@ -106,26 +107,60 @@ class KafkaBroker:
                 ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
             return self._topics(progress)
         ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
-        ensure_port_free("kafka controller", self.settings.kafka_controller_port,
-                         "GRID_INTEL_KAFKA_CONTROLLER_PORT")
+        ensure_port_free(
+            "kafka controller",
+            self.settings.kafka_controller_port,
+            "GRID_INTEL_KAFKA_CONTROLLER_PORT",
+        )
         java = require_tool("java", "install a JDK 17 (apt-get install openjdk-17-jre-headless)")
         self._fetch_jars(progress)
-        self.props.write_text(SERVER_PROPERTIES.format(
-            port=self.port, controller_port=self.settings.kafka_controller_port, data=self.data))
+        self.props.write_text(
+            SERVER_PROPERTIES.format(
+                port=self.port, controller_port=self.settings.kafka_controller_port, data=self.data
+            )
+        )
         if not (self.data / "meta.properties").exists():
             progress("kafka: formatting KRaft storage")
-            run_checked([java, "-cp", f"{self.libs}/*", "kafka.tools.StorageTool", "format",
-                         "-t", _cluster_id(), "-c", str(self.props), "--standalone"],
-                        what="kafka storage format", timeout=90)
+            run_checked(
+                [
+                    java,
+                    "-cp",
+                    f"{self.libs}/*",
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    _cluster_id(),
+                    "-c",
+                    str(self.props),
+                    "--standalone",
+                ],
+                what="kafka storage format",
+                timeout=90,
+            )
         progress(f"kafka: starting broker on {self.bootstrap}")
-        cmd = [java, f"-Xmx{self.settings.kafka_heap}", f"-Xms{self.settings.kafka_heap}",
-               "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
-               f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={self.root}",
-               "-cp", f"{self.libs}/*", "kafka.Kafka", str(self.props)]
+        cmd = [
+            java,
+            f"-Xmx{self.settings.kafka_heap}",
+            f"-Xms{self.settings.kafka_heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={LOG4J}",
+            f"-Dkafka.logs.dir={self.root}",
+            "-cp",
+            f"{self.libs}/*",
+            "kafka.Kafka",
+            str(self.props),
+        ]
         proc = spawn(cmd, self.log)
         PidRecord(proc.pid, self.port, time.time(), "kafka.Kafka").save(self.pidfile)
-        wait_until(lambda: port_open("127.0.0.1", self.port), timeout=90,
-                   what="kafka broker", log_path=self.log, proc=proc)
+        wait_until(
+            lambda: port_open("127.0.0.1", self.port),
+            timeout=90,
+            what="kafka broker",
+            log_path=self.log,
+            proc=proc,
+        )
         return self._topics(progress)
 
     def _topics(self, progress: Progress) -> ServiceStatus:
@@ -151,9 +186,20 @@ class KafkaBroker:
         progress("kafka: fetching broker jars from Maven Central (first run only)")
         if self.libs.exists():
             shutil.rmtree(self.libs)
-        run_checked([mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-                     f"-DoutputDirectory={self.libs}", "-DincludeScope=runtime"],
-                    what="fetching the Kafka jars with Maven", timeout=600)
+        run_checked(
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(POM),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={self.libs}",
+                "-DincludeScope=runtime",
+            ],
+            what="fetching the Kafka jars with Maven",
+            timeout=600,
+        )
         stamp.write_text(pom_digest())
 
     def stop(self, *, purge: bool, progress: Progress) -> str:

@@ -29,8 +29,9 @@ class ExternalPostgres:
         try:
             with connect(self.settings.warehouse, timeout_s=self.settings.connect_timeout_s) as c:
                 version = c.execute("show server_version").fetchone()[0]
-            return ServiceStatus(self.name, True, redact(self.settings.warehouse),
-                                 f"PostgreSQL {version}")
+            return ServiceStatus(
+                self.name, True, redact(self.settings.warehouse), f"PostgreSQL {version}"
+            )
         except Exception as exc:  # any failure to answer means "down", with the reason
             return ServiceStatus(self.name, False, redact(self.settings.warehouse), str(exc)[:160])
 
@@ -62,8 +63,9 @@ def services(settings: Settings, selection: Selection) -> list[Service]:
     return out
 
 
-def up(settings: Settings, selection: Selection, progress: Progress
-       ) -> tuple[list[ServiceStatus], list[MigrationReport]]:
+def up(
+    settings: Settings, selection: Selection, progress: Progress
+) -> tuple[list[ServiceStatus], list[MigrationReport]]:
     """Start what is missing, wait until each answers, migrate the warehouse(s)."""
     statuses: list[ServiceStatus] = []
     reports: list[MigrationReport] = []
@@ -83,12 +85,16 @@ def migrate_url(url: str, settings: Settings) -> MigrationReport:
         return migrate(conn)
 
 
-def down(settings: Settings, purge: bool, progress: Progress,
-         only: set[str] | None = None) -> dict[str, str]:
+def down(
+    settings: Settings, purge: bool, progress: Progress, only: set[str] | None = None
+) -> dict[str, str]:
     """Stop, in reverse order, only what `up` started; keep data unless purging."""
     every = services(settings, Selection(timescale=True, dagster=True))
-    return {svc.name: svc.stop(purge=purge, progress=progress)
-            for svc in reversed(every) if only is None or svc.name in only}
+    return {
+        svc.name: svc.stop(purge=purge, progress=progress)
+        for svc in reversed(every)
+        if only is None or svc.name in only
+    }
 
 
 def status(settings: Settings) -> list[ServiceStatus]:

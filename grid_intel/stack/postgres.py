@@ -88,8 +88,22 @@ class EmbeddedPostgres:
             self.data.mkdir(parents=True, exist_ok=True)
             self.data.chmod(0o700)
             _hand_over(self.data, user)
-            self._run(["initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                       "--encoding=UTF8", "--locale=C", "--no-sync"], user, "initdb", 120)
+            self._run(
+                [
+                    "initdb",
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ],
+                user,
+                "initdb",
+                120,
+            )
             with (self.data / "postgresql.conf").open("a") as conf:
                 conf.write("\ninclude_if_exists = 'grid_intel.conf'\n")
         (self.data / "grid_intel.conf").write_text(SERVER_CONF.format(port=self.port))
@@ -97,8 +111,12 @@ class EmbeddedPostgres:
         self.log.touch()
         _hand_over(self.log, user)
         progress(f"postgres: starting on {self.endpoint}")
-        self._run(["pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30",
-                   "start"], user, "pg_ctl start", 45)
+        self._run(
+            ["pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "start"],
+            user,
+            "pg_ctl start",
+            45,
+        )
         self._create_databases()
         return self.status()
 
@@ -106,8 +124,12 @@ class EmbeddedPostgres:
         said = "not running"
         if alive(self._pid()):
             progress("postgres: stopping")
-            self._run(["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop"],
-                      _system_user(), "pg_ctl stop", 75)
+            self._run(
+                ["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop"],
+                _system_user(),
+                "pg_ctl stop",
+                75,
+            )
             said = "stopped"
         if purge and self.root.exists():
             shutil.rmtree(self.root)
@@ -124,8 +146,9 @@ class EmbeddedPostgres:
     def _run(self, argv: list[str], user: str | None, what: str, timeout: float) -> str:
         exe = str(BIN_DIR / argv[0])
         try:
-            return run_checked([exe, *argv[1:]], what=f"postgres {what}", timeout=timeout,
-                               user=user, cwd="/")
+            return run_checked(
+                [exe, *argv[1:]], what=f"postgres {what}", timeout=timeout, user=user, cwd="/"
+            )
         except StackError as exc:
             raise StackError(f"{exc}\nLast lines of {self.log}:\n{log_tail(self.log)}") from exc
 
@@ -137,8 +160,18 @@ def _system_user() -> str | None:
     try:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        SYSTEM_USER], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
+            check=True,
+            capture_output=True,
+        )
     return SYSTEM_USER
 
 

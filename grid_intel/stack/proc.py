@@ -87,14 +87,24 @@ class PidRecord:
             return None
 
 
-def spawn(cmd: Sequence[str], log_path: Path, *, cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: Sequence[str],
+    log_path: Path,
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
     """Start a detached daemon whose output goes to a log file."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            list(cmd), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=cwd, env=env, start_new_session=True,
+            list(cmd),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
         )
 
 
@@ -105,8 +115,15 @@ def log_tail(path: Path, lines: int = 15) -> str:
         return "(no log)"
 
 
-def wait_until(ready: Callable[[], bool], *, timeout: float, what: str, log_path: Path,
-               proc: subprocess.Popen[bytes] | None = None, interval: float = 0.25) -> None:
+def wait_until(
+    ready: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    log_path: Path,
+    proc: subprocess.Popen[bytes] | None = None,
+    interval: float = 0.25,
+) -> None:
     """Poll `ready` until it holds; fail fast if the process dies, with its log tail."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

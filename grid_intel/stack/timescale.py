@@ -53,22 +53,35 @@ class TimescaleLane:
     def status(self) -> ServiceStatus:
         managed = self._managed()
         if not port_open("127.0.0.1", self.port):
-            return ServiceStatus(self.name, False, self.endpoint,
-                                 "nothing listens (start it with `stack up --timescale`)", managed)
+            return ServiceStatus(
+                self.name,
+                False,
+                self.endpoint,
+                "nothing listens (start it with `stack up --timescale`)",
+                managed,
+            )
         try:
-            with psycopg.connect(self.settings.timescale_url, connect_timeout=5,
-                                 prepare_threshold=None) as conn:
+            with psycopg.connect(
+                self.settings.timescale_url, connect_timeout=5, prepare_threshold=None
+            ) as conn:
                 row = conn.execute(
                     "select extversion from pg_extension where extname = 'timescaledb'"
                 ).fetchone()
         except psycopg.Error as exc:
-            return ServiceStatus(self.name, False, self.endpoint,
-                                 " ".join(str(exc).split())[:160], managed)
+            return ServiceStatus(
+                self.name, False, self.endpoint, " ".join(str(exc).split())[:160], managed
+            )
         if row is None:
-            return ServiceStatus(self.name, False, self.endpoint,
-                                 "answers, but without the timescaledb extension", managed)
-        return ServiceStatus(self.name, True, self.endpoint, f"TimescaleDB {row[0]} (PGlite)",
-                             managed)
+            return ServiceStatus(
+                self.name,
+                False,
+                self.endpoint,
+                "answers, but without the timescaledb extension",
+                managed,
+            )
+        return ServiceStatus(
+            self.name, True, self.endpoint, f"TimescaleDB {row[0]} (PGlite)", managed
+        )
 
     def start(self, progress: Progress) -> ServiceStatus:
         if self._managed():
@@ -78,11 +91,27 @@ class TimescaleLane:
         self._install(progress)
         self.data.mkdir(parents=True, exist_ok=True)
         progress(f"timescale: starting the PGlite TimescaleDB lane on {self.endpoint}")
-        proc = spawn([node, str(LANE_DIR / "server.mjs"), "--host", "127.0.0.1",
-                      "--port", str(self.port), "--data-dir", str(self.data)], self.log)
+        proc = spawn(
+            [
+                node,
+                str(LANE_DIR / "server.mjs"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data),
+            ],
+            self.log,
+        )
         PidRecord(proc.pid, self.port, time.time(), "server.mjs").save(self.pidfile)
-        wait_until(lambda: port_open("127.0.0.1", self.port), timeout=90,
-                   what="timescale lane", log_path=self.log, proc=proc)
+        wait_until(
+            lambda: port_open("127.0.0.1", self.port),
+            timeout=90,
+            what="timescale lane",
+            log_path=self.log,
+            proc=proc,
+        )
         status = self.status()
         if not status.healthy:
             raise StackError(f"timescale lane started but is not usable: {status.detail}")
@@ -96,8 +125,11 @@ class TimescaleLane:
             return
         npm = require_tool("npm", "install Node.js 20+ with npm (Debian: apt-get install npm)")
         progress("timescale: installing the lane's npm packages (first run only)")
-        run_checked([npm, "ci", "--no-audit", "--no-fund", "--prefix", str(LANE_DIR)],
-                    what="npm ci for the TimescaleDB lane", timeout=600)
+        run_checked(
+            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(LANE_DIR)],
+            what="npm ci for the TimescaleDB lane",
+            timeout=600,
+        )
         stamp.write_text(digest)
 
     def stop(self, *, purge: bool, progress: Progress) -> str:

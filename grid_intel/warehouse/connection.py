@@ -15,13 +15,17 @@ class WarehouseUnavailable(RuntimeError):
 
 
 @contextmanager
-def connect(url: str, *, timeout_s: float = 5.0, autocommit: bool = False
-            ) -> Iterator[psycopg.Connection]:
+def connect(
+    url: str, *, timeout_s: float = 5.0, autocommit: bool = False
+) -> Iterator[psycopg.Connection]:
     """A psycopg connection, closed on exit; unreachable servers fail within `timeout_s`."""
     try:
         conn = psycopg.connect(
-            url, connect_timeout=max(1, int(timeout_s)), autocommit=autocommit,
-            prepare_threshold=None, application_name="grid-intel",
+            url,
+            connect_timeout=max(1, int(timeout_s)),
+            autocommit=autocommit,
+            prepare_threshold=None,
+            application_name="grid-intel",
         )
     except psycopg.OperationalError as exc:
         reason = " ".join(str(exc).split())[:300]

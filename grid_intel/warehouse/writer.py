@@ -41,12 +41,18 @@ class WriteResult:
     inserted: int
 
 
-def replace_window(conn: psycopg.Connection, table: TableSpec, rows: Iterable[Sequence[object]],
-                   start: datetime, end: datetime) -> WriteResult:
+def replace_window(
+    conn: psycopg.Connection,
+    table: TableSpec,
+    rows: Iterable[Sequence[object]],
+    start: datetime,
+    end: datetime,
+) -> WriteResult:
     """Replace the rows of [start, end) with `rows` (binary COPY) atomically."""
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute("select ops.ensure_time_partitions(%s::regclass, %s, %s)",
-                    (table.qualified, start, end))
+        cur.execute(
+            "select ops.ensure_time_partitions(%s::regclass, %s, %s)", (table.qualified, start, end)
+        )
         cur.execute(
             sql.SQL("delete from {} where {} >= %s and {} < %s").format(
                 table.ident, sql.Identifier(table.time_column), sql.Identifier(table.time_column)
@@ -68,8 +74,9 @@ def copy_supported(cur: psycopg.Cursor) -> bool:
 def _copy_rows(cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[object]]) -> int:
     names = sql.SQL(", ").join(sql.Identifier(c) for c, _ in table.columns)
     inserted = 0
-    with cur.copy(sql.SQL("copy {} ({}) from stdin (format binary)").format(table.ident, names)
-                  ) as copy:
+    with cur.copy(
+        sql.SQL("copy {} ({}) from stdin (format binary)").format(table.ident, names)
+    ) as copy:
         copy.set_types([t for _, t in table.columns])
         for row in rows:
             copy.write_row(row)
@@ -77,14 +84,14 @@ def _copy_rows(cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[ob
     return inserted
 
 
-def _insert_rows(cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[object]],
-                 chunk: int = 250) -> int:
+def _insert_rows(
+    cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[object]], chunk: int = 250
+) -> int:
     names = sql.SQL(", ").join(sql.Identifier(c) for c, _ in table.columns)
-    arrays = sql.SQL(", ").join(
-        sql.SQL("%s::{}[]").format(sql.SQL(t)) for _, t in table.columns
-    )
+    arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(t)) for _, t in table.columns)
     stmt = sql.SQL("insert into {} ({}) select * from unnest({})").format(
-        table.ident, names, arrays)
+        table.ident, names, arrays
+    )
     inserted, it = 0, iter(rows)
     while batch := list(islice(it, chunk)):
         cur.execute(stmt, [list(col) for col in zip(*batch, strict=True)])

@@ -43,8 +43,12 @@ def test_topics_have_exactly_the_seed_partitions_and_retention(stack: Settings):
 
 
 def test_status_command_reports_each_service(stack: Settings):
-    out = subprocess.run([sys.executable, "-m", "grid_intel", "stack", "status"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "grid_intel", "stack", "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     lines = {line.split()[0]: line for line in out.stdout.splitlines()}
     assert "healthy" in lines["postgres"] and "PostgreSQL 18" in lines["postgres"]
@@ -54,16 +58,20 @@ def test_status_command_reports_each_service(stack: Settings):
 
 def test_unreachable_kafka_fails_within_seconds():
     t0 = time.monotonic()
-    with pytest.raises(KafkaUnavailable, match="grid-intel stack up"), \
-            admin_client(f"127.0.0.1:{closed_port()}", timeout_s=2):
+    with (
+        pytest.raises(KafkaUnavailable, match="grid-intel stack up"),
+        admin_client(f"127.0.0.1:{closed_port()}", timeout_s=2),
+    ):
         pass
     assert time.monotonic() - t0 < 20
 
 
 def test_unreachable_postgres_fails_within_seconds():
     t0 = time.monotonic()
-    with pytest.raises(WarehouseUnavailable, match="GRID_INTEL_WAREHOUSE_URL"), \
-            connect(f"postgresql://postgres@127.0.0.1:{closed_port()}/x", timeout_s=2):
+    with (
+        pytest.raises(WarehouseUnavailable, match="GRID_INTEL_WAREHOUSE_URL"),
+        connect(f"postgresql://postgres@127.0.0.1:{closed_port()}/x", timeout_s=2),
+    ):
         pass
     assert time.monotonic() - t0 < 20
 
@@ -74,8 +82,9 @@ def test_port_in_use_is_reported_not_hung(tmp_path):
     holder.listen()
     port = holder.getsockname()[1]
     try:
-        settings = Settings(_env_file=None, state_dir=tmp_path, kafka_port=port,
-                            kafka_controller_port=closed_port())
+        settings = Settings(
+            _env_file=None, state_dir=tmp_path, kafka_port=port, kafka_controller_port=closed_port()
+        )
         with pytest.raises(PortInUse, match="GRID_INTEL_KAFKA_PORT"):
             KafkaBroker(settings).start(lambda m: None)
         with pytest.raises(PortInUse, match="GRID_INTEL_PG_PORT"):
@@ -85,9 +94,15 @@ def test_port_in_use_is_reported_not_hung(tmp_path):
 
 
 def test_status_of_a_stack_that_is_not_running(tmp_path):
-    settings = Settings(_env_file=None, state_dir=tmp_path, pg_port=closed_port(),
-                        kafka_port=closed_port(), timescale_port=closed_port(),
-                        dagster_port=closed_port(), connect_timeout_s=2)
+    settings = Settings(
+        _env_file=None,
+        state_dir=tmp_path,
+        pg_port=closed_port(),
+        kafka_port=closed_port(),
+        timescale_port=closed_port(),
+        dagster_port=closed_port(),
+        connect_timeout_s=2,
+    )
     statuses = {s.name: s for s in manager.status(settings)}
     assert not any(s.healthy for s in statuses.values())
     assert "refused" in statuses["postgres"].detail.lower()

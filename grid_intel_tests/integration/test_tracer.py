@@ -20,41 +20,62 @@ READINGS = 90  # one region, every 40 s for an hour
 
 def publish_hour(settings: Settings, hour: datetime, region: str) -> None:
     """The region's readings (one duplicated, as a producer retry would), plus one bad message."""
-    readings = [FrequencyReading(hour + timedelta(seconds=40 * i), region, 60.0 + i / 1e4, 0.0)
-                for i in range(READINGS)]
+    readings = [
+        FrequencyReading(hour + timedelta(seconds=40 * i), region, 60.0 + i / 1e4, 0.0)
+        for i in range(READINGS)
+    ]
     with producer(settings.kafka_bootstrap) as p:
         for r in [*readings, readings[7]]:
-            p.send(GRID_FREQUENCY.name, key=region.encode(), value=encode_frequency(r),
-                   timestamp_ms=to_ms(r.ts))
-        p.send(GRID_FREQUENCY.name, key=region.encode(), value=b'{"v":1,"region":"' +
-               region.encode() + b'"}', timestamp_ms=to_ms(hour + timedelta(minutes=30)))
+            p.send(
+                GRID_FREQUENCY.name,
+                key=region.encode(),
+                value=encode_frequency(r),
+                timestamp_ms=to_ms(r.ts),
+            )
+        p.send(
+            GRID_FREQUENCY.name,
+            key=region.encode(),
+            value=b'{"v":1,"region":"' + region.encode() + b'"}',
+            timestamp_ms=to_ms(hour + timedelta(minutes=30)),
+        )
 
 
 def materialize(settings: Settings, partition: str) -> dg.ExecuteInProcessResult:
     from grid_intel.defs.ingestion.assets import bronze_grid_frequency
     from grid_intel.defs.transform.assets import grid_intel_dbt_assets
 
-    return dg.materialize([bronze_grid_frequency, grid_intel_dbt_assets],
-                          partition_key=partition, resources=build_resources(settings))
+    return dg.materialize(
+        [bronze_grid_frequency, grid_intel_dbt_assets],
+        partition_key=partition,
+        resources=build_resources(settings),
+    )
 
 
 def counts(settings: Settings, region: str, hour: datetime) -> dict[str, int]:
     end = hour + timedelta(hours=1)
     with connect(settings.warehouse) as conn:
+
         def one(sql: str) -> int:
             return conn.execute(sql, (region, hour, end)).fetchone()[0]
 
         return {
-            "bronze": one("select count(*) from bronze.grid_frequency "
-                          "where region = %s and ts >= %s and ts < %s"),
+            "bronze": one(
+                "select count(*) from bronze.grid_frequency "
+                "where region = %s and ts >= %s and ts < %s"
+            ),
             "bronze_distinct_offsets": one(
                 "select count(distinct (kafka_partition, kafka_offset)) from bronze.grid_frequency"
-                " where region = %s and ts >= %s and ts < %s"),
-            "silver": one("select count(*) from silver.clean_frequency "
-                          "where region = %s and ts >= %s and ts < %s"),
-            "quarantined": one("select count(*) from bronze.quarantine where convert_from("
-                               "value, 'UTF8') like '%%' || %s || '%%' "
-                               "and record_ts >= %s and record_ts < %s"),
+                " where region = %s and ts >= %s and ts < %s"
+            ),
+            "silver": one(
+                "select count(*) from silver.clean_frequency "
+                "where region = %s and ts >= %s and ts < %s"
+            ),
+            "quarantined": one(
+                "select count(*) from bronze.quarantine where convert_from("
+                "value, 'UTF8') like '%%' || %s || '%%' "
+                "and record_ts >= %s and record_ts < %s"
+            ),
         }
 
 
@@ -65,16 +86,23 @@ def run_tracer(settings: Settings, hour: datetime) -> None:
 
     first = materialize(settings, partition)
     assert first.success
-    (mat,) = [m for m in first.get_asset_materialization_events()
-              if m.asset_key == dg.AssetKey(["bronze", "grid_frequency"])]
+    (mat,) = [
+        m
+        for m in first.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey(["bronze", "grid_frequency"])
+    ]
     meta = mat.materialization.metadata
     assert meta["quarantined"].value >= 1
     assert set(meta["offset_ranges"].value) == {"0", "1", "2"}
     checks = first.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
     # Every message once in bronze (duplicate delivery included), once per instant in silver.
-    expected = {"bronze": READINGS + 1, "bronze_distinct_offsets": READINGS + 1,
-                "silver": READINGS, "quarantined": 1}
+    expected = {
+        "bronze": READINGS + 1,
+        "bronze_distinct_offsets": READINGS + 1,
+        "silver": READINGS,
+        "quarantined": 1,
+    }
     assert counts(settings, region, hour) == expected
 
     again = materialize(settings, partition)
@@ -100,8 +128,12 @@ def test_tracer_on_postgres(test_db: Settings, dbt_manifest):
 @pytest.mark.timescale
 def test_tracer_on_timescaledb(timescale_db: Settings, dbt_manifest):
     with connect(timescale_db.warehouse) as conn:
-        hypertables = {r[0] for r in conn.execute(
-            "select hypertable_schema || '.' || hypertable_name "
-            "from timescaledb_information.hypertables")}
+        hypertables = {
+            r[0]
+            for r in conn.execute(
+                "select hypertable_schema || '.' || hypertable_name "
+                "from timescaledb_information.hypertables"
+            )
+        }
     assert "bronze.grid_frequency" in hypertables
     run_tracer(timescale_db, closed_hour(6))

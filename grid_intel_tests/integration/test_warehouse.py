@@ -15,20 +15,23 @@ H = datetime(2026, 3, 1, 5, tzinfo=UTC)
 
 
 def rows(n: int, region: str = "winnipeg", start: datetime = H) -> list[tuple]:
-    return [(start + timedelta(seconds=10 * i), region, 60.0 + i / 1e4, 0.0, 1, 0, i)
-            for i in range(n)]
+    return [
+        (start + timedelta(seconds=10 * i), region, 60.0 + i / 1e4, 0.0, 1, 0, i) for i in range(n)
+    ]
 
 
 def test_migrations_are_idempotent_and_record_the_lane(test_db: Settings):
     with connect(test_db.warehouse) as conn:
         again = migrate(conn)
         assert again.applied == [] and len(again.current) == len(
-            {f.split("_")[0] for f in bundled_files()})
+            {f.split("_")[0] for f in bundled_files()}
+        )
         assert recorded_lane(conn) == "postgres"
         schemas = {r[0] for r in conn.execute("select nspname from pg_namespace")}
         assert {"bronze", "silver", "gold", "ops"} <= schemas
-        kind = conn.execute("select relkind from pg_class where oid = "
-                            "'bronze.grid_frequency'::regclass").fetchone()[0]
+        kind = conn.execute(
+            "select relkind from pg_class where oid = 'bronze.grid_frequency'::regclass"
+        ).fetchone()[0]
         assert kind == "p"  # range-partitioned on the plain-PostgreSQL lane
 
 
@@ -45,8 +48,9 @@ def test_replace_window_is_exact_on_rerun(test_db: Settings):
     with connect(test_db.warehouse) as conn:
         first = replace_window(conn, BRONZE_GRID_FREQUENCY, rows(360), H, end)
         second = replace_window(conn, BRONZE_GRID_FREQUENCY, rows(360), H, end)
-        count = conn.execute("select count(*) from bronze.grid_frequency "
-                             "where ts >= %s and ts < %s", (H, end)).fetchone()[0]
+        count = conn.execute(
+            "select count(*) from bronze.grid_frequency where ts >= %s and ts < %s", (H, end)
+        ).fetchone()[0]
     assert (first.deleted, first.inserted) == (0, 360)
     assert (second.deleted, second.inserted) == (360, 360)
     assert count == 360
@@ -61,6 +65,7 @@ def test_a_failed_load_keeps_the_previous_rows(test_db: Settings):
         with pytest.raises((psycopg.Error, TypeError, ValueError)):
             replace_window(conn, BRONZE_GRID_FREQUENCY, bad, start, end)
         conn.rollback()
-        count = conn.execute("select count(*) from bronze.grid_frequency "
-                             "where ts >= %s and ts < %s", (start, end)).fetchone()[0]
+        count = conn.execute(
+            "select count(*) from bronze.grid_frequency where ts >= %s and ts < %s", (start, end)
+        ).fetchone()[0]
     assert count == 100

@@ -26,8 +26,10 @@ def test_encode_requires_aware_time():
         (b"\xff\xfe", "not JSON"),
         (b"[1,2]", "JSON object"),
         (json.dumps({"v": 2, "ts": TS.isoformat(), "region": "w", "hz": 60}).encode(), "version"),
-        (json.dumps({"v": 1, "ts": "2026-11-24T10:00:00", "region": "w", "hz": 60}).encode(),
-         "UTC offset"),
+        (
+            json.dumps({"v": 1, "ts": "2026-11-24T10:00:00", "region": "w", "hz": 60}).encode(),
+            "UTC offset",
+        ),
         (json.dumps({"v": 1, "ts": "yesterday", "region": "w", "hz": 60}).encode(), "ISO-8601"),
         (json.dumps({"v": 1, "ts": TS.isoformat(), "region": "", "hz": 60}).encode(), "region"),
         (json.dumps({"v": 1, "ts": TS.isoformat(), "region": "w", "hz": True}).encode(), "finite"),

@@ -9,8 +9,10 @@ def test_lineage_bronze_to_silver_with_dbt_checks(dbt_manifest):
     from grid_intel.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    bronze, silver = dg.AssetKey(["bronze", "grid_frequency"]), dg.AssetKey(
-        ["silver", "clean_frequency"])
+    bronze, silver = (
+        dg.AssetKey(["bronze", "grid_frequency"]),
+        dg.AssetKey(["silver", "clean_frequency"]),
+    )
     assert {bronze, silver} <= set(graph.get_all_asset_keys())
     assert graph.get(silver).parent_keys == {bronze}
     checks = {k.name for k in graph.asset_check_keys if k.asset_key == silver}

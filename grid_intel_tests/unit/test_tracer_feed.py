@@ -22,5 +22,7 @@ def test_frequency_stays_near_60hz():
 
 def test_closed_hours_are_complete_utc_hours():
     now = datetime(2026, 11, 24, 10, 37, tzinfo=UTC)
-    assert closed_hours(now, 2) == [datetime(2026, 11, 24, 8, tzinfo=UTC),
-                                    datetime(2026, 11, 24, 9, tzinfo=UTC)]
+    assert closed_hours(now, 2) == [
+        datetime(2026, 11, 24, 8, tzinfo=UTC),
+        datetime(2026, 11, 24, 9, tzinfo=UTC),
+    ]

@@ -14,8 +14,9 @@ from grid_intel.defs.transform.translator import GridDbtTranslator
 
 
 def window_vars(window: dg.TimeWindow) -> str:
-    return json.dumps({"window_start": window.start.isoformat(),
-                       "window_end": window.end.isoformat()})
+    return json.dumps(
+        {"window_start": window.start.isoformat(), "window_end": window.end.isoformat()}
+    )
 
 
 @dbt_assets(
