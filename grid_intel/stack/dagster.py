@@ -25,11 +25,23 @@ def ensure_dagster_home(settings: Settings) -> Path:
     return home
 
 
+def psycopg2_url(url: str) -> str:
+    """Pin dagster-postgres to psycopg2: SQLAlchemy 2.1 defaults `postgresql://` to
+    psycopg 3, on which dagster-postgres's parameterised NOTIFY is a syntax error."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg2{sep}{rest}" if scheme in ("postgresql", "postgres") else url
+
+
 def dagster_env(settings: Settings) -> dict[str, str]:
     """The environment every Dagster process of this project runs with."""
     env = dict(os.environ)
     env["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
-    env["GRID_INTEL_DAGSTER_STORAGE_URL"] = settings.dagster_storage_url
+    env["GRID_INTEL_DAGSTER_STORAGE_URL"] = psycopg2_url(settings.dagster_storage_url)
+    # Code servers and runs rebuild their settings from the environment: hand
+    # them the resolved services so they use exactly what this process uses.
+    env["GRID_INTEL_STATE_DIR"] = str(settings.state_dir)
+    env["GRID_INTEL_WAREHOUSE_URL"] = settings.warehouse
+    env["GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -1,0 +1,144 @@
+"""`dagster dev` (webserver + daemon) on the real stack, driven through its GraphQL API."""
+
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import psycopg
+import pytest
+
+from grid_intel.settings import Settings, project_root
+from grid_intel.stack.dagster import DagsterDev, dagster_env
+from grid_intel_tests.integration.test_tracer import READINGS, counts, publish_hour
+
+BACKFILL = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}"""
+
+BACKFILL_STATUS = """
+query($id: String!) {
+  partitionBackfillOrError(backfillId: $id) {
+    __typename
+    ... on PartitionBackfill { status numPartitions }
+    ... on PythonError { message }
+  }
+}"""
+
+ASSET = """
+query($key: AssetKeyInput!) {
+  assetNodeOrError(assetKey: $key) {
+    ... on AssetNode {
+      dependencyKeys { path }
+      dependedByKeys { path }
+      assetMaterializations(limit: 5) { partition metadataEntries { label } }
+      assetChecksOrError { ... on AssetChecks { checks { name } } }
+    }
+  }
+}"""
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="module")
+def dagster_dev(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
+    """`dagster dev` with its own DAGSTER_HOME and storage database, on a free port."""
+    db = f"dagster_e2e_{uuid.uuid4().hex[:8]}"
+    admin = test_db.local_pg_url("postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'create database "{db}"')
+    settings = test_db.model_copy(
+        update={
+            "state_dir": tmp_path_factory.mktemp("state"),
+            "dagster_port": free_port(),
+            "dagster_pg_url": test_db.local_pg_url(db),
+        }
+    )
+    dev = DagsterDev(settings)
+    dev.start(print)
+    yield settings
+    dev.stop(purge=False, progress=print)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{db}" with (force)')
+
+
+def gql(settings: Settings, query: str, variables: dict) -> dict:
+    url = f"http://127.0.0.1:{settings.dagster_port}/graphql"
+    resp = httpx.post(url, json={"query": query, "variables": variables}, timeout=60)
+    resp.raise_for_status()
+    body = resp.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def test_definitions_validate():
+    out = subprocess.run(
+        [sys.executable, "-m", "grid_intel", "dagster", "definitions", "validate",
+         "-w", str(project_root() / "workspace.yaml")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "grid_intel" in out.stdout + out.stderr
+
+
+def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings):
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
+    region = f"e2e-{uuid.uuid4().hex[:8]}"
+    publish_hour(dagster_dev, hour, region)
+    partition = hour.strftime("%Y-%m-%d-%H:%M")
+
+    launched = gql(dagster_dev, BACKFILL, {"params": {
+        "partitionNames": [partition],
+        "assetSelection": [{"path": ["bronze", "grid_frequency"]},
+                           {"path": ["silver", "clean_frequency"]}],
+    }})["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    deadline = time.monotonic() + 420
+    status = None
+    while time.monotonic() < deadline:
+        result = gql(dagster_dev, BACKFILL_STATUS, {"id": launched["backfillId"]})
+        status = result["partitionBackfillOrError"]["status"]
+        if status in ("COMPLETED", "COMPLETED_SUCCESS", "FAILED", "COMPLETED_FAILED",
+                      "CANCELED"):
+            break
+        time.sleep(3)
+    assert status in ("COMPLETED", "COMPLETED_SUCCESS"), status
+
+    assert counts(dagster_dev, region, hour) == {
+        "bronze": READINGS + 1, "bronze_distinct_offsets": READINGS + 1,
+        "silver": READINGS, "quarantined": 1,
+    }
+    silver = gql(dagster_dev, ASSET, {"key": {"path": ["silver", "clean_frequency"]}})
+    node = silver["assetNodeOrError"]
+    assert {"path": ["bronze", "grid_frequency"]} in node["dependencyKeys"]
+    assert any(m["partition"] == partition for m in node["assetMaterializations"])
+    assert {c["name"] for c in node["assetChecksOrError"]["checks"]} >= {
+        "unique_combination_clean_frequency_region__ts"}
+    bronze = gql(dagster_dev, ASSET, {"key": {"path": ["bronze", "grid_frequency"]}})
+    (mat,) = [m for m in bronze["assetNodeOrError"]["assetMaterializations"]
+              if m["partition"] == partition][:1]
+    assert {"dagster/row_count", "offset_ranges", "quarantined"} <= {
+        e["label"] for e in mat["metadataEntries"]}
+
+
+def test_dagster_env_points_runs_at_the_same_services(test_db: Settings, tmp_path):
+    env = dagster_env(test_db.model_copy(update={"state_dir": tmp_path}))
+    assert env["GRID_INTEL_WAREHOUSE_URL"] == test_db.warehouse
+    assert (tmp_path / "dagster" / "dagster.yaml").resolve() == (
+        project_root() / "dagster.yaml").resolve()
+    assert env["DAGSTER_HOME"] == str(tmp_path / "dagster")
