@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The project's entry point on a fresh machine: installs what is missing (system
+# tools, uv, the locked Python environment), then runs one task.
+#
+#   bash infra/dev.sh demo [--hours N]   local stack up, tracer data through every layer, UI up
+#   bash infra/dev.sh test [pytest args]  the test suite on the real stack (started and stopped)
+#   bash infra/dev.sh lint                ruff
+#   bash infra/dev.sh setup               install only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION=0.13.8
+say() { printf '[dev] %s\n' "$*" >&2; }
+
+ensure_system_tools() {
+  local missing=()
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if ((${#missing[@]})); then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+      say "installing ${missing[*]} with apt-get"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    else
+      say "missing system tools: ${missing[*]}; install them (Debian: apt-get install ${missing[*]})"
+      exit 1
+    fi
+  fi
+}
+
+uv_cmd() {
+  if ! python3 -m uv --version >/dev/null 2>&1; then
+    say "installing uv ${UV_VERSION}"
+    python3 -m pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}"
+  fi
+  python3 -m uv "$@"
+}
+
+setup() {
+  ensure_system_tools
+  say "syncing the locked Python environment (.venv)"
+  uv_cmd sync --frozen --quiet
+}
+
+task=${1:-}
+shift || true
+case "$task" in
+  setup)
+    setup
+    ;;
+  demo)
+    setup
+    uv_cmd run --frozen grid-intel demo "$@"
+    ;;
+  test)
+    setup
+    uv_cmd run --frozen grid-intel dbt-prepare
+    set +e
+    uv_cmd run --frozen pytest --durations=15 "$@"
+    rc=$?
+    set -e
+    if [[ $rc == 5 ]]; then
+      say "pytest collected no tests: that is a failure, not a pass"
+      exit 1
+    fi
+    exit $rc
+    ;;
+  lint)
+    setup
+    uv_cmd run --frozen ruff check .
+    ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
