@@ -24,13 +24,17 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TIERS = ("unit", "integration", "e2e")
 
 
+def _tier(item: pytest.Item) -> int:
+    parts = Path(str(item.fspath)).parts
+    return next((i for i, tier in enumerate(TIERS) if tier in parts), len(TIERS))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with the tier its folder names."""
+    """Mark each test with the tier its folder names; run the fast tiers first."""
     for item in items:
-        parts = Path(str(item.fspath)).parts
-        for tier in TIERS:
-            if tier in parts:
-                item.add_marker(getattr(pytest.mark, tier))
+        if _tier(item) < len(TIERS):
+            item.add_marker(getattr(pytest.mark, TIERS[_tier(item)]))
+    items.sort(key=_tier)
 
 
 def unavailable(reason: str) -> None:
@@ -48,31 +52,32 @@ def base_settings() -> Settings:
     return get_settings()
 
 
+def _bring_up(
+    settings: Settings, selection: manager.Selection, wanted: set[str]
+) -> Iterator[Settings]:
+    """Start what is not already running; afterwards stop only that."""
+    before = {s.name for s in manager.status(settings) if s.healthy}
+    started = wanted - before
+    try:
+        manager.up(settings, selection, _progress)
+    except Exception as exc:  # any start failure: fail in CI, skip locally
+        manager.down(settings, False, _progress, only=started)
+        unavailable(str(exc))
+    yield settings
+    if started:
+        manager.down(settings, False, _progress, only=started)
+
+
 @pytest.fixture(scope="session")
 def stack(base_settings: Settings) -> Iterator[Settings]:
     """PostgreSQL and Kafka up (started here if needed, stopped after if started here)."""
-    before = {s.name for s in manager.status(base_settings) if s.healthy}
-    try:
-        manager.up(base_settings, manager.Selection(), _progress)
-    except Exception as exc:  # any start failure: fail in CI, skip locally
-        unavailable(str(exc))
-    yield base_settings
-    started = {"postgres", "kafka"} - before
-    if started:
-        manager.down(base_settings, False, _progress, only=started)
+    yield from _bring_up(base_settings, manager.Selection(), {"postgres", "kafka"})
 
 
 @pytest.fixture(scope="session")
 def timescale_stack(stack: Settings) -> Iterator[Settings]:
     """The TimescaleDB lane up as well."""
-    before = {s.name for s in manager.status(stack) if s.healthy}
-    try:
-        manager.up(stack, manager.Selection(timescale=True), _progress)
-    except Exception as exc:  # any start failure: fail in CI, skip locally
-        unavailable(str(exc))
-    yield stack
-    if "timescale" not in before:
-        manager.down(stack, False, _progress, only={"timescale"})
+    yield from _bring_up(stack, manager.Selection(timescale=True), {"timescale"})
 
 
 @pytest.fixture(scope="session")

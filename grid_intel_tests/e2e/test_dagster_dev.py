@@ -86,11 +86,22 @@ def gql(settings: Settings, query: str, variables: dict) -> dict:
     return body["data"]
 
 
-def test_definitions_validate():
+def test_definitions_validate(test_db: Settings, dbt_manifest):
+    # Validation opens the instance, whose storage is the stack's PostgreSQL.
     out = subprocess.run(
-        [sys.executable, "-m", "grid_intel", "dagster", "definitions", "validate",
-         "-w", str(project_root() / "workspace.yaml")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "grid_intel",
+            "dagster",
+            "definitions",
+            "validate",
+            "-w",
+            str(project_root() / "workspace.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "grid_intel" in out.stdout + out.stderr
@@ -102,43 +113,58 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
     publish_hour(dagster_dev, hour, region)
     partition = hour.strftime("%Y-%m-%d-%H:%M")
 
-    launched = gql(dagster_dev, BACKFILL, {"params": {
-        "partitionNames": [partition],
-        "assetSelection": [{"path": ["bronze", "grid_frequency"]},
-                           {"path": ["silver", "clean_frequency"]}],
-    }})["launchPartitionBackfill"]
+    launched = gql(
+        dagster_dev,
+        BACKFILL,
+        {
+            "params": {
+                "partitionNames": [partition],
+                "assetSelection": [
+                    {"path": ["bronze", "grid_frequency"]},
+                    {"path": ["silver", "clean_frequency"]},
+                ],
+            }
+        },
+    )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     deadline = time.monotonic() + 420
     status = None
     while time.monotonic() < deadline:
         result = gql(dagster_dev, BACKFILL_STATUS, {"id": launched["backfillId"]})
         status = result["partitionBackfillOrError"]["status"]
-        if status in ("COMPLETED", "COMPLETED_SUCCESS", "FAILED", "COMPLETED_FAILED",
-                      "CANCELED"):
+        if status in ("COMPLETED", "COMPLETED_SUCCESS", "FAILED", "COMPLETED_FAILED", "CANCELED"):
             break
         time.sleep(3)
     assert status in ("COMPLETED", "COMPLETED_SUCCESS"), status
 
     assert counts(dagster_dev, region, hour) == {
-        "bronze": READINGS + 1, "bronze_distinct_offsets": READINGS + 1,
-        "silver": READINGS, "quarantined": 1,
+        "bronze": READINGS + 1,
+        "bronze_distinct_offsets": READINGS + 1,
+        "silver": READINGS,
+        "quarantined": 1,
     }
     silver = gql(dagster_dev, ASSET, {"key": {"path": ["silver", "clean_frequency"]}})
     node = silver["assetNodeOrError"]
     assert {"path": ["bronze", "grid_frequency"]} in node["dependencyKeys"]
     assert any(m["partition"] == partition for m in node["assetMaterializations"])
     assert {c["name"] for c in node["assetChecksOrError"]["checks"]} >= {
-        "unique_combination_clean_frequency_region__ts"}
+        "unique_combination_clean_frequency_region__ts"
+    }
     bronze = gql(dagster_dev, ASSET, {"key": {"path": ["bronze", "grid_frequency"]}})
-    (mat,) = [m for m in bronze["assetNodeOrError"]["assetMaterializations"]
-              if m["partition"] == partition][:1]
+    (mat,) = [
+        m
+        for m in bronze["assetNodeOrError"]["assetMaterializations"]
+        if m["partition"] == partition
+    ][:1]
     assert {"dagster/row_count", "offset_ranges", "quarantined"} <= {
-        e["label"] for e in mat["metadataEntries"]}
+        e["label"] for e in mat["metadataEntries"]
+    }
 
 
 def test_dagster_env_points_runs_at_the_same_services(test_db: Settings, tmp_path):
     env = dagster_env(test_db.model_copy(update={"state_dir": tmp_path}))
     assert env["GRID_INTEL_WAREHOUSE_URL"] == test_db.warehouse
     assert (tmp_path / "dagster" / "dagster.yaml").resolve() == (
-        project_root() / "dagster.yaml").resolve()
+        project_root() / "dagster.yaml"
+    ).resolve()
     assert env["DAGSTER_HOME"] == str(tmp_path / "dagster")

@@ -42,3 +42,15 @@ def test_wait_until_times_out_with_log_tail(tmp_path):
     log.write_text("still warming up\n")
     with pytest.raises(StackError, match=r"did not become ready(.|\n)*still warming up"):
         wait_until(lambda: False, timeout=0.3, what="svc", log_path=log)
+
+
+def test_kafka_cluster_ids_never_look_like_options(monkeypatch):
+    import uuid
+
+    from grid_intel.stack import kafka
+
+    # 0xfb… encodes to "-…" in URL-safe base64: it must be skipped.
+    ids = iter([uuid.UUID(bytes=b"\xfb" + b"\x00" * 15), uuid.UUID(int=1)])
+    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(ids))
+    cid = kafka._cluster_id()
+    assert not cid.startswith("-") and len(cid) == 22
