@@ -20,7 +20,8 @@ app.add_typer(stack_app, name="stack")
 
 
 def _say(message: str) -> None:
-    typer.echo(message, err=True)
+    """Progress of long work, as structured log events on stderr."""
+    log.get("grid_intel").info(message)
 
 
 def _fail(exc: Exception) -> typer.Exit:

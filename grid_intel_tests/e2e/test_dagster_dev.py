@@ -55,18 +55,22 @@ def free_port() -> int:
     return port
 
 
-@pytest.fixture(scope="module")
-def dagster_dev(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
-    """`dagster dev` with its own DAGSTER_HOME and storage database, on a free port."""
+@pytest.fixture(
+    scope="module", params=["postgres", pytest.param("timescaledb", marks=pytest.mark.timescale)]
+)
+def dagster_dev(request, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
+    """`dagster dev` with its own DAGSTER_HOME and storage database, on a free port,
+    its warehouse on the given lane."""
+    lane = request.getfixturevalue("test_db" if request.param == "postgres" else "timescale_db")
     db = f"dagster_e2e_{uuid.uuid4().hex[:8]}"
-    admin = test_db.local_pg_url("postgres")
+    admin = lane.local_pg_url("postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'create database "{db}"')
-    settings = test_db.model_copy(
+    settings = lane.model_copy(
         update={
             "state_dir": tmp_path_factory.mktemp("state"),
             "dagster_port": free_port(),
-            "dagster_pg_url": test_db.local_pg_url(db),
+            "dagster_pg_url": lane.local_pg_url(db),
         }
     )
     dev = DagsterDev(settings)

@@ -54,3 +54,11 @@ def test_kafka_cluster_ids_never_look_like_options(monkeypatch):
     monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(ids))
     cid = kafka._cluster_id()
     assert not cid.startswith("-") and len(cid) == 22
+
+
+def test_dagster_storage_urls_use_psycopg2():
+    from grid_intel.stack.dagster import psycopg2_url
+
+    assert psycopg2_url("postgresql://u@h:1/d") == "postgresql+psycopg2://u@h:1/d"
+    assert psycopg2_url("postgres://u@h:1/d") == "postgresql+psycopg2://u@h:1/d"
+    assert psycopg2_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg2://u@h/d"

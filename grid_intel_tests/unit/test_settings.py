@@ -1,7 +1,17 @@
+import os
+
 import pytest
 from pydantic import ValidationError
 
 from grid_intel.settings import Environment, Settings, redact
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """Settings tests see only the variables they set (CI exports GRID_INTEL_ENV=ci)."""
+    for name in list(os.environ):
+        if name.startswith("GRID_INTEL_") or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
 
 
 def test_defaults_point_at_the_local_stack(tmp_path):
