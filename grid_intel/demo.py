@@ -38,6 +38,8 @@ def materialize_partitions(
             instance=instance,
             resources=resources,
             raise_on_error=True,
+            # Step-by-step events stay in the run's log in the UI, not on the terminal.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         rows = next(
             (
