@@ -31,23 +31,25 @@ def _unavailable(bootstrap: str, exc: Exception) -> KafkaUnavailable:
     )
 
 
-def _common(bootstrap: str, timeout_s: float) -> dict[str, object]:
+def _open(factory: Callable[..., T], bootstrap: str, timeout_s: float, **options: object) -> T:
+    """A kafka-python client that fails within `timeout_s` when no broker answers."""
     ms = int(timeout_s * 1000)
-    return {
-        "bootstrap_servers": bootstrap.split(","),
-        "request_timeout_ms": max(ms, 5000),
-        "bootstrap_timeout_ms": ms,
-        "reconnect_backoff_max_ms": 1000,
-        "client_id": "grid-intel",
-    }
+    try:
+        return factory(
+            bootstrap_servers=bootstrap.split(","),
+            request_timeout_ms=max(ms, 5000),
+            bootstrap_timeout_ms=ms,
+            reconnect_backoff_max_ms=1000,
+            client_id="grid-intel",
+            **options,
+        )
+    except (KafkaError, OSError) as exc:
+        raise _unavailable(bootstrap, exc) from exc
 
 
 @contextmanager
 def admin_client(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaAdminClient]:
-    try:
-        client = KafkaAdminClient(**_common(bootstrap, timeout_s))
-    except (KafkaError, OSError) as exc:
-        raise _unavailable(bootstrap, exc) from exc
+    client = _open(KafkaAdminClient, bootstrap, timeout_s)
     try:
         yield client
     finally:
@@ -58,17 +60,16 @@ def admin_client(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaAdminC
 def consumer(
     bootstrap: str, *, group_id: str | None = None, timeout_s: float = 5.0
 ) -> Iterator[KafkaConsumer]:
-    try:
-        client = KafkaConsumer(
-            group_id=group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=5000,
-            fetch_max_bytes=64 * 1024 * 1024,
-            **_common(bootstrap, timeout_s),
-        )
-    except (KafkaError, OSError) as exc:
-        raise _unavailable(bootstrap, exc) from exc
+    client = _open(
+        KafkaConsumer,
+        bootstrap,
+        timeout_s,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=5000,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
     try:
         yield client
     finally:
@@ -77,16 +78,9 @@ def consumer(
 
 @contextmanager
 def producer(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaProducer]:
-    try:
-        client = KafkaProducer(
-            acks="all",
-            linger_ms=20,
-            compression_type=None,
-            enable_idempotence=True,
-            **_common(bootstrap, timeout_s),
-        )
-    except (KafkaError, OSError) as exc:
-        raise _unavailable(bootstrap, exc) from exc
+    client = _open(
+        KafkaProducer, bootstrap, timeout_s, acks="all", linger_ms=20, enable_idempotence=True
+    )
     try:
         yield client
     finally:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from grid_intel.settings import Settings, project_root
-from grid_intel.stack.proc import PidRecord, alive, ensure_port_free, spawn, terminate, wait_until
+from grid_intel.stack.proc import Daemon, ensure_port_free
 from grid_intel.stack.service import Progress, ServiceStatus
 
 
@@ -52,8 +51,7 @@ class DagsterDev:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.root = settings.state_dir / "dagster-dev"
-        self.log = self.root / "dagster.log"
-        self.pidfile = self.root / "pid.json"
+        self.daemon = Daemon(self.root, "dagster")
         self.port = settings.dagster_port
 
     @property
@@ -67,15 +65,13 @@ class DagsterDev:
             return False
 
     def status(self) -> ServiceStatus:
-        rec = PidRecord.load(self.pidfile)
-        managed = rec is not None and alive(rec.pid)
+        managed = self.daemon.running()
         if self._answers():
             return ServiceStatus(self.name, True, self.url, "webserver and daemon", managed)
         return ServiceStatus(self.name, False, self.url, "webserver does not answer", managed)
 
     def start(self, progress: Progress) -> ServiceStatus:
-        rec = PidRecord.load(self.pidfile)
-        if rec is not None and alive(rec.pid) and self._answers():
+        if self.daemon.running() and self._answers():
             return self.status()
         ensure_port_free("dagster", self.port, "GRID_INTEL_DAGSTER_PORT")
         progress(f"dagster: starting webserver and daemon on {self.url}")
@@ -91,24 +87,15 @@ class DagsterDev:
             "-p",
             str(self.port),
         ]
-        proc = spawn(cmd, self.log, cwd=project_root(), env=dagster_env(self.settings))
-        PidRecord(proc.pid, self.port, time.time(), "dagster dev").save(self.pidfile)
-        wait_until(
-            self._answers,
+        self.daemon.launch(
+            cmd,
+            port=self.port,
+            ready=self._answers,
             timeout=240,
-            what="dagster dev",
-            log_path=self.log,
-            proc=proc,
-            interval=1.0,
+            cwd=project_root(),
+            env=dagster_env(self.settings),
         )
         return self.status()
 
     def stop(self, *, purge: bool, progress: Progress) -> str:
-        rec = PidRecord.load(self.pidfile)
-        said = "not running"
-        if rec is not None and alive(rec.pid):
-            progress("dagster: stopping webserver and daemon")
-            terminate(rec.pid, timeout=30)
-            said = "stopped"
-        self.pidfile.unlink(missing_ok=True)
-        return said
+        return self.daemon.halt(progress)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
-import time
 import uuid
 
 from grid_intel.kafka.client import admin_client, describe_topics, ensure_topics
@@ -17,15 +16,11 @@ from grid_intel.kafka.topics import TOPICS, TOPICS_BY_NAME
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.errors import StackError
 from grid_intel.stack.proc import (
-    PidRecord,
-    alive,
+    Daemon,
     ensure_port_free,
     port_open,
     require_tool,
     run_checked,
-    spawn,
-    terminate,
-    wait_until,
 )
 from grid_intel.stack.service import Progress, ServiceStatus
 
@@ -69,9 +64,8 @@ class KafkaBroker:
         self.root = settings.state_dir / "kafka"
         self.libs = self.root / "libs"
         self.data = self.root / "data"
-        self.log = self.root / "kafka.log"
+        self.daemon = Daemon(self.root, "kafka")
         self.props = self.root / "server.properties"
-        self.pidfile = self.root / "pid.json"
         self.port = settings.kafka_port
         self.bootstrap = settings.kafka_bootstrap
 
@@ -79,12 +73,8 @@ class KafkaBroker:
     def local(self) -> bool:
         return self.settings.local_kafka
 
-    def _managed(self) -> bool:
-        rec = PidRecord.load(self.pidfile)
-        return rec is not None and alive(rec.pid)
-
     def status(self) -> ServiceStatus:
-        managed = self.local and self._managed()
+        managed = self.local and self.daemon.running()
         if self.local and not port_open("127.0.0.1", self.port):
             return ServiceStatus(self.name, False, self.bootstrap, "nothing listens", managed)
         try:
@@ -102,9 +92,7 @@ class KafkaBroker:
         if not self.local:
             progress(f"kafka: using the configured cluster {self.bootstrap}")
             return self._topics(progress)
-        if self._managed() or port_open("127.0.0.1", self.port):
-            if not self._managed():
-                ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
+        if self.daemon.running():
             return self._topics(progress)
         ensure_port_free("kafka", self.port, "GRID_INTEL_KAFKA_PORT")
         ensure_port_free(
@@ -152,14 +140,8 @@ class KafkaBroker:
             "kafka.Kafka",
             str(self.props),
         ]
-        proc = spawn(cmd, self.log)
-        PidRecord(proc.pid, self.port, time.time(), "kafka.Kafka").save(self.pidfile)
-        wait_until(
-            lambda: port_open("127.0.0.1", self.port),
-            timeout=90,
-            what="kafka broker",
-            log_path=self.log,
-            proc=proc,
+        self.daemon.launch(
+            cmd, port=self.port, ready=lambda: port_open("127.0.0.1", self.port), timeout=90
         )
         return self._topics(progress)
 
@@ -203,13 +185,7 @@ class KafkaBroker:
         stamp.write_text(pom_digest())
 
     def stop(self, *, purge: bool, progress: Progress) -> str:
-        said = "not running"
-        rec = PidRecord.load(self.pidfile)
-        if self.local and rec is not None and alive(rec.pid):
-            progress("kafka: stopping broker")
-            terminate(rec.pid, timeout=45)
-            said = "stopped"
-        self.pidfile.unlink(missing_ok=True)
+        said = self.daemon.halt(progress, timeout=45) if self.local else "external, left running"
         if purge and self.data.exists():
             shutil.rmtree(self.data)
             said += ", data purged"

@@ -181,3 +181,45 @@ def run_checked(cmd: Sequence[str], *, what: str, timeout: float, **kwargs: obje
         out = (done.stdout + done.stderr).strip()[-2000:]
         raise StackError(f"{what} failed (exit {done.returncode}): {' '.join(cmd)}\n{out}")
     return done.stdout
+
+
+class Daemon:
+    """A background process the stack starts: its pid file, log, launch and halt."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.root = root
+        self.name = name
+        self.log = root / f"{name}.log"
+        self.pidfile = root / "pid.json"
+
+    def running(self) -> bool:
+        rec = PidRecord.load(self.pidfile)
+        return rec is not None and alive(rec.pid)
+
+    def launch(
+        self,
+        cmd: Sequence[str],
+        *,
+        port: int,
+        ready: Callable[[], bool],
+        timeout: float,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Start the process, remember it, and wait until `ready` (failing fast if it dies)."""
+        proc = spawn(cmd, self.log, cwd=cwd, env=env)
+        PidRecord(proc.pid, port, time.time(), " ".join(cmd[:4])).save(self.pidfile)
+        wait_until(
+            ready, timeout=timeout, what=self.name, log_path=self.log, proc=proc, interval=0.5
+        )
+
+    def halt(self, progress: Callable[[str], None], timeout: float = 30.0) -> str:
+        """Stop the process if this stack started it; never touch anything else."""
+        rec = PidRecord.load(self.pidfile)
+        said = "not running"
+        if rec is not None and alive(rec.pid):
+            progress(f"{self.name}: stopping")
+            terminate(rec.pid, timeout=timeout)
+            said = "stopped"
+        self.pidfile.unlink(missing_ok=True)
+        return said

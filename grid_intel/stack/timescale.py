@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import time
 
 import psycopg
 
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.errors import StackError
 from grid_intel.stack.proc import (
-    PidRecord,
-    alive,
+    Daemon,
     ensure_port_free,
     port_open,
     require_tool,
     run_checked,
-    spawn,
-    terminate,
-    wait_until,
 )
 from grid_intel.stack.service import Progress, ServiceStatus
 
@@ -38,20 +33,15 @@ class TimescaleLane:
         self.settings = settings
         self.root = settings.state_dir / "timescale"
         self.data = self.root / "data"
-        self.log = self.root / "timescale.log"
-        self.pidfile = self.root / "pid.json"
+        self.daemon = Daemon(self.root, "timescale")
         self.port = settings.timescale_port
 
     @property
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def _managed(self) -> bool:
-        rec = PidRecord.load(self.pidfile)
-        return rec is not None and alive(rec.pid)
-
     def status(self) -> ServiceStatus:
-        managed = self._managed()
+        managed = self.daemon.running()
         if not port_open("127.0.0.1", self.port):
             return ServiceStatus(
                 self.name,
@@ -84,14 +74,14 @@ class TimescaleLane:
         )
 
     def start(self, progress: Progress) -> ServiceStatus:
-        if self._managed():
+        if self.daemon.running():
             return self.status()
         ensure_port_free("timescale", self.port, "GRID_INTEL_TIMESCALE_PORT")
         node = require_tool("node", "install Node.js 20+ (Debian: apt-get install nodejs npm)")
         self._install(progress)
         self.data.mkdir(parents=True, exist_ok=True)
         progress(f"timescale: starting the PGlite TimescaleDB lane on {self.endpoint}")
-        proc = spawn(
+        self.daemon.launch(
             [
                 node,
                 str(LANE_DIR / "server.mjs"),
@@ -102,15 +92,9 @@ class TimescaleLane:
                 "--data-dir",
                 str(self.data),
             ],
-            self.log,
-        )
-        PidRecord(proc.pid, self.port, time.time(), "server.mjs").save(self.pidfile)
-        wait_until(
-            lambda: port_open("127.0.0.1", self.port),
+            port=self.port,
+            ready=lambda: port_open("127.0.0.1", self.port),
             timeout=90,
-            what="timescale lane",
-            log_path=self.log,
-            proc=proc,
         )
         status = self.status()
         if not status.healthy:
@@ -133,13 +117,7 @@ class TimescaleLane:
         stamp.write_text(digest)
 
     def stop(self, *, purge: bool, progress: Progress) -> str:
-        said = "not running"
-        rec = PidRecord.load(self.pidfile)
-        if rec is not None and alive(rec.pid):
-            progress("timescale: stopping")
-            terminate(rec.pid, timeout=30)
-            said = "stopped"
-        self.pidfile.unlink(missing_ok=True)
+        said = self.daemon.halt(progress)
         if purge and self.root.exists():
             shutil.rmtree(self.root)
             said += ", data purged"
