@@ -145,9 +145,15 @@ class EmbeddedPostgres:
 
     def _run(self, argv: list[str], user: str | None, what: str, timeout: float) -> str:
         exe = str(BIN_DIR / argv[0])
+        # Drop root's group too: a 0701 parent would otherwise deny the group class.
+        identity = (
+            {}
+            if user is None
+            else {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
+        )
         try:
             return run_checked(
-                [exe, *argv[1:]], what=f"postgres {what}", timeout=timeout, user=user, cwd="/"
+                [exe, *argv[1:]], what=f"postgres {what}", timeout=timeout, cwd="/", **identity
             )
         except StackError as exc:
             raise StackError(f"{exc}\nLast lines of {self.log}:\n{log_tail(self.log)}") from exc

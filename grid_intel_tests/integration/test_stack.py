@@ -110,3 +110,35 @@ def test_status_of_a_stack_that_is_not_running(tmp_path):
     assert not any(s.managed for s in statuses.values())
     # Nothing was started, so down stops nothing.
     assert set(manager.down(settings, False, lambda m: None).values()) <= {"not running"}
+
+
+def test_down_keeps_data_and_purge_removes_it(tmp_path):
+    """A second, isolated stack: up, write, down, up again (data kept), down --purge."""
+    settings = Settings(
+        _env_file=None,
+        state_dir=tmp_path,
+        pg_port=closed_port(),
+        kafka_port=closed_port(),
+        kafka_controller_port=closed_port(),
+        kafka_heap="256m",
+    )
+    said: list[str] = []
+    try:
+        manager.up(settings, manager.Selection(), said.append)
+        assert any("created topic grid.frequency" in m for m in said)
+        with connect(settings.warehouse) as conn:
+            conn.execute("create table ops.kept (x int)")
+            conn.commit()
+        stopped = manager.down(settings, False, said.append)
+        assert stopped["postgres"] == "stopped" and stopped["kafka"] == "stopped"
+        assert not any(s.healthy for s in manager.status(settings))
+
+        said.clear()
+        manager.up(settings, manager.Selection(), said.append)
+        assert not any("created topic" in m or "initialising" in m for m in said), said
+        with connect(settings.warehouse) as conn:
+            assert conn.execute("select to_regclass('ops.kept')").fetchone()[0] == "ops.kept"
+    finally:
+        purged = manager.down(settings, True, said.append)
+    assert "data purged" in purged["postgres"] and "data purged" in purged["kafka"]
+    assert not (tmp_path / "postgres").exists() and not (tmp_path / "kafka" / "data").exists()

@@ -32,6 +32,7 @@ def grid_intel_dbt_assets(
 ) -> Iterator[object]:
     # A single-run backfill hands dbt the whole range as one window.
     lane = warehouse.lane()
+    # dbt runs as a subprocess of this run and reads its connection from these.
     os.environ.update(warehouse.dbt_env())
     args = ["build", "--vars", window_vars(context.partition_time_window), "--target", lane]
     yield from dbt.cli(args, context=context).stream()
