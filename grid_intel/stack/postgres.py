@@ -18,11 +18,10 @@ from pathlib import Path
 import psycopg
 
 from grid_intel.settings import Settings, redact
-from grid_intel.warehouse.connection import connect
-
 from grid_intel.stack.errors import StackError
 from grid_intel.stack.proc import alive, ensure_port_free, log_tail, run_checked
 from grid_intel.stack.service import Progress, ServiceStatus
+from grid_intel.warehouse.connection import connect
 
 with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR at import
     warnings.simplefilter("ignore")
