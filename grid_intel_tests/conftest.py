@@ -29,6 +29,7 @@ def _tier(item: pytest.Item) -> int:
     return next((i for i, tier in enumerate(TIERS) if tier in parts), len(TIERS))
 
 
+@pytest.hookimpl(tryfirst=True)  # mark before `-m` selects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test with the tier its folder names; run the fast tiers first."""
     for item in items:
