@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 
 from kafka import KafkaProducer
 
+from grid_intel.grid.regions import REGIONS as GRID_REGIONS
 from grid_intel.kafka.codec import FrequencyReading, encode_frequency
 from grid_intel.kafka.topics import GRID_FREQUENCY
 from grid_intel.kafka.windows import to_ms
 
-REGIONS = ("winnipeg", "westman", "eastman", "interlake", "parkland", "north")
+REGIONS = tuple(r.id for r in GRID_REGIONS)
 
 
 def frequency_readings(
