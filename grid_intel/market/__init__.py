@@ -1,0 +1,1 @@
+"""Market analytics (no Dagster): MISO price structure, later forecasts and signals."""
