@@ -28,6 +28,8 @@ from grid_intel.grid.stations import STATIONS, Station
 
 SCAN_INTERVAL_S = 4.0
 DISTRIBUTION_PER_SCALE = 40  # distribution substations across the province at scale 1
+DESIGN_PEAK_MW = 5111.5  # the record provincial peak (reference): what equipment is sized for
+STANDARD_MVA = (25.0, 33.0, 50.0, 75.0, 100.0, 150.0)
 
 # HVDC converter stations and Bipoles (approximate lengths and ratings, public figures).
 CONVERTERS = (
@@ -195,11 +197,33 @@ def _backbone(subs: list[Substation], txs: list[Transformer], lines: list[Line])
         subs.append(
             Substation(hid, f"{region.name} 230 kV", region.id, "transmission", 230.0, lat, lon)
         )
-        txs.append(_transformer(f"{hid}_t1", hid, 300.0, 230.0, 115.0, "ONAF", (1965, 2020)))
+        # Enough 300 MVA units (and parallel circuits) for about a third of the region's load.
+        n_hub = hub_transformers(region)
+        for t in range(n_hub):
+            txs.append(
+                _transformer(f"{hid}_t{t + 1}", hid, 300.0, 230.0, 115.0, "ONAF", (1965, 2020))
+            )
         src = "henday" if region.id == "north" else ("riel" if region.id == "eastman" else "dorsey")
         lines.append(
-            Line(f"ln_{src}_{hid}", src, hid, 230.0, round(_rng(hid).uniform(30, 250), 1), 1200.0)
+            Line(
+                f"ln_{src}_{hid}",
+                src,
+                hid,
+                230.0,
+                round(_rng(hid).uniform(30, 250), 1),
+                1200.0 * n_hub,
+            )
         )
+
+
+def _distribution_rating(region: Region, substations: int, margin: float) -> float:
+    """The smallest standard size that carries its share of the record peak with margin."""
+    needed = region.load_share * DESIGN_PEAK_MW * 0.85 * margin / (2 * substations)
+    return next((s for s in STANDARD_MVA if s >= needed), STANDARD_MVA[-1])
+
+
+def hub_transformers(region: Region) -> int:
+    return max(1, round(region.load_share * 12))
 
 
 def _distribution(
@@ -215,7 +239,7 @@ def _distribution(
                     did, f"{region.name} DS {i + 1}", region.id, "distribution", 115.0, lat, lon
                 )
             )
-            mva = _rng(did).choice((25.0, 33.0, 50.0, 75.0))
+            mva = _distribution_rating(region, count, _rng(did).uniform(0.9, 1.3))
             for t in range(2):
                 txs.append(
                     _transformer(f"{did}_t{t + 1}", did, mva, 115.0, 24.94, "ONAF", (1962, 2024))
