@@ -137,6 +137,73 @@ def tracer(
     )
 
 
+simulate_app = typer.Typer(no_args_is_help=True, help="Stream the simulated grid into Kafka.")
+app.add_typer(simulate_app, name="simulate")
+
+
+def _utc(value: str) -> datetime:
+    ts = datetime.fromisoformat(value)
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+@simulate_app.command("history")
+def simulate_history(
+    start: Annotated[str | None, typer.Option(help="UTC start, ISO 8601.")] = None,
+    end: Annotated[str | None, typer.Option(help="UTC end, ISO 8601.")] = None,
+    hours: Annotated[
+        int, typer.Option(min=1, help="Closed hours before now, without --start.")
+    ] = 3,
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
+    scale: Annotated[int, typer.Option(min=1, max=64, help="Multiply the sensors.")] = 1,
+) -> None:
+    """Publish a stretch of simulated history to every topic as fast as possible."""
+    from grid_intel.demo import closed_hours
+    from grid_intel.kafka.client import producer
+    from grid_intel.simulation.feeds import Feeds
+    from grid_intel.simulation.producer import history
+
+    settings = get_settings()
+    if start is None:
+        first = closed_hours(datetime.now(UTC), hours)[0]
+        t0, t1 = first, first + timedelta(hours=hours)
+    else:
+        t0 = _utc(start)
+        t1 = _utc(end) if end else t0 + timedelta(hours=hours)
+    if t1 <= t0:
+        raise _fail(ValueError(f"--end {t1:%Y-%m-%d %H:%M} is not after --start {t0:%H:%M}"))
+    try:
+        with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+            stats = history(p, Feeds(seed, scale), t0, t1, _say)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(stats.line())
+
+
+@simulate_app.command("live")
+def simulate_live(
+    speed: Annotated[
+        float, typer.Option(min=0.01, help="Simulated seconds per wall second.")
+    ] = 1.0,
+    minutes: Annotated[float, typer.Option(min=0.1, help="Simulated minutes to run.")] = 10.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
+    scale: Annotated[int, typer.Option(min=1, max=64, help="Multiply the sensors.")] = 1,
+) -> None:
+    """Publish the simulated grid from now on, paced to the wall clock (times `speed`)."""
+    from grid_intel.kafka.client import producer
+    from grid_intel.simulation.feeds import Feeds
+    from grid_intel.simulation.producer import live, now_floor
+
+    settings = get_settings()
+    try:
+        with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+            stats = live(
+                p, Feeds(seed, scale), now_floor(), timedelta(minutes=minutes), speed, _say
+            )
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(stats.line())
+
+
 @app.command()
 def demo(
     hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours of tracer data.")] = 3,

@@ -77,10 +77,19 @@ def consumer(
 
 
 @contextmanager
-def producer(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaProducer]:
-    client = _open(
-        KafkaProducer, bootstrap, timeout_s, acks="all", linger_ms=20, enable_idempotence=True
-    )
+def producer(
+    bootstrap: str, timeout_s: float = 5.0, *, bulk: bool = False
+) -> Iterator[KafkaProducer]:
+    """An idempotent, acks=all producer; `bulk` adds large lz4-compressed batches."""
+    options: dict[str, object] = {"acks": "all", "linger_ms": 20, "enable_idempotence": True}
+    if bulk:
+        options |= {
+            "compression_type": "lz4",
+            "linger_ms": 50,
+            "batch_size": 1 << 20,
+            "max_request_size": 8 << 20,
+        }
+    client = _open(KafkaProducer, bootstrap, timeout_s, **options)
     try:
         yield client
     finally:

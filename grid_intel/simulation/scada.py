@@ -54,6 +54,7 @@ class ScadaSimulator:
         self.txs = reg.transformers
         self.params = ThermalParams.of(self.txs)
         self.state: HourState | None = None
+        self._last: tuple[datetime, dict[str, np.ndarray]] | None = None
         self._tx_index = {t.id: i for i, t in enumerate(self.txs)}
         self._sub = {s.id: s for s in reg.substations}
         self._region_ids = [r.id for r in reg.regions]
@@ -132,8 +133,19 @@ class ScadaSimulator:
         return np.stack(cols, axis=1), ambient, w
 
     def hour(self, hour: datetime) -> dict[str, np.ndarray]:
-        """Every scan of one hour: {"ts": epoch seconds, "values": (scans, points)}."""
+        """Every scan of one hour: {"ts": epoch seconds, "values": (scans, points)}.
+
+        The thermal state advances once per new hour; asking again for the hour just
+        simulated returns it unchanged, so short windows (live mode) stay consistent.
+        """
         hour = hour.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        if self._last is not None and self._last[0] == hour:
+            return self._last[1]
+        block = self._simulate_hour(hour)
+        self._last = (hour, block)
+        return block
+
+    def _simulate_hour(self, hour: datetime) -> dict[str, np.ndarray]:
         mw, ambient_regions, _ = self.drivers(hour)
         self._ambient_regions = ambient_regions
         rng = np.random.default_rng([self.seed, int(hour.timestamp() // 3600)])

@@ -1,0 +1,1 @@
+"""JSON Schemas of the platform's Kafka messages, one file per message type and version."""
