@@ -1,4 +1,4 @@
-"""`grid-intel`: the local stack, migrations, dbt, the tracer feed and the demo."""
+"""`grid-intel`: the local stack, migrations, dbt, the grid simulator and the demo."""
 
 from __future__ import annotations
 
@@ -115,28 +115,6 @@ def dbt_prepare() -> None:
     typer.echo(f"manifest: {dbt_project.manifest_path}")
 
 
-@app.command()
-def tracer(
-    hours: Annotated[int, typer.Option(min=1, max=168, help="Closed hours to publish.")] = 3,
-) -> None:
-    """Publish tracer grid.frequency readings for the last closed hours."""
-    from grid_intel.demo import closed_hours
-    from grid_intel.kafka.client import producer
-    from grid_intel.simulation.tracer import frequency_readings, publish
-
-    settings = get_settings()
-    starts = closed_hours(datetime.now(UTC), hours)
-    try:
-        with producer(settings.kafka_bootstrap, settings.connect_timeout_s) as p:
-            sent = publish(p, frequency_readings(starts[0], starts[-1] + timedelta(hours=1)))
-    except KNOWN as exc:
-        raise _fail(exc) from None
-    typer.echo(
-        f"published {sent} messages to grid.frequency "
-        f"for {starts[0]:%Y-%m-%d %H:%M} .. {starts[-1] + timedelta(hours=1):%H:%M} UTC"
-    )
-
-
 simulate_app = typer.Typer(no_args_is_help=True, help="Stream the simulated grid into Kafka.")
 app.add_typer(simulate_app, name="simulate")
 
@@ -206,9 +184,9 @@ def simulate_live(
 
 @app.command()
 def demo(
-    hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours of tracer data.")] = 3,
+    hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours to simulate.")] = 3,
 ) -> None:
-    """Stack up, tracer data through Kafka → bronze → silver, Dagster UI running."""
+    """Stack up, the simulated grid through Kafka → bronze → silver, Dagster UI running."""
     from grid_intel import demo as demo_mod
 
     settings = get_settings()

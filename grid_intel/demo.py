@@ -1,4 +1,4 @@
-"""The demo: stack up, tracer data through Kafka into bronze and silver, the UI running."""
+"""The demo: stack up, the simulated grid through Kafka into bronze and silver, the UI running."""
 
 from __future__ import annotations
 
@@ -54,18 +54,19 @@ def materialize_partitions(
         )
 
 
-def run(settings: Settings, hours: int, progress: Progress) -> str:
+def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> str:
     from grid_intel.defs.transform.project import prepare
     from grid_intel.kafka.client import producer
-    from grid_intel.simulation.tracer import frequency_readings, publish
+    from grid_intel.simulation.feeds import Feeds
+    from grid_intel.simulation.producer import history
 
     manager.up(settings, manager.Selection(), progress)
     progress("dbt: building the manifest")
     prepare()
     starts = closed_hours(datetime.now(UTC), hours)
-    with producer(settings.kafka_bootstrap, settings.connect_timeout_s) as p:
-        sent = publish(p, frequency_readings(starts[0], starts[-1] + timedelta(hours=1)))
-    progress(f"kafka: published {sent} grid.frequency messages for {hours} hour(s)")
+    with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        stats = history(p, Feeds(seed), starts[0], starts[-1] + timedelta(hours=1), progress)
+    progress(f"kafka: simulated grid published: {stats.line()}")
     os.environ.update(dagster_env(settings))
     with dg.DagsterInstance.get() as instance:
         materialize_partitions(

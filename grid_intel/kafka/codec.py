@@ -1,6 +1,6 @@
 """Message codecs: JSON payloads with a schema version and the event time.
 
-The tracer carries `grid.frequency`; the bronze issue adds the other topics and
+`grid.frequency` is decoded here for bronze; the bronze issue adds the other topics and
 a bulk decoder. Decoding never guesses: a message that does not match the
 schema raises `DecodeError` with the reason, and the caller quarantines it.
 """
