@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
 
 from grid_intel.grid.regions import REGIONS, REGIONS_BY_ID
-from grid_intel.simulation.frequency import system_frequency
+from grid_intel.simulation.faults import STREAM_FAULTS, Fault, apply_to_values, plan
+from grid_intel.simulation.frequency import system_frequency, trips
 from grid_intel.simulation.market import lmp
 from grid_intel.simulation.messages import (
     Message,
@@ -18,7 +20,7 @@ from grid_intel.simulation.messages import (
     scan_message,
 )
 from grid_intel.simulation.noise import smooth_noise
-from grid_intel.simulation.scada import ScadaSimulator
+from grid_intel.simulation.scada import ScadaSimulator, Scan
 from grid_intel.simulation.weather import weather
 
 FREQUENCY_STEP_S = 2
@@ -54,22 +56,100 @@ def price_frame(seed: int, hour: datetime) -> pl.DataFrame:
 
 
 class Feeds:
-    """Generates the messages of every topic hour by hour, deterministically per seed."""
+    """Generates the messages of every topic hour by hour, deterministically per seed,
+    with the chosen faults injected (none by default)."""
 
-    def __init__(self, seed: int = 7, scale: int = 1) -> None:
+    def __init__(
+        self, seed: int = 7, scale: int = 1, faults: Iterable[str] = (), faults_per_day: float = 2.0
+    ) -> None:
         self.seed = seed
         self.scada = ScadaSimulator(seed=seed, scale=scale)
+        self.fault_kinds = tuple(faults)
+        self.faults_per_day = faults_per_day
+        plan(
+            seed,
+            self.scada.registry,
+            datetime(2026, 1, 1, tzinfo=UTC),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            self.fault_kinds,
+        )  # rejects unknown kinds now
         self._substation = {r.id: r.substation for r in self.scada.registry.rtus}
+        self._late: list[tuple[int, Message]] = []
+        self._held: dict[tuple[str, str, datetime], float] = {}
+
+    def faults(self, start: datetime, end: datetime) -> list[Fault]:
+        """Ground truth: the injected faults (and unit trips) overlapping [start, end)."""
+        labels = plan(
+            self.seed, self.scada.registry, start, end, self.fault_kinds, self.faults_per_day
+        )
+        if self.fault_kinds:
+            labels += [
+                Fault(
+                    "frequency_excursion",
+                    "system",
+                    t.start,
+                    t.end,
+                    (),
+                    {"nadir_drop_hz": round(t.nadir_drop_hz, 4)},
+                )
+                for t in trips(self.seed, start, end)
+            ]
+        return sorted(labels, key=lambda f: (f.start, f.kind, f.asset))
 
     def messages(self, start: datetime, end: datetime) -> Iterator[Message]:
-        """Every topic's messages with event time in [start, end), hour by hour."""
+        """Every topic's messages with event time in [start, end), hour by hour.
+
+        Late messages come out when the stream has moved on past their delay (or
+        from `flush_late` at the end of a run); their record time stays the event time.
+        """
         hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        columns = self.scada.columns
         while hour < end:
             lo, hi = max(hour, start), min(hour + timedelta(hours=1), end)
+            faults = plan(
+                self.seed, self.scada.registry, lo, hi, self.fault_kinds, self.faults_per_day
+            )
+            stream = [f for f in faults if f.kind in STREAM_FAULTS]
             prices = price_messages(price_frame(self.seed, hour))
             yield from (m for m in prices if start_ms <= m.timestamp_ms < end_ms)
             yield from frequency_messages(frequency_frame(self.seed, lo, hi))
-            for scan in self.scada.scans(lo, hi):
-                yield scan_message(scan, self._substation[scan.rtu])
+
+            def inject(
+                values: np.ndarray, epoch: np.ndarray, fs: list[Fault] = faults
+            ) -> np.ndarray:
+                return apply_to_values(values, epoch, columns, fs, self._held)
+
+            for scan in self.scada.scans(lo, hi, inject if faults else None):
+                yield from self._due(scan.ts)
+                yield from self._stream_faults(
+                    scan_message(scan, self._substation[scan.rtu]), scan, stream
+                )
             hour += timedelta(hours=1)
+
+    def flush_late(self) -> Iterator[Message]:
+        """Late messages still held back when a run ends."""
+        held, self._late = self._late, []
+        yield from (m for _, m in sorted(held, key=lambda x: x[0]))
+
+    def _due(self, now: datetime) -> Iterator[Message]:
+        now_ms = int(now.timestamp() * 1000)
+        if self._late and self._late[0][0] <= now_ms:
+            due = [x for x in self._late if x[0] <= now_ms]
+            self._late = [x for x in self._late if x[0] > now_ms]
+            yield from (m for _, m in sorted(due, key=lambda x: x[0]))
+
+    def _stream_faults(self, msg: Message, scan: Scan, faults: list[Fault]) -> Iterator[Message]:
+        hit = next((f for f in faults if f.asset == scan.rtu and f.covers(scan.ts)), None)
+        if hit is None:
+            yield msg
+        elif hit.kind == "duplicate_message":
+            yield msg
+            yield msg
+        elif hit.kind == "malformed_message":
+            yield replace(msg, value=msg.value[: len(msg.value) // 2] + b"\x00garbage")
+        elif hit.kind == "late_message":
+            delay_ms = int((10 + 30 * hit.detail.get("magnitude", 1.0) / 1.5) * 60_000)
+            self._late.append((msg.timestamp_ms + delay_ms, msg))
+            self._late.sort(key=lambda x: x[0])
+        # data_gap: the RTU sends nothing

@@ -36,6 +36,8 @@ def scan_message(scan: Scan, substation: str) -> Message:
         "seq": scan.seq,
         "values": scan.values,
     }
+    if scan.quality:
+        body["quality"] = scan.quality
     return Message(
         "sensor.readings",
         scan.rtu.encode(),

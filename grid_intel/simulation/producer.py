@@ -59,6 +59,7 @@ def history(
         stats.seconds = time.perf_counter() - t0
         progress(f"simulated {hour:%Y-%m-%d %H:%M}-{nxt:%H:%M} UTC: {stats.line()}")
         hour = nxt
+    publish(producer, feeds.flush_late(), stats)
     producer.flush()
     stats.seconds = time.perf_counter() - t0
     return stats
@@ -90,6 +91,7 @@ def live(
         if time.perf_counter() - last_report > 10:
             progress(f"live at {t:%Y-%m-%d %H:%M:%S} UTC (x{speed:g}): {stats.line()}")
             last_report = time.perf_counter()
+    publish(producer, feeds.flush_late(), stats)
     producer.flush()
     return stats
 

@@ -10,8 +10,8 @@ and the state carried in, so history replays byte for byte.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -35,7 +35,8 @@ class Scan:
     rtu: str
     ts: datetime
     seq: int
-    values: dict[str, float]
+    values: dict[str, float | None]
+    quality: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -266,23 +267,43 @@ class ScadaSimulator:
             self._ambient_regions[minute, region] + 75.0 * (amps / line.rating_a) ** 2 + 0.2 * noise
         )
 
-    def scans(self, start: datetime, end: datetime) -> Iterator[Scan]:
-        """Every RTU's scans in [start, end), simulated hour by hour."""
+    def scans(
+        self,
+        start: datetime,
+        end: datetime,
+        transform: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    ) -> Iterator[Scan]:
+        """Every RTU's scans in [start, end), simulated hour by hour.
+
+        `transform(values, epoch_s)` may alter an hour's values (fault injection);
+        NaN becomes a missing value with quality "bad".
+        """
         hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         by_rtu = self._rtu_columns()
         while hour < end:
             block = self.hour(hour)
+            values = (
+                block["values"] if transform is None else transform(block["values"], block["ts"])
+            )
             for row, epoch in enumerate(block["ts"]):
                 ts = datetime.fromtimestamp(float(epoch), tz=UTC)
                 if not start <= ts < end:
                     continue
                 seq = int(epoch // self.registry.rtus[0].scan_interval_s)
                 for rtu, (ids, cols) in by_rtu.items():
-                    vals = block["values"][row, cols]
-                    yield Scan(
-                        rtu, ts, seq, dict(zip(ids, np.round(vals, 4).tolist(), strict=True))
-                    )
+                    vals = np.round(values[row, cols], 4)
+                    missing = np.isnan(vals)
+                    as_list = [
+                        None if m else v for v, m in zip(vals.tolist(), missing, strict=True)
+                    ]
+                    bad = {pid: "bad" for pid, m in zip(ids, missing, strict=True) if m}
+                    yield Scan(rtu, ts, seq, dict(zip(ids, as_list, strict=True)), bad)
             hour += timedelta(hours=1)
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Point id -> column of the values matrix."""
+        return {p.id: j for j, p in enumerate(self._points)}
 
     def _rtu_columns(self) -> dict[str, tuple[list[str], np.ndarray]]:
         col = {p.id: j for j, p in enumerate(self._points)}
