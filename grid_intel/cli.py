@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from grid_intel import log
-from grid_intel.settings import get_settings
+from grid_intel.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from grid_intel.simulation.feeds import Feeds
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Manitoba Grid Intelligence command line."
@@ -133,8 +136,19 @@ def simulate_history(
     ] = 3,
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
     scale: Annotated[int, typer.Option(min=1, max=64, help="Multiply the sensors.")] = 1,
+    faults: Annotated[
+        str,
+        typer.Option(
+            help="Faults to inject: none, all, or kinds, comma "
+            "separated (see grid_intel/simulation/faults.py)."
+        ),
+    ] = "none",
+    faults_per_day: Annotated[float, typer.Option(min=0.0, help="Of each kind.")] = 2.0,
 ) -> None:
-    """Publish a stretch of simulated history to every topic as fast as possible."""
+    """Publish a stretch of simulated history to every topic as fast as possible.
+
+    With faults, their ground truth goes to <state>/landing/labels/ and ops.fault_labels.
+    """
     from grid_intel.demo import closed_hours
     from grid_intel.kafka.client import producer
     from grid_intel.simulation.feeds import Feeds
@@ -150,11 +164,39 @@ def simulate_history(
     if t1 <= t0:
         raise _fail(ValueError(f"--end {t1:%Y-%m-%d %H:%M} is not after --start {t0:%H:%M}"))
     try:
+        feeds = Feeds(seed, scale, _fault_kinds(faults), faults_per_day)
+        if feeds.fault_kinds:
+            _record_labels(settings, feeds, t0, t1)
         with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
-            stats = history(p, Feeds(seed, scale), t0, t1, _say)
+            stats = history(p, feeds, t0, t1, _say)
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(stats.line())
+
+
+def _fault_kinds(spec: str) -> tuple[str, ...]:
+    from grid_intel.simulation.faults import KINDS
+
+    if spec in ("", "none"):
+        return ()
+    return KINDS if spec == "all" else tuple(k.strip() for k in spec.split(",") if k.strip())
+
+
+def _record_labels(settings: Settings, feeds: Feeds, t0: datetime, t1: datetime) -> None:
+    from grid_intel.simulation.labels import store, write_jsonl
+    from grid_intel.warehouse.connection import connect
+
+    labels = feeds.faults(t0, t1)
+    path = (
+        settings.state_dir
+        / "landing"
+        / "labels"
+        / (f"faults_seed{feeds.seed}_{t0:%Y%m%dT%H%M}_{t1:%Y%m%dT%H%M}.jsonl")
+    )
+    write_jsonl(path, feeds.seed, labels)
+    with connect(settings.warehouse, timeout_s=settings.connect_timeout_s) as conn:
+        store(conn, feeds.seed, labels)
+    _say(f"faults: {len(labels)} labels in {path} and ops.fault_labels")
 
 
 @simulate_app.command("live")

@@ -44,6 +44,7 @@ def trips(seed: int, start: datetime, end: datetime) -> list[Trip]:
         if u > 1 - TRIPS_PER_DAY / 24:
             t0 = datetime.fromtimestamp(h * 3600 + (u * 1e6 % 3000) + 100, tz=UTC)
             if start <= t0 < end or (t0 < start < t0 + timedelta(minutes=10)):
+                d = float(d)
                 out.append(Trip(t0, 0.12 + 0.2 * d, 4.0 + 4 * d, 25.0 + 20 * d))
     return out
 

@@ -69,3 +69,16 @@ def test_a_failed_load_keeps_the_previous_rows(test_db: Settings):
             "select count(*) from bronze.grid_frequency where ts >= %s and ts < %s", (start, end)
         ).fetchone()[0]
     assert count == 100
+
+
+def test_fault_labels_upsert_idempotently(test_db: Settings):
+    from grid_intel.simulation.faults import KINDS
+    from grid_intel.simulation.feeds import Feeds
+    from grid_intel.simulation.labels import store
+
+    labels = Feeds(seed=9, faults=KINDS).faults(H, H + timedelta(days=1))
+    with connect(test_db.warehouse) as conn:
+        assert store(conn, 9, labels) == len(labels)
+        store(conn, 9, labels)
+        n = conn.execute("select count(*) from ops.fault_labels where seed = 9").fetchone()[0]
+    assert n == len(labels) > 0
