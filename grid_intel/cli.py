@@ -224,6 +224,28 @@ def simulate_live(
     typer.echo(stats.line())
 
 
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks with in-run baselines.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("simulate")
+def bench_simulate(
+    minutes: Annotated[float, typer.Option(min=1, help="Simulated minutes per run.")] = 10,
+    scales: Annotated[str, typer.Option(help="Sensor scales, comma separated.")] = "1,4",
+) -> None:
+    """Readings/s the simulator publishes into the broker, beside a raw producer's."""
+    from grid_intel.bench import bench_simulate as run_bench
+    from grid_intel.bench import save, table
+
+    settings = get_settings()
+    try:
+        report = run_bench(settings, minutes, [int(x) for x in scales.split(",")], _say)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(table(report))
+    typer.echo(f"report: {save(report, settings.state_dir.parent / 'bench-results')}")
+
+
 @app.command()
 def demo(
     hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours to simulate.")] = 3,

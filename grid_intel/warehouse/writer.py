@@ -1,9 +1,7 @@
 """Window replacement: one transaction deletes a window's rows and COPYs the new ones.
 
 Re-materializing a window therefore gives the same rows, and a crash mid-COPY
-rolls back to the rows that were there before. PGlite (the TimescaleDB test
-lane) aborts on COPY FROM STDIN and on protocol messages past about 64 KB, so
-there rows go in as small array-unnest INSERTs.
+rolls back to the rows that were there before.
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 
 import psycopg
 from psycopg import sql
@@ -60,15 +57,8 @@ def replace_window(
             (start, end),
         )
         deleted = cur.rowcount
-        load = _copy_rows if copy_supported(cur) else _insert_rows
-        inserted = load(cur, table, rows)
+        inserted = _copy_rows(cur, table, rows)
     return WriteResult(deleted, inserted)
-
-
-def copy_supported(cur: psycopg.Cursor) -> bool:
-    """False on PGlite (PostgreSQL compiled with Emscripten), whose COPY FROM STDIN crashes."""
-    version = cur.execute("select version()").fetchone()
-    return version is not None and "Emscripten" not in version[0]
 
 
 def _copy_rows(cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[object]]) -> int:
@@ -81,21 +71,6 @@ def _copy_rows(cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[ob
         for row in rows:
             copy.write_row(row)
             inserted += 1
-    return inserted
-
-
-def _insert_rows(
-    cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[object]], chunk: int = 250
-) -> int:
-    names = sql.SQL(", ").join(sql.Identifier(c) for c, _ in table.columns)
-    arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(t)) for _, t in table.columns)
-    stmt = sql.SQL("insert into {} ({}) select * from unnest({})").format(
-        table.ident, names, arrays
-    )
-    inserted, it = 0, iter(rows)
-    while batch := list(islice(it, chunk)):
-        cur.execute(stmt, [list(col) for col in zip(*batch, strict=True)])
-        inserted += len(batch)
     return inserted
 
 

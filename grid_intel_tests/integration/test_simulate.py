@@ -58,3 +58,21 @@ def test_history_is_read_back_exactly(stack: Settings):
             if t == topic:
                 for k in keys:
                     assert seen.setdefault(k, part) == part
+
+
+def test_bench_simulate_reports_figures_beside_baselines(stack: Settings):
+    from grid_intel.bench import bench_simulate, table
+
+    said: list[str] = []
+    report = bench_simulate(stack, minutes=1, scales=[1], progress=said.append)
+    (run,) = report["runs"]
+    assert run["readings"] > 20_000  # 15 scan rounds x ~2,000 points, plus frequency and prices
+    for key in (
+        "generate_readings_per_s",
+        "raw_producer_readings_per_s",
+        "simulate_to_kafka_readings_per_s",
+        "ratio_vs_raw_producer",
+    ):
+        assert run[key] > 0
+    assert "readings/s into Kafka" in said[0]
+    assert "simulate_to_kafka_readings_per_s" in table(report)
