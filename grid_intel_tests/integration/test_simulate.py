@@ -76,3 +76,21 @@ def test_bench_simulate_reports_figures_beside_baselines(stack: Settings):
         assert run[key] > 0
     assert "readings/s into Kafka" in said[0]
     assert "simulate_to_kafka_readings_per_s" in table(report)
+
+
+def test_live_mode_is_paced_to_the_clock(stack: Settings):
+    import time
+
+    from grid_intel.simulation.producer import live
+
+    start = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    feeds = Feeds(seed=21)
+    t0 = time.perf_counter()
+    with producer(stack.kafka_bootstrap, bulk=True) as p:
+        stats = live(p, feeds, start, timedelta(minutes=1), speed=30.0, progress=lambda _m: None)
+    wall = time.perf_counter() - t0
+    assert wall >= 60 / 30 * 0.9  # a simulated minute takes about two seconds at x30
+    registry = feeds.scada.registry
+    assert stats.messages["sensor.readings"] == 15 * len(registry.rtus)
+    assert stats.messages["grid.frequency"] == 30 * len(registry.regions)
+    assert sum(stats.partitions.values()) == sum(stats.messages.values())
