@@ -16,6 +16,18 @@ import polars as pl
 from grid_intel.simulation.noise import knot_values, smooth_noise
 
 OFFER_CAP = 1000.0
+# gridstatus's LMP layout (Interval Start, ..., Loss), snake_cased.
+LMP_COLUMNS = (
+    "interval_start",
+    "interval_end",
+    "market",
+    "location",
+    "location_type",
+    "lmp",
+    "energy",
+    "congestion",
+    "loss",
+)
 EST_OFFSET_H = -5
 
 
@@ -110,17 +122,7 @@ def lmp(
     out = pl.concat(frames).with_columns(pl.col("interval_start").dt.replace_time_zone("UTC"))
     return out.with_columns(
         interval_end=pl.col("interval_start") + pl.duration(minutes=int(step_h * 60))
-    ).select(
-        "interval_start",
-        "interval_end",
-        "market",
-        "location",
-        "location_type",
-        "lmp",
-        "energy",
-        "congestion",
-        "loss",
-    )
+    ).select(LMP_COLUMNS)
 
 
 def ancillary(seed: int, ts: np.ndarray, mec: np.ndarray) -> pl.DataFrame:

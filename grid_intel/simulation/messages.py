@@ -9,6 +9,7 @@ from datetime import datetime
 import orjson
 import polars as pl
 
+from grid_intel.simulation.market import LMP_COLUMNS
 from grid_intel.simulation.scada import Scan
 
 SCHEMA_VERSION = 1
@@ -64,18 +65,8 @@ def frequency_messages(frame: pl.DataFrame) -> Iterator[Message]:
 
 def price_messages(frame: pl.DataFrame) -> Iterator[Message]:
     """Rows in the gridstatus-style layout of `simulation.market.lmp`."""
-    cols = (
-        "interval_start",
-        "interval_end",
-        "market",
-        "location",
-        "location_type",
-        "lmp",
-        "energy",
-        "congestion",
-        "loss",
-    )
-    for start, end, market, node, ltype, lmp, mec, mcc, mlc in frame.select(cols).iter_rows():
+    rows = frame.select(LMP_COLUMNS).iter_rows()
+    for start, end, market, node, ltype, lmp, mec, mcc, mlc in rows:
         body = {
             "v": SCHEMA_VERSION,
             "ts": _iso(start),
