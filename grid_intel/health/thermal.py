@@ -54,6 +54,9 @@ def ultimate_hot_spot_rise(p: ThermalParams, k: np.ndarray) -> np.ndarray:
     return p.hot_spot_rise_c * np.abs(k) ** (2 * p.m)
 
 
+Rises = tuple[np.ndarray, np.ndarray]  # top-oil over ambient, hot spot over top oil
+
+
 def simulate(
     p: ThermalParams,
     load_pu: np.ndarray,
@@ -63,21 +66,32 @@ def simulate(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-oil and hot-spot temperatures, arrays of shape (steps, transformers)."""
     load_pu = np.atleast_2d(load_pu)
+    if start_at_steady_state:
+        rises = (ultimate_top_oil_rise(p, load_pu[0]), ultimate_hot_spot_rise(p, load_pu[0]))
+    else:
+        rises = (0 * p.n, 0 * p.n)
+    top, hot, _ = advance(p, load_pu, ambient_c, dt_min, rises)
+    return top, hot
+
+
+def advance(
+    p: ThermalParams, load_pu: np.ndarray, ambient_c: np.ndarray, dt_min: float, rises: Rises
+) -> tuple[np.ndarray, np.ndarray, Rises]:
+    """Step the fleet from `rises`; temperatures per step and the rises to carry on from."""
+    load_pu = np.atleast_2d(load_pu)
     ambient_c = np.broadcast_to(np.atleast_2d(ambient_c), load_pu.shape)
-    steps = load_pu.shape[0]
     a_oil = np.exp(-dt_min / p.oil_tau_min)
     a_wdg = np.exp(-dt_min / WINDING_TIME_CONSTANT_MIN)
-    top_rise = ultimate_top_oil_rise(p, load_pu[0]) if start_at_steady_state else 0 * p.n
-    hs_rise = ultimate_hot_spot_rise(p, load_pu[0]) if start_at_steady_state else 0 * p.n
+    top_rise, hs_rise = rises
     top = np.empty(load_pu.shape)
     hot = np.empty(load_pu.shape)
-    for i in range(steps):
-        k = load_pu[i]
-        top_rise = ultimate_top_oil_rise(p, k) + (top_rise - ultimate_top_oil_rise(p, k)) * a_oil
-        hs_rise = ultimate_hot_spot_rise(p, k) + (hs_rise - ultimate_hot_spot_rise(p, k)) * a_wdg
+    for i, k in enumerate(load_pu):
+        top_u, hs_u = ultimate_top_oil_rise(p, k), ultimate_hot_spot_rise(p, k)
+        top_rise = top_u + (top_rise - top_u) * a_oil
+        hs_rise = hs_u + (hs_rise - hs_u) * a_wdg
         top[i] = ambient_c[i] + top_rise
         hot[i] = top[i] + hs_rise
-    return top, hot
+    return top, hot, (top_rise, hs_rise)
 
 
 def ageing_acceleration(hot_spot_c: np.ndarray) -> np.ndarray:

@@ -15,12 +15,12 @@ import polars as pl
 
 from grid_intel.grid.registry import INTERTIES
 from grid_intel.grid.stations import STATIONS, Station
+from grid_intel.simulation.market import EST_OFFSET_H  # MISO's clock: EST all year
 
 HYDRO_AVAILABILITY = 0.92  # units out for maintenance and forced outages
 WIND_AVAILABILITY = 0.97
 HUB_HEIGHT_FACTOR = 1.25  # regional wind is near-surface; turbines sit ~80 m up
 CUT_IN_MS, RATED_MS, CUT_OUT_MS = 3.0, 12.0, 25.0
-EST_OFFSET_H = -5  # MISO's market clock is Eastern Standard Time all year
 
 HYDRO = tuple(s for s in STATIONS if s.fuel == "hydro")
 WIND = tuple(s for s in STATIONS if s.fuel == "wind")

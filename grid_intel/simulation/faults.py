@@ -102,6 +102,15 @@ def _candidates(registry: Registry, kind: str) -> list[tuple[str, tuple[Point, .
     return [(r.id, ()) for r in registry.rtus]  # stream faults act on an RTU's messages
 
 
+def checked_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
+    """The kinds asked for, or a ValueError naming the unknown ones and the known ones."""
+    kinds = tuple(kinds)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
+    return kinds
+
+
 def plan(
     seed: int,
     registry: Registry,
@@ -111,10 +120,7 @@ def plan(
     per_day: float = 2.0,
 ) -> list[Fault]:
     """The faults overlapping [start, end): about `per_day` of each kind a day."""
-    kinds = list(kinds)
-    unknown = set(kinds) - set(KINDS)
-    if unknown:
-        raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
+    kinds = checked_kinds(kinds)
     out: list[Fault] = []
     day = (
         (start - timedelta(days=3))

@@ -10,7 +10,13 @@ import numpy as np
 import polars as pl
 
 from grid_intel.grid.regions import REGIONS, REGIONS_BY_ID
-from grid_intel.simulation.faults import STREAM_FAULTS, Fault, apply_to_values, plan
+from grid_intel.simulation.faults import (
+    STREAM_FAULTS,
+    Fault,
+    apply_to_values,
+    checked_kinds,
+    plan,
+)
 from grid_intel.simulation.frequency import system_frequency, trips
 from grid_intel.simulation.market import lmp
 from grid_intel.simulation.messages import (
@@ -64,15 +70,8 @@ class Feeds:
     ) -> None:
         self.seed = seed
         self.scada = ScadaSimulator(seed=seed, scale=scale)
-        self.fault_kinds = tuple(faults)
+        self.fault_kinds = checked_kinds(faults)
         self.faults_per_day = faults_per_day
-        plan(
-            seed,
-            self.scada.registry,
-            datetime(2026, 1, 1, tzinfo=UTC),
-            datetime(2026, 1, 1, tzinfo=UTC),
-            self.fault_kinds,
-        )  # rejects unknown kinds now
         self._substation = {r.id: r.substation for r in self.scada.registry.rtus}
         self._late: list[tuple[int, Message]] = []
         self._held: dict[tuple[str, str, datetime], float] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from grid_intel.simulation.noise import knot_values, smooth_noise
+from grid_intel.simulation.noise import epoch_hours, knot_values, smooth_noise
 
 OFFER_CAP = 1000.0
 # gridstatus's LMP layout (Interval Start, ..., Loss), snake_cased.
@@ -28,7 +28,7 @@ LMP_COLUMNS = (
     "congestion",
     "loss",
 )
-EST_OFFSET_H = -5
+EST_OFFSET_H = -5  # MISO's market clock is Eastern Standard Time all year
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,11 @@ ANCILLARY = {  # mean zonal clearing prices, $/MWh
 }
 
 
-def _hours(ts: np.ndarray) -> np.ndarray:
-    return ts.astype("datetime64[s]").astype(np.int64) / 3600.0
-
-
 def energy_component(
     seed: int, ts: np.ndarray, temp_c: np.ndarray, wind_ms: np.ndarray
 ) -> np.ndarray:
     """Expected MEC ($/MWh) from the hour in EST, the temperature and the wind."""
-    hours = _hours(ts)
+    hours = epoch_hours(ts)
     est = (hours + EST_OFFSET_H) % 24
     shape = (
         1
@@ -88,7 +84,7 @@ def lmp(
     if market not in ("DA", "RT"):
         raise ValueError(f"market must be DA or RT, got {market!r}")
     mec = energy_component(seed, ts, temp_c, wind_ms)
-    hours = _hours(ts)
+    hours = epoch_hours(ts)
     step_h = 1.0 if market == "DA" else 1 / 12
     if market == "RT":
         mec = mec + 4.0 * smooth_noise(seed, "rt", hours, 0.5)
@@ -127,7 +123,7 @@ def lmp(
 
 def ancillary(seed: int, ts: np.ndarray, mec: np.ndarray) -> pl.DataFrame:
     """Zonal ancillary clearing prices; they rise with energy-price scarcity."""
-    hours = _hours(ts)
+    hours = epoch_hours(ts)
     scarcity = np.clip(mec / 30.0, 0.3, 20.0)
     return pl.concat(
         [

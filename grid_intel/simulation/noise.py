@@ -37,3 +37,8 @@ def smooth_noise(seed: int, key: str, hours: np.ndarray, knot_hours: float) -> n
     w = (1 - np.cos(np.pi * frac)) / 2
     # Cosine blending of two independent normals shrinks the variance mid-way; rescale.
     return (v0 * (1 - w) + v1 * w) / np.sqrt((1 - w) ** 2 + w**2)
+
+
+def epoch_hours(ts: np.ndarray) -> np.ndarray:
+    """Hours since the Unix epoch of naive-UTC datetime64 values (the noise's time axis)."""
+    return ts.astype("datetime64[s]").astype(np.int64) / 3600.0

@@ -20,7 +20,13 @@ import polars as pl
 from grid_intel.grid.equipment import Line, Point, Substation
 from grid_intel.grid.regions import REGIONS_BY_ID
 from grid_intel.grid.registry import Registry, build_registry, hub_transformers
-from grid_intel.health.thermal import ThermalParams, ultimate_hot_spot_rise, ultimate_top_oil_rise
+from grid_intel.health.thermal import (
+    Rises,
+    ThermalParams,
+    advance,
+    ultimate_hot_spot_rise,
+    ultimate_top_oil_rise,
+)
 from grid_intel.simulation.demand import demand
 from grid_intel.simulation.dispatch import dispatch
 from grid_intel.simulation.frequency import system_frequency
@@ -39,14 +45,6 @@ class Scan:
     quality: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class HourState:
-    """What carries from one simulated hour to the next."""
-
-    top_rise: np.ndarray
-    hot_rise: np.ndarray
-
-
 class ScadaSimulator:
     def __init__(self, seed: int = 7, scale: int = 1, registry: Registry | None = None) -> None:
         self.seed = seed
@@ -54,7 +52,7 @@ class ScadaSimulator:
         reg = self.registry
         self.txs = reg.transformers
         self.params = ThermalParams.of(self.txs)
-        self.state: HourState | None = None
+        self.rises: Rises | None = None  # thermal state carried from hour to hour
         self._last: tuple[datetime, dict[str, np.ndarray]] | None = None
         self._tx_index = {t.id: i for i, t in enumerate(self.txs)}
         self._sub = {s.id: s for s in reg.substations}
@@ -62,6 +60,7 @@ class ScadaSimulator:
         self._weights = self._load_weights()
         self._points = reg.points
         self._station_ids = [s.id for s in reg.stations]
+        self._tx_region = [self._region_ids.index(self._sub[t.substation].region) for t in self.txs]
         self._ambient_regions = np.zeros((60, len(self._region_ids)))
         # A line carries what its sending end produces (generation, the Bipoles) or what
         # its receiving end serves (hubs, distribution).
@@ -152,8 +151,7 @@ class ScadaSimulator:
         rng = np.random.default_rng([self.seed, int(hour.timestamp() // 3600)])
         mva = np.clip(mw @ self._weights.T, 0, None)  # (60, tx)
         k = mva / np.array([t.rating_mva for t in self.txs])
-        tx_region = [self._region_ids.index(self._sub[t.substation].region) for t in self.txs]
-        amb_tx = ambient_regions[:, tx_region]
+        amb_tx = ambient_regions[:, self._tx_region]
         top, hot = self._thermal(k, amb_tx)
 
         interval = self.registry.rtus[0].scan_interval_s
@@ -167,21 +165,11 @@ class ScadaSimulator:
         return {"ts": epoch, "values": values}
 
     def _thermal(self, k: np.ndarray, ambient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Minute steps of the fleet's temperatures, continuing from the previous hour."""
         p = self.params
-        if self.state is None:
-            self.state = HourState(ultimate_top_oil_rise(p, k[0]), ultimate_hot_spot_rise(p, k[0]))
-        a_oil = np.exp(-1.0 / p.oil_tau_min)
-        a_wdg = np.exp(-1.0 / 7.0)
-        top = np.empty_like(k)
-        hot = np.empty_like(k)
-        tr, hr = self.state.top_rise, self.state.hot_rise
-        for i in range(k.shape[0]):
-            tu, hu = ultimate_top_oil_rise(p, k[i]), ultimate_hot_spot_rise(p, k[i])
-            tr = tu + (tr - tu) * a_oil
-            hr = hu + (hr - hu) * a_wdg
-            top[i] = ambient[i] + tr
-            hot[i] = top[i] + hr
-        self.state = HourState(tr, hr)
+        if self.rises is None:
+            self.rises = (ultimate_top_oil_rise(p, k[0]), ultimate_hot_spot_rise(p, k[0]))
+        top, hot, self.rises = advance(p, k, ambient, 1.0, self.rises)
         return top, hot
 
     def _value(

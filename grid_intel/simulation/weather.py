@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from grid_intel.grid.regions import REGIONS, Region
-from grid_intel.simulation.noise import knot_values, smooth_noise
+from grid_intel.simulation.noise import epoch_hours, knot_values, smooth_noise
 
 ANNUAL_MEAN_C = 2.0  # midpoint of the -16 °C January and +20 °C July means
 SEASONAL_AMPLITUDE_C = 18.0
@@ -32,10 +32,6 @@ class WeatherEvents:
     snap_depth_c: float = 8.0
     waves_per_summer: int = 2
     wave_height_c: float = 7.0
-
-
-def _hours(ts: np.ndarray) -> np.ndarray:
-    return ts.astype("datetime64[s]").astype(np.int64) / 3600.0
 
 
 def _day_of_year(hours: np.ndarray) -> np.ndarray:
@@ -87,7 +83,7 @@ def _events(seed: int, hours: np.ndarray, ev: WeatherEvents) -> np.ndarray:
 def temperature_c(
     seed: int, region: Region, ts: np.ndarray, events: WeatherEvents | None = None
 ) -> np.ndarray:
-    hours = _hours(ts)
+    hours = epoch_hours(ts)
     doy = _day_of_year(hours)
     winterness = 0.5 * (1 - np.cos(2 * np.pi * (doy - COLDEST_DAY - 182.6) / 365.25))
     local_hour = (hours + UTC_OFFSET_H) % 24
@@ -102,7 +98,7 @@ def temperature_c(
 
 def wind_ms(seed: int, region: Region, ts: np.ndarray) -> np.ndarray:
     """Hub-height-ish wind speed: log-normal around ~6 m/s, windier by day and on the plains."""
-    hours = _hours(ts)
+    hours = epoch_hours(ts)
     local_hour = (hours + UTC_OFFSET_H) % 24
     site = 1.15 if region.id in ("central", "westman") else 1.0
     log_w = (
@@ -116,7 +112,7 @@ def wind_ms(seed: int, region: Region, ts: np.ndarray) -> np.ndarray:
 
 def ghi_wm2(seed: int, region: Region, ts: np.ndarray) -> np.ndarray:
     """Global horizontal irradiance: clear-sky from the sun's elevation, dimmed by cloud."""
-    hours = _hours(ts)
+    hours = epoch_hours(ts)
     doy = _day_of_year(hours)
     decl = np.radians(23.44) * np.sin(2 * np.pi * (doy - 81) / 365.25)
     solar_time = (hours + region.lon / 15.0) % 24
