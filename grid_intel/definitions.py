@@ -3,12 +3,14 @@
 import dagster as dg
 
 from grid_intel.defs.ingestion import assets as ingestion
+from grid_intel.defs.ingestion import sensors as ingestion_sensors
 from grid_intel.defs.resources import build_resources
 from grid_intel.defs.transform import assets as transform
 from grid_intel.settings import get_settings
 
 defs = dg.Definitions.merge(
     ingestion.defs,
+    ingestion_sensors.defs,
     transform.defs,
     dg.Definitions(
         resources=build_resources(get_settings()),

@@ -26,14 +26,14 @@ def materialize_partitions(
     instance: dg.DagsterInstance | None = None,
 ) -> None:
     """Materialize bronze then dbt for each hourly partition, recorded in the instance."""
-    from grid_intel.defs.ingestion.assets import bronze_grid_frequency
+    from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
     from grid_intel.defs.resources import build_resources
     from grid_intel.defs.transform.assets import grid_intel_dbt_assets
 
     resources = build_resources(settings)
     for i, key in enumerate(keys, 1):
         result = dg.materialize(
-            [bronze_grid_frequency, grid_intel_dbt_assets],
+            [BRONZE_ASSETS["grid.frequency"], grid_intel_dbt_assets],
             partition_key=key,
             instance=instance,
             resources=resources,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import dagster as dg
@@ -63,6 +64,19 @@ class KafkaResource(dg.ConfigurableResource):
     def admin(self) -> Iterator[KafkaAdminClient]:
         with kafka_client.admin_client(self.bootstrap_servers, self.timeout_s) as a:
             yield a
+
+    def scan(
+        self, topic: str, start: dict[int, int] | None, since: datetime, max_records: int
+    ) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+        """(partition, offset, timestamp_ms) past `start` (first scan: from `since`), and
+        where the next scan continues."""
+        with self.consumer() as c:
+            begin = start or kafka_client.start_offsets(c, topic, since)
+            return kafka_client.scan_timestamps(c, topic, begin, max_records=max_records)
+
+    def time_index(self, topic: str, ts: datetime) -> dict[int, int | None]:
+        with self.consumer() as c:
+            return kafka_client.time_index(c, topic, ts)
 
     @contextmanager
     def producer(self) -> Iterator[KafkaProducer]:

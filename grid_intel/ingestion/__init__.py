@@ -1,1 +1,1 @@
-"""Framework-free bronze ingestion logic: Kafka records → typed rows and rejects."""
+"""Kafka records → bronze rows: per-topic row layouts and the window split (no Dagster)."""

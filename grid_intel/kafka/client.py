@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -156,16 +157,11 @@ class Record:
 
 def window_ranges(client: KafkaConsumer, topic: str, window: Window) -> list[OffsetRange]:
     """Per-partition offset ranges that hold the window, from Kafka's time index."""
-    parts = client.partitions_for_topic(topic)
-    if not parts:
-        raise KafkaError(f"topic {topic!r} does not exist: run `grid-intel stack up`")
-    tps = [TopicPartition(topic, p) for p in sorted(parts)]
-    end = {tp.partition: o for tp, o in client.end_offsets(tps).items()}
-    first = client.offsets_for_times(dict.fromkeys(tps, to_ms(window.start)))
+    tps = partitions(client, topic)
     return offset_ranges(
-        {tp.partition: (o.offset if o else None) for tp, o in first.items()},
+        time_index(client, topic, window.start),
         {tp.partition: o for tp, o in client.beginning_offsets(tps).items()},
-        end,
+        {tp.partition: o for tp, o in client.end_offsets(tps).items()},
     )
 
 
@@ -227,3 +223,65 @@ def retrying(call: Callable[[], T], *, attempts: int = 8, backoff_s: float = 0.2
                 raise
             time.sleep(min(backoff_s * 2**attempt, 4.0))
     raise AssertionError("unreachable")
+
+
+def partitions(client: KafkaConsumer, topic: str) -> list[TopicPartition]:
+    parts = client.partitions_for_topic(topic)
+    if not parts:
+        raise KafkaError(f"topic {topic!r} does not exist: run `grid-intel stack up`")
+    return [TopicPartition(topic, p) for p in sorted(parts)]
+
+
+def time_index(client: KafkaConsumer, topic: str, ts: datetime) -> dict[int, int | None]:
+    """Per partition, the first offset stamped at or after `ts` (None: no such record yet)."""
+    found = client.offsets_for_times(dict.fromkeys(partitions(client, topic), to_ms(ts)))
+    return {tp.partition: (o.offset if o else None) for tp, o in found.items()}
+
+
+def start_offsets(client: KafkaConsumer, topic: str, since: datetime) -> dict[int, int]:
+    """Where a first scan starts: the time index at `since`, else the partition's end."""
+    tps = partitions(client, topic)
+    end = client.end_offsets(tps)
+    first = time_index(client, topic, since)
+    return {tp.partition: first[tp.partition] or end[tp] for tp in tps}
+
+
+def scan_timestamps(
+    client: KafkaConsumer,
+    topic: str,
+    start: dict[int, int],
+    *,
+    max_records: int,
+    timeout_s: float = 20.0,
+) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+    """(partition, offset, timestamp_ms) of records from `start` towards the end offsets.
+
+    Stops after `max_records` or `timeout_s`; the second value is where the next
+    scan continues, per partition.
+    """
+    tps = partitions(client, topic)
+    end = {tp.partition: o for tp, o in client.end_offsets(tps).items()}
+    begin = {tp.partition: o for tp, o in client.beginning_offsets(tps).items()}
+    nxt = {p: max(start.get(p, begin[p]), begin[p]) for p in end}
+    ranges = [OffsetRange(p, nxt[p], end[p]) for p in sorted(end)]
+    metas: list[tuple[int, int, int]] = []
+    deadline = time.monotonic() + timeout_s
+    for rec in read_ranges(client, topic, ranges, timeout_s=timeout_s * 3):
+        metas.append((rec.partition, rec.offset, rec.timestamp_ms))
+        nxt[rec.partition] = rec.offset + 1
+        if len(metas) >= max_records or time.monotonic() > deadline:
+            break
+    return metas, nxt
+
+
+def group_lag(client: KafkaAdminClient, consumer: KafkaConsumer, group: str, topic: str) -> int:
+    """Records of `topic` past the group's committed offsets (all of them where none is)."""
+    tps = partitions(consumer, topic)
+    end = consumer.end_offsets(tps)
+    begin = consumer.beginning_offsets(tps)
+    committed = retrying(lambda: client.list_group_offsets({group: tps})).get(group, {})
+    lag = 0
+    for tp in tps:
+        done = committed.get(tp)
+        lag += end[tp] - (done.offset if done is not None and done.offset >= 0 else begin[tp])
+    return lag

@@ -1,18 +1,24 @@
-"""Message codecs: JSON payloads with a schema version and the event time.
+"""Message codecs: versioned JSON payloads carrying their event time.
 
-`grid.frequency` is decoded here for bronze; the bronze issue adds the other topics and
-a bulk decoder. Decoding never guesses: a message that does not match the
-schema raises `DecodeError` with the reason, and the caller quarantines it.
+Decoding never guesses: a message that does not match its topic's schema
+(`grid_intel/kafka/schemas/`) raises `DecodeError` with the reason, and the
+caller quarantines it. Parsing is orjson's (C); the checks here are the ones a
+row needs before it can be written (types, required fields, physical sense), so
+that bronze never holds a value the schema forbids.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import orjson
 
 SCHEMA_VERSION = 1
+SEVERITIES = ("info", "warning", "critical")
+MARKETS = ("DA", "RT")
 
 
 class DecodeError(ValueError):
@@ -27,38 +33,171 @@ class FrequencyReading:
     rocof_hz_per_s: float | None = None
 
 
+@dataclass(frozen=True)
+class Scan:
+    """One RTU scan: every point's value at one instant (None where the RTU sent none)."""
+
+    ts: datetime
+    rtu: str
+    substation: str
+    seq: int
+    values: dict[str, float | None]
+    quality: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Price:
+    ts: datetime
+    market: str
+    node: str
+    location_type: str
+    interval_minutes: int
+    lmp: float
+    mec: float
+    mcc: float
+    mlc: float
+
+
+@dataclass(frozen=True)
+class Alert:
+    ts: datetime
+    alert_id: str
+    asset: str
+    kind: str
+    severity: str
+    message: str
+    detail: dict[str, Any]
+
+
 def encode_frequency(reading: FrequencyReading) -> bytes:
-    if reading.ts.tzinfo is None:
-        raise ValueError("event time must be timezone-aware")
-    payload = {
-        "v": SCHEMA_VERSION,
-        "ts": reading.ts.isoformat(),
-        "region": reading.region,
-        "hz": reading.frequency_hz,
-        "rocof": reading.rocof_hz_per_s,
-    }
-    return json.dumps(payload, separators=(",", ":")).encode()
+    return orjson.dumps(
+        {
+            "v": SCHEMA_VERSION,
+            "ts": _iso(reading.ts),
+            "region": reading.region,
+            "hz": reading.frequency_hz,
+            "rocof": reading.rocof_hz_per_s,
+        }
+    )
+
+
+def encode_alert(alert: Alert) -> bytes:
+    return orjson.dumps(
+        {
+            "v": SCHEMA_VERSION,
+            "ts": _iso(alert.ts),
+            "id": alert.alert_id,
+            "asset": alert.asset,
+            "kind": alert.kind,
+            "severity": alert.severity,
+            "message": alert.message,
+            "detail": alert.detail,
+        }
+    )
 
 
 def decode_frequency(value: bytes | None) -> FrequencyReading:
+    obj = _object(value)
+    hz = _number(obj.get("hz"), "hz")
+    if hz is None or not 0 < hz < 120:
+        raise DecodeError(f"frequency {hz!r} Hz is not a physical reading")
+    return FrequencyReading(
+        _timestamp(obj.get("ts")),
+        _text(obj, "region"),
+        hz,
+        _number(obj.get("rocof"), "rocof"),
+    )
+
+
+def decode_scan(value: bytes | None) -> Scan:
+    obj = _object(value)
+    values = obj.get("values")
+    if not isinstance(values, dict) or not values:
+        raise DecodeError("values must be a non-empty object of point id -> number")
+    for point, v in values.items():
+        if v is not None and (
+            isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+        ):
+            raise DecodeError(f"point {point!r} has a non-numeric value {v!r}")
+    quality = obj.get("quality") or {}
+    if not isinstance(quality, dict):
+        raise DecodeError("quality must be an object of point id -> code")
+    seq = obj.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise DecodeError(f"seq must be a non-negative integer, got {seq!r}")
+    return Scan(
+        _timestamp(obj.get("ts")),
+        _text(obj, "rtu"),
+        _text(obj, "substation"),
+        seq,
+        values,
+        quality,
+    )
+
+
+def decode_price(value: bytes | None) -> Price:
+    obj = _object(value)
+    market = obj.get("market")
+    if market not in MARKETS:
+        raise DecodeError(f"market must be one of {MARKETS}, got {market!r}")
+    minutes = obj.get("interval_minutes")
+    if minutes not in (5, 60):
+        raise DecodeError(f"interval_minutes must be 5 or 60, got {minutes!r}")
+    parts = {k: _required_number(obj, k) for k in ("lmp", "mec", "mcc", "mlc")}
+    return Price(
+        _timestamp(obj.get("ts")),
+        market,
+        _text(obj, "node"),
+        _text(obj, "location_type"),
+        minutes,
+        **parts,
+    )
+
+
+def decode_alert(value: bytes | None) -> Alert:
+    obj = _object(value)
+    severity = obj.get("severity")
+    if severity not in SEVERITIES:
+        raise DecodeError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+    detail = obj.get("detail") or {}
+    if not isinstance(detail, dict):
+        raise DecodeError("detail must be an object")
+    return Alert(
+        _timestamp(obj.get("ts")),
+        _text(obj, "id"),
+        _text(obj, "asset"),
+        _text(obj, "kind"),
+        severity,
+        _text(obj, "message"),
+        detail,
+    )
+
+
+def _iso(ts: datetime) -> str:
+    if ts.tzinfo is None:
+        raise ValueError("event time must be timezone-aware")
+    return ts.isoformat().replace("+00:00", "Z")
+
+
+def _object(value: bytes | None) -> dict[str, Any]:
     if not value:
         raise DecodeError("empty message")
     try:
-        obj = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
         raise DecodeError(f"not JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise DecodeError(f"expected a JSON object, got {type(obj).__name__}")
     if obj.get("v") != SCHEMA_VERSION:
         raise DecodeError(f"unsupported schema version {obj.get('v')!r}")
-    ts = _timestamp(obj.get("ts"))
-    region = obj.get("region")
-    if not isinstance(region, str) or not region:
-        raise DecodeError("region must be a non-empty string")
-    hz = _number(obj.get("hz"), "hz")
-    if hz is None or not 0 < hz < 120:
-        raise DecodeError(f"frequency {hz!r} Hz is not a physical reading")
-    return FrequencyReading(ts, region, hz, _number(obj.get("rocof"), "rocof"))
+    return obj
+
+
+def _text(obj: dict[str, Any], name: str) -> str:
+    raw = obj.get(name)
+    if not isinstance(raw, str) or not raw:
+        raise DecodeError(f"{name} must be a non-empty string")
+    return raw
 
 
 def _timestamp(raw: object) -> datetime:
@@ -79,3 +218,10 @@ def _number(raw: object, name: str) -> float | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
         raise DecodeError(f"{name} must be a finite number, got {raw!r}")
     return float(raw)
+
+
+def _required_number(obj: dict[str, Any], name: str) -> float:
+    value = _number(obj.get(name), name)
+    if value is None:
+        raise DecodeError(f"{name} is required")
+    return value

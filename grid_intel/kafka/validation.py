@@ -12,6 +12,7 @@ SCHEMAS = {
     "sensor.readings": "sensor_reading.v1.json",
     "grid.frequency": "grid_frequency.v1.json",
     "market.prices": "market_price.v1.json",
+    "grid.alerts": "grid_alert.v1.json",
 }
 
 

@@ -41,11 +41,11 @@ def publish_hour(settings: Settings, hour: datetime, region: str) -> None:
 
 
 def materialize(settings: Settings, partition: str) -> dg.ExecuteInProcessResult:
-    from grid_intel.defs.ingestion.assets import bronze_grid_frequency
+    from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
     from grid_intel.defs.transform.assets import grid_intel_dbt_assets
 
     return dg.materialize(
-        [bronze_grid_frequency, grid_intel_dbt_assets],
+        [BRONZE_ASSETS["grid.frequency"], grid_intel_dbt_assets],
         partition_key=partition,
         resources=build_resources(settings),
     )

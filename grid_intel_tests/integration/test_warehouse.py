@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from grid_intel.ingestion.frequency import BRONZE_GRID_FREQUENCY
+from grid_intel.ingestion.tables import BRONZE_GRID_FREQUENCY
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import MigrationError, bundled_files, migrate, recorded_lane
@@ -46,8 +46,8 @@ def test_an_edited_applied_migration_is_refused(test_db: Settings):
 def test_replace_window_is_exact_on_rerun(test_db: Settings):
     end = H + timedelta(hours=1)
     with connect(test_db.warehouse) as conn:
-        first = replace_window(conn, BRONZE_GRID_FREQUENCY, rows(360), H, end)
-        second = replace_window(conn, BRONZE_GRID_FREQUENCY, rows(360), H, end)
+        first = replace_window(conn, BRONZE_GRID_FREQUENCY.table, rows(360), H, end)
+        second = replace_window(conn, BRONZE_GRID_FREQUENCY.table, rows(360), H, end)
         count = conn.execute(
             "select count(*) from bronze.grid_frequency where ts >= %s and ts < %s", (H, end)
         ).fetchone()[0]
@@ -60,10 +60,10 @@ def test_a_failed_load_keeps_the_previous_rows(test_db: Settings):
     start = H + timedelta(hours=2)
     end = start + timedelta(hours=1)
     with connect(test_db.warehouse) as conn:
-        replace_window(conn, BRONZE_GRID_FREQUENCY, rows(100, start=start), start, end)
+        replace_window(conn, BRONZE_GRID_FREQUENCY.table, rows(100, start=start), start, end)
         bad = [*rows(50, start=start), (start, "winnipeg", "not a number", 0.0, 1, 0, 999)]
         with pytest.raises((psycopg.Error, TypeError, ValueError)):
-            replace_window(conn, BRONZE_GRID_FREQUENCY, bad, start, end)
+            replace_window(conn, BRONZE_GRID_FREQUENCY.table, bad, start, end)
         conn.rollback()
         count = conn.execute(
             "select count(*) from bronze.grid_frequency where ts >= %s and ts < %s", (start, end)

@@ -1,60 +1,82 @@
-"""Bronze assets: one hourly window of a topic, read by offsets, replaced in one transaction."""
-
-import time
+"""Bronze assets, one per topic: an hourly window read by Kafka offsets, replaced at once."""
 
 import dagster as dg
+from pydantic import Field
 
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import KafkaResource, WarehouseResource
-from grid_intel.ingestion.frequency import BRONZE_GRID_FREQUENCY, split_window
-from grid_intel.kafka.client import commit_lag, read_ranges, window_ranges
-from grid_intel.kafka.topics import GRID_FREQUENCY
-from grid_intel.kafka.windows import Window
-from grid_intel.warehouse.writer import quarantine, replace_window
+from grid_intel.ingestion.load import load_window
+from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
+from grid_intel.kafka.client import commit_lag, group_lag
+from grid_intel.kafka.windows import OffsetRange, Window
 
 LAG_GROUP = "grid-intel-bronze"
+ROW_UNIT = {"sensor.readings": "point of an RTU scan"}
 
 
-@dg.asset(
-    key=["bronze", "grid_frequency"],
-    partitions_def=hourly,
-    group_name="bronze",
-    kinds={"kafka", "postgres"},
-    owners=["team:data-platform"],
-    backfill_policy=dg.BackfillPolicy.multi_run(24),
-    description="grid.frequency messages of one UTC hour, exactly as published.",
-)
-def bronze_grid_frequency(
-    context: dg.AssetExecutionContext,
-    kafka: KafkaResource,
-    warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
-    t0 = time.perf_counter()
-    window = Window(*context.partition_time_window)
-    with kafka.consumer() as consumer:
-        ranges = window_ranges(consumer, GRID_FREQUENCY.name, window)
-        batch = split_window(read_ranges(consumer, GRID_FREQUENCY.name, ranges), window)
-    t_read = time.perf_counter()
-    with warehouse.connection() as conn, conn.transaction():
-        written = replace_window(conn, BRONZE_GRID_FREQUENCY, batch.rows, window.start, window.end)
-        quarantined = quarantine(conn, batch.rejects)
-    with kafka.admin() as admin:
-        commit_lag(admin, LAG_GROUP, GRID_FREQUENCY.name, ranges)
-    context.log.info(
-        f"{GRID_FREQUENCY.name} {window.start:%Y-%m-%d %H:%M}: {written.inserted} rows, "
-        f"{quarantined} quarantined, {written.deleted} replaced"
+class OffsetRangeConfig(dg.Config):
+    partition: int = Field(ge=0)
+    start: int = Field(ge=0)
+    stop: int = Field(ge=0)
+
+
+class BronzeConfig(dg.Config):
+    """Offsets to read, as the topic's sensor decided; empty reads the window from Kafka's
+    time index to the end offsets (manual runs and backfills)."""
+
+    ranges: list[OffsetRangeConfig] = Field(default_factory=list)
+
+
+def op_name(bronze: BronzeTopic) -> str:
+    """The asset's op, which run config addresses: its key joined by `__`."""
+    return f"bronze__{bronze.asset_name}"
+
+
+def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
+    topic = bronze.topic
+
+    @dg.asset(
+        key=["bronze", bronze.asset_name],
+        partitions_def=hourly,
+        group_name="bronze",
+        kinds={"kafka", "postgres"},
+        owners=["team:data-platform"],
+        backfill_policy=dg.BackfillPolicy.multi_run(24),
+        description=f"`{topic.name}` messages of one UTC hour ({topic.content}), exactly "
+        f"as published, one row per {ROW_UNIT.get(topic.name, 'message')}.",
+        metadata={"kafka_topic": topic.name, "table": bronze.table.qualified},
     )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": written.inserted,
-            "rows_replaced": written.deleted,
-            "quarantined": quarantined,
-            "outside_window": batch.outside,
-            "offset_ranges": {str(r.partition): [r.start, r.stop] for r in ranges},
-            "read_seconds": round(t_read - t0, 3),
-            "write_seconds": round(time.perf_counter() - t_read, 3),
-        }
-    )
+    def _bronze(
+        context: dg.AssetExecutionContext,
+        config: BronzeConfig,
+        kafka: KafkaResource,
+        warehouse: WarehouseResource,
+    ) -> dg.MaterializeResult:
+        window = Window(*context.partition_time_window)
+        ranges = [OffsetRange(r.partition, r.start, r.stop) for r in config.ranges] or None
+        with kafka.consumer() as consumer, warehouse.connection() as conn:
+            report = load_window(consumer, conn, bronze, window, ranges)
+            # Progress reaches the consumer group only once the rows are committed.
+            with kafka.admin() as admin:
+                commit_lag(admin, LAG_GROUP, topic.name, report.ranges)
+                lag = group_lag(admin, consumer, LAG_GROUP, topic.name)
+        context.log.info(
+            f"{topic.name} {window.start:%Y-%m-%d %H:%M}: {report.rows} rows from "
+            f"{report.messages} messages, {report.quarantined} quarantined, {report.late} late, "
+            f"{report.replaced} replaced, {report.rows_per_s:,.0f} rows/s"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                **report.metadata(),
+                "offsets_from": "sensor" if ranges else "time index",
+                "consumer_lag": lag,
+            }
+        )
+
+    return _bronze
 
 
-defs = dg.Definitions(assets=[bronze_grid_frequency])
+bronze_assets = [build_bronze_asset(b) for b in BRONZE_TOPICS]
+BRONZE_ASSETS = dict(zip((b.topic.name for b in BRONZE_TOPICS), bronze_assets, strict=True))
+
+defs = dg.Definitions(assets=bronze_assets)

@@ -1,0 +1,92 @@
+"""One sensor per topic: scan new Kafka records, request each complete hourly window.
+
+The sensor only decides: it reads record timestamps past its cursor (bounded per
+tick), folds them in with `completeness.advance`, and requests due windows with
+the offset ranges to read in run config and a deterministic run key. It commits
+nothing to Kafka; the bronze asset does, after its database commit.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+
+from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, op_name
+from grid_intel.defs.partitions import hourly
+from grid_intel.defs.resources import KafkaResource
+from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
+from grid_intel.kafka.completeness import Advance, Policy, advance, read_ranges, run_key
+from grid_intel.kafka.cursor import TopicCursor
+
+MAX_RECORDS_PER_TICK = 250_000
+INITIAL_LOOKBACK = timedelta(hours=24)
+POLICY = Policy(first_window=hourly.start)
+
+
+def requests_for(
+    bronze: BronzeTopic, step: Advance, time_index: dict[str, dict[int, int | None]]
+) -> list[dg.RunRequest]:
+    """Run requests for the due windows; `time_index` holds each window start's offsets."""
+    out = []
+    for due in step.due:
+        ranges = read_ranges(due.span, time_index[due.key], step.cursor.next_offsets)
+        config = {
+            "ranges": [{"partition": r.partition, "start": r.start, "stop": r.stop} for r in ranges]
+        }
+        out.append(
+            dg.RunRequest(
+                run_key=run_key(bronze.topic.name, due),
+                partition_key=due.key,
+                run_config={"ops": {op_name(bronze): {"config": config}}},
+                tags={"grid_intel/trigger": "late-data" if due.late else "window-complete"},
+            )
+        )
+    return out
+
+
+def skip_message(bronze: BronzeTopic, step: Advance) -> str:
+    wm = step.cursor.watermark_ms
+    mark = datetime.fromtimestamp(wm / 1000, UTC).isoformat() if wm is not None else "none yet"
+    waiting = ", ".join(step.waiting[-3:]) or "none"
+    return (
+        f"{bronze.topic.name}: scanned {step.scanned} new records (to offsets "
+        f"{step.cursor.next_offsets}); watermark {mark}; no window newly complete "
+        f"(waiting: {waiting}; a window is due {POLICY.grace} after its end is seen)"
+    )
+
+
+def build_sensor(bronze: BronzeTopic) -> dg.SensorDefinition:
+    topic = bronze.topic.name
+
+    @dg.sensor(
+        name=f"{bronze.asset_name}_kafka_sensor",
+        target=BRONZE_ASSETS[topic],
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Requests bronze/{bronze.asset_name} for each complete hour of `{topic}`, "
+        "again when late data arrives for an hour already loaded.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext, kafka: KafkaResource) -> dg.SensorResult:
+        cursor = TopicCursor.from_json(context.cursor)
+        now = datetime.now(UTC)
+        records, scanned_to = kafka.scan(
+            topic, cursor.next_offsets or None, now - INITIAL_LOOKBACK, MAX_RECORDS_PER_TICK
+        )
+        step = advance(cursor, records, scanned_to, now, POLICY)
+        index = {d.key: kafka.time_index(topic, d.window.start) for d in step.due}
+        requests = requests_for(bronze, step, index)
+        if step.too_old:
+            context.log.warning(
+                f"{topic}: {step.too_old} records older than {hourly.start} ignored"
+            )
+        return dg.SensorResult(
+            run_requests=requests,
+            cursor=step.cursor.to_json(),
+            skip_reason=None if requests else dg.SkipReason(skip_message(bronze, step)),
+        )
+
+    return _sensor
+
+
+bronze_sensors = [build_sensor(b) for b in BRONZE_TOPICS]
+
+defs = dg.Definitions(sensors=bronze_sensors)
