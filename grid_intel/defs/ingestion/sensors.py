@@ -88,5 +88,6 @@ def build_sensor(bronze: BronzeTopic) -> dg.SensorDefinition:
 
 
 bronze_sensors = [build_sensor(b) for b in BRONZE_TOPICS]
+BRONZE_SENSORS = dict(zip((b.topic.name for b in BRONZE_TOPICS), bronze_sensors, strict=True))
 
 defs = dg.Definitions(sensors=bronze_sensors)
