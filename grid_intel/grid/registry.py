@@ -23,6 +23,7 @@ from grid_intel.grid.equipment import (
     Substation,
     Transformer,
 )
+from grid_intel.grid.geography import pull_inside
 from grid_intel.grid.regions import REGIONS, REGIONS_BY_ID, Region
 from grid_intel.grid.stations import STATIONS, Station
 
@@ -99,9 +100,10 @@ def _rng(asset_id: str) -> random.Random:
 
 def _near(region: Region, asset_id: str, spread: float) -> tuple[float, float]:
     r = _rng(asset_id + "/gis")
-    return (
+    return pull_inside(
         round(region.lat + r.uniform(-spread, spread), 4),
         round(region.lon + r.uniform(-spread, spread) * 1.5, 4),
+        (region.lat, region.lon),
     )
 
 

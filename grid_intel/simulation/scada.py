@@ -2,14 +2,15 @@
 
 One hour at a time: weather, demand and dispatch set the operating point; the
 transformer fleet's temperatures follow the IEEE C57.91 model minute by minute
-(its state carries from hour to hour); lines, buses, breakers and dissolved
-gases follow from that. Values for an hour depend only on the seed, the hour
-and the state carried in, so history replays byte for byte.
+(its state carries from hour to hour); lines and buses follow from that.
+Breakers open and count operations as the simulated outages and maintenance
+dictate (`switching`); dissolved gases grow with each unit's age. Values for an
+hour depend only on the seed, the hour and the state carried in, so history
+replays byte for byte.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,11 +30,13 @@ from grid_intel.health.thermal import (
 )
 from grid_intel.simulation.demand import demand
 from grid_intel.simulation.dispatch import dispatch
+from grid_intel.simulation.events import Events, standard_events
 from grid_intel.simulation.frequency import system_frequency
+from grid_intel.simulation.gases import healthy_ppm
+from grid_intel.simulation.switching import BreakerLog
 from grid_intel.simulation.weather import weather
 
 POWER_FACTOR = 0.95
-GASES = ("h2", "ch4", "c2h2", "c2h4", "c2h6", "co")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class ScadaSimulator:
         self.seed = seed
         self.registry = registry or build_registry(scale)
         reg = self.registry
+        events = standard_events(seed, scale) if registry is None else Events(seed, reg)
+        breakers = [b.id for b in reg.breakers]
+        self.breaker_log = BreakerLog(events, breakers)
+        column = {p.id: j for j, p in enumerate(reg.points)}
+        self._status_cols = np.array([column[f"{b}.status"] for b in breakers], dtype=int)
+        self._count_cols = np.array([column[f"{b}.operation_count"] for b in breakers], dtype=int)
         self.txs = reg.transformers
         self.params = ThermalParams.of(self.txs)
         self.rises: Rises | None = None  # thermal state carried from hour to hour
@@ -161,7 +170,10 @@ class ScadaSimulator:
         hz = system_frequency(self.seed, epoch)
         values = np.empty((len(scan_s), len(self._points)))
         for j, p in enumerate(self._points):
-            values[:, j] = self._value(p, minute, mva, k, amb_tx, top, hot, mw, hz, rng)
+            values[:, j] = self._value(p, minute, epoch, mva, k, amb_tx, top, hot, mw, hz, rng)
+        status, count = self.breaker_log.state(epoch)
+        values[:, self._status_cols] = status
+        values[:, self._count_cols] = count
         return {"ts": epoch, "values": values}
 
     def _thermal(self, k: np.ndarray, ambient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -176,6 +188,7 @@ class ScadaSimulator:
         self,
         p: Point,
         minute: np.ndarray,
+        epoch: np.ndarray,
         mva: np.ndarray,
         k: np.ndarray,
         amb: np.ndarray,
@@ -188,11 +201,11 @@ class ScadaSimulator:
         n = len(minute)
         noise = rng.standard_normal(n)
         if p.asset_kind == "transformer":
-            return self._transformer_value(p, minute, mva, k, amb, top, hot, noise)
+            return self._transformer_value(p, minute, epoch, mva, k, amb, top, hot, noise)
         if p.asset_kind == "line":
             return self._line_value(p, minute, mva, amb, noise)
         if p.asset_kind == "breaker":
-            return np.ones(n) if p.measurement == "status" else np.full(n, _stable(p.asset, 400))
+            return np.ones(n)  # set for all breakers at once from the breaker log
         if p.asset_kind == "station":
             col = len(self._region_ids) + self._station_ids.index(p.asset)
             return mw[minute, col] * (1 + 0.002 * noise)
@@ -204,6 +217,7 @@ class ScadaSimulator:
         self,
         p: Point,
         minute: np.ndarray,
+        epoch: np.ndarray,
         mva: np.ndarray,
         k: np.ndarray,
         amb: np.ndarray,
@@ -223,17 +237,8 @@ class ScadaSimulator:
             return hot[minute, i] + 0.3 * noise
         if m == "tap_position":
             return np.round(np.clip((k[minute, i] - 0.6) * 10, -16, 16))
-        # Dissolved gases of healthy ageing oil grow with the unit's age (ppm).
-        age = max(0, 2026 - self.txs[i].install_year)
-        base = {
-            "h2": 20 + 1.2 * age,
-            "ch4": 8 + 0.8 * age,
-            "c2h2": 0.3,
-            "c2h4": 4 + 0.4 * age,
-            "c2h6": 12 + 0.6 * age,
-            "co": 180 + 9 * age,
-        }
-        return base[m.removesuffix("_ppm")] * (1 + 0.02 * noise)
+        gas = m.removesuffix("_ppm")
+        return healthy_ppm(gas, self.txs[i].install_year, epoch) * (1 + 0.02 * noise)
 
     def _line_value(
         self, p: Point, minute: np.ndarray, mva: np.ndarray, amb: np.ndarray, noise: np.ndarray
@@ -304,8 +309,3 @@ class ScadaSimulator:
 def _sending(line: Line, subs: dict[str, Substation]) -> str:
     source = subs[line.from_substation]
     return source.id if line.hvdc or source.kind == "generating" else line.to_substation
-
-
-def _stable(key: str, modulo: int) -> float:
-    """A per-asset constant that does not change between processes (unlike hash())."""
-    return float(int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little") % modulo)

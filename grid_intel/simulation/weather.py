@@ -1,4 +1,4 @@
-"""Hourly weather per region: temperature, wind speed and solar irradiance.
+"""Hourly weather per region: temperature, wind, solar irradiance, cloud and precipitation.
 
 Winnipeg's climate (reference: January mean -16 °C, July mean +20 °C) sets the
 seasonal cycle; a diurnal cycle peaks mid-afternoon local time; smooth synoptic
@@ -22,6 +22,8 @@ SEASONAL_AMPLITUDE_C = 18.0
 COLDEST_DAY = 18  # day of year of the coldest mean (mid-January)
 UTC_OFFSET_H = -6.0  # Manitoba standard time; weather follows the sun, not DST
 SOLAR_CONSTANT = 1361.0
+PRECIP_THRESHOLD = 1.2  # cloud noise below minus this precipitates
+PRECIP_MM_PER_UNIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,33 @@ def ghi_wm2(seed: int, region: Region, ts: np.ndarray) -> np.ndarray:
     lat = np.radians(region.lat)
     sin_elev = np.sin(lat) * np.sin(decl) + np.cos(lat) * np.cos(decl) * np.cos(hour_angle)
     clear = np.where(sin_elev > 0, 0.75 * SOLAR_CONSTANT * np.clip(sin_elev, 0, None) ** 1.15, 0.0)
-    cloud = 1 / (1 + np.exp(-(0.6 + 1.2 * smooth_noise(seed, f"cloud/{region.id}", hours, 8.0))))
-    return clear * (0.25 + 0.75 * cloud)
+    return clear * (0.25 + 0.75 * clearness(seed, region, ts))
+
+
+def _cloud_noise(seed: int, region: Region, hours: np.ndarray) -> np.ndarray:
+    return smooth_noise(seed, f"cloud/{region.id}", hours, 8.0)
+
+
+def clearness(seed: int, region: Region, ts: np.ndarray) -> np.ndarray:
+    """Share of clear sky, 0 (overcast) to 1 (clear): dims irradiance, sets the sky reported."""
+    return 1 / (1 + np.exp(-(0.6 + 1.2 * _cloud_noise(seed, region, epoch_hours(ts)))))
+
+
+def precipitation_mm(seed: int, region: Region, ts: np.ndarray) -> np.ndarray:
+    """Hourly precipitation (mm water): it falls in the cloudiest ~12 % of hours.
+
+    Multi-hour events follow the cloud cover, about 500 mm a year in all.
+    """
+    z = _cloud_noise(seed, region, epoch_hours(ts))
+    return np.clip(-z - PRECIP_THRESHOLD, 0, None) * PRECIP_MM_PER_UNIT
+
+
+def freezing_rain(
+    seed: int, region: Region, ts: np.ndarray, temp_c: np.ndarray, precip_mm: np.ndarray
+) -> np.ndarray:
+    """Whether precipitation near freezing falls as freezing rain (a warm layer aloft)."""
+    warm_aloft = smooth_noise(seed, f"warm-layer/{region.id}", epoch_hours(ts), 24.0) > 0.8
+    return (precip_mm > 0) & (temp_c > -4.0) & (temp_c <= 0.5) & warm_aloft
 
 
 def weather(
