@@ -246,6 +246,24 @@ def bench_simulate(
     typer.echo(f"report: {save(report, settings.state_dir.parent / 'bench-results')}")
 
 
+@bench_app.command("ingest")
+def bench_ingest(
+    minutes: Annotated[float, typer.Option(min=1, help="Simulated minutes per scale.")] = 20,
+    scales: Annotated[str, typer.Option(help="Sensor scales, comma separated.")] = "1,4",
+) -> None:
+    """Readings/s from Kafka into bronze (the asset's code path) beside a raw binary COPY."""
+    from grid_intel.bench import bench_ingest as run_bench
+    from grid_intel.bench import save, table
+
+    settings = get_settings()
+    try:
+        report = run_bench(settings, minutes, [int(x) for x in scales.split(",")], _say)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(table(report))
+    typer.echo(f"report: {save(report, settings.state_dir.parent / 'bench-results')}")
+
+
 @app.command()
 def demo(
     hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours to simulate.")] = 3,

@@ -174,6 +174,7 @@ def read_ranges(
         return
     tps = {p: TopicPartition(topic, p) for p in todo}
     client.assign(list(tps.values()))
+    client.resume(*tps.values())  # a previous read on this client paused them
     for p, r in todo.items():
         client.seek(tps[p], r.start)
     deadline = time.monotonic() + timeout_s

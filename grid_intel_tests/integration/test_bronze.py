@@ -277,3 +277,35 @@ def test_bronze_on_timescaledb_with_policies(timescale_db: Settings):
     assert {f"bronze.{t}" for t in tables} <= hypertables
     for t in tables:
         assert (t, "policy_compression") in jobs and (t, "policy_retention") in jobs
+
+
+def test_bench_ingest_reports_rates_beside_a_raw_copy(stack: Settings):
+    from grid_intel.bench import bench_ingest, table
+
+    said: list[str] = []
+    report = bench_ingest(stack, minutes=1, scales=[1], progress=said.append)
+    (run_,) = report["runs"]
+    assert run_["readings"] > 0 and run_["ingest_readings_per_s"] > 0
+    assert run_["ratio_vs_raw_copy"] == pytest.approx(
+        run_["ingest_readings_per_s"] / run_["raw_copy_readings_per_s"], rel=0.01
+    )
+    assert "ratio_vs_raw_copy" in table(report) and any("raw binary COPY" in s for s in said)
+
+
+def test_one_consumer_reads_ranges_twice(stack: Settings):
+    """A read pauses the partitions it finished; the next read on the client resumes them."""
+    from grid_intel.kafka.client import read_ranges, window_ranges
+    from grid_intel.kafka.windows import Window
+
+    hour = hour_ago(12)
+    with producer(stack.kafka_bootstrap) as p:
+        send(p, list(Feeds(36).messages(hour, hour + timedelta(seconds=8)))[:50])
+    window = Window(hour, hour + timedelta(hours=1))
+    with consumer(stack.kafka_bootstrap) as c:
+        first = sum(
+            1 for _ in read_ranges(c, "grid.frequency", window_ranges(c, "grid.frequency", window))
+        )
+        second = sum(
+            1 for _ in read_ranges(c, "grid.frequency", window_ranges(c, "grid.frequency", window))
+        )
+    assert first == second > 0

@@ -1,19 +1,16 @@
-"""Benchmarks: each figure beside a baseline measured in the same run, as a ratio."""
+"""`bench simulate`: readings/s the simulator publishes into the broker."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
+from grid_intel.bench.report import START
 from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.producer import PublishStats, history, publish
-
-START = datetime(2026, 1, 20, 12, tzinfo=UTC)  # a winter weekday, fixed for comparability
 
 
 def bench_simulate(
@@ -54,26 +51,3 @@ def bench_simulate(
             f"{run['ratio_vs_generation']:.2f}x generation alone)"
         )
     return report
-
-
-def table(report: dict[str, object]) -> str:
-    cols = (
-        "scale",
-        "points",
-        "readings",
-        "generate_readings_per_s",
-        "raw_producer_readings_per_s",
-        "simulate_to_kafka_readings_per_s",
-        "ratio_vs_raw_producer",
-        "seconds",
-    )
-    rows = [cols] + [tuple(str(r[c]) for c in cols) for r in report["runs"]]  # type: ignore
-    widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
-    return "\n".join("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
-
-
-def save(report: dict[str, object], folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{report['benchmark']}_{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(report, indent=2))
-    return path

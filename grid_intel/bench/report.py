@@ -1,0 +1,47 @@
+"""Bench reports: a readable table and a JSON file per run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+START = datetime(2026, 1, 20, 12, tzinfo=UTC)  # a winter weekday, fixed for comparability
+
+COLUMNS = {
+    "simulate": (
+        "scale",
+        "points",
+        "readings",
+        "generate_readings_per_s",
+        "raw_producer_readings_per_s",
+        "simulate_to_kafka_readings_per_s",
+        "ratio_vs_raw_producer",
+        "seconds",
+    ),
+    "ingest": (
+        "scale",
+        "readings",
+        "messages",
+        "raw_copy_readings_per_s",
+        "ingest_readings_per_s",
+        "ratio_vs_raw_copy",
+        "decode_only_readings_per_s",
+        "ingest_seconds",
+    ),
+}
+
+
+def table(report: dict[str, object], columns: Sequence[str] | None = None) -> str:
+    cols = tuple(columns or COLUMNS[str(report["benchmark"])])
+    rows = [cols] + [tuple(str(r[c]) for c in cols) for r in report["runs"]]  # type: ignore
+    widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+    return "\n".join("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
+
+
+def save(report: dict[str, object], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{report['benchmark']}_{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(report, indent=2))
+    return path
