@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -222,6 +223,41 @@ def simulate_live(
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(stats.line())
+
+
+@simulate_app.command("archives")
+def simulate_archives(
+    start: Annotated[str | None, typer.Option(help="UTC start day, ISO 8601.")] = None,
+    end: Annotated[str | None, typer.Option(help="UTC end (exclusive), ISO 8601.")] = None,
+    days: Annotated[
+        int, typer.Option(min=1, help="Closed UTC days before today, or after --start.")
+    ] = 7,
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
+    scale: Annotated[int, typer.Option(min=1, max=64, help="Multiply the distribution.")] = 1,
+    out: Annotated[
+        Path | None, typer.Option(help="Landing folder (default <state>/landing).")
+    ] = None,
+) -> None:
+    """Write weather (ECCC), MISO LMP files, outages, work orders, registry and GIS archives.
+
+    Whole UTC days; files are replaced atomically and are byte-identical for the same seed.
+    """
+    from grid_intel.simulation.archives import write_archives
+
+    settings = get_settings()
+    if start is None:
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        t0, t1 = today - timedelta(days=days), today
+    else:
+        t0 = _utc(start)
+        t1 = _utc(end) if end else t0 + timedelta(days=days)
+    if t1 <= t0:
+        raise _fail(ValueError(f"--end {t1:%Y-%m-%d %H:%M} is not after --start {t0:%H:%M}"))
+    try:
+        report = write_archives(out or settings.state_dir / "landing", seed, t0, t1, _say, scale)
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(report.line())
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks with in-run baselines.")

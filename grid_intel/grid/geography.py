@@ -45,3 +45,12 @@ def pull_inside(lat: float, lon: float, centre: tuple[float, float]) -> tuple[fl
             hi = mid
     f = 0.9 * lo
     return round(centre[0] + f * (lat - centre[0]), 4), round(centre[1] + f * (lon - centre[1]), 4)
+
+
+# Off-grid communities served by diesel plants (approximate coordinates, lat, lon).
+COMMUNITIES: dict[str, tuple[float, float]] = {
+    "brochet": (57.88, -101.67),
+    "lac_brochet": (58.62, -101.47),
+    "shamattawa": (55.86, -92.09),
+    "tadoule_lake": (58.61, -98.82),
+}
