@@ -49,13 +49,18 @@ def _setup() -> None:
 def stack_up(
     timescale: Annotated[bool, typer.Option(help="Also start the TimescaleDB lane.")] = False,
     dagster: Annotated[bool, typer.Option(help="Also start `dagster dev` (UI + daemon).")] = False,
+    simulator: Annotated[
+        bool, typer.Option(help="Also stream the live simulated grid into Kafka.")
+    ] = False,
 ) -> None:
     """Start PostgreSQL and Kafka (optionally the TimescaleDB lane and Dagster), then migrate."""
     from grid_intel.stack import manager
 
     try:
         statuses, reports = manager.up(
-            get_settings(), manager.Selection(timescale=timescale, dagster=dagster), _say
+            get_settings(),
+            manager.Selection(timescale=timescale, dagster=dagster, simulator=simulator),
+            _say,
         )
     except KNOWN as exc:
         raise _fail(exc) from None
@@ -208,6 +213,10 @@ def simulate_live(
     minutes: Annotated[float, typer.Option(min=0.1, help="Simulated minutes to run.")] = 10.0,
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
     scale: Annotated[int, typer.Option(min=1, max=64, help="Multiply the sensors.")] = 1,
+    start: Annotated[
+        str | None,
+        typer.Option(help="UTC start, ISO 8601 (default now); the feed runs that far behind."),
+    ] = None,
 ) -> None:
     """Publish the simulated grid from now on, paced to the wall clock (times `speed`)."""
     from grid_intel.kafka.client import producer
@@ -218,7 +227,12 @@ def simulate_live(
     try:
         with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
             stats = live(
-                p, Feeds(seed, scale), now_floor(), timedelta(minutes=minutes), speed, _say
+                p,
+                Feeds(seed, scale),
+                _utc(start) if start else now_floor(),
+                timedelta(minutes=minutes),
+                speed,
+                _say,
             )
     except KNOWN as exc:
         raise _fail(exc) from None
@@ -304,7 +318,7 @@ def bench_ingest(
 def demo(
     hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours to simulate.")] = 3,
 ) -> None:
-    """Stack up, the simulated grid through Kafka → bronze → silver, Dagster UI running."""
+    """Stack up, simulated grid streaming through Kafka; sensors fill bronze and silver."""
     from grid_intel import demo as demo_mod
 
     settings = get_settings()
@@ -315,6 +329,7 @@ def demo(
     typer.echo(f"Dagster UI: {ui}  (lineage: {ui}/asset-groups)")
     typer.echo(f"Warehouse:  {settings.warehouse}")
     typer.echo(f"Kafka:      {settings.kafka_bootstrap}")
+    typer.echo("The simulator keeps streaming; each hour appears in bronze ~2 min after it closes.")
     typer.echo("Stop everything with: grid-intel stack down")
 
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from grid_intel.defs.automation import automation_sensor
 from grid_intel.defs.ingestion import assets as ingestion
 from grid_intel.defs.ingestion import sensors as ingestion_sensors
 from grid_intel.defs.resources import build_resources
@@ -13,6 +14,7 @@ defs = dg.Definitions.merge(
     ingestion_sensors.defs,
     transform.defs,
     dg.Definitions(
+        sensors=[automation_sensor],
         resources=build_resources(get_settings()),
         executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
     ),

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     )
     dagster_port: int = Field(default=3000, description="Port of `dagster dev`'s webserver.")
 
+    sensor_lookback_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="How far back a topic sensor without a cursor starts scanning Kafka.",
+    )
+
     connect_timeout_s: float = Field(default=5.0, gt=0, description="Service connect timeout.")
     log_level: str = Field(default="INFO", description="Log level name.")
     log_format: str = Field(default="console", description="console or json.")

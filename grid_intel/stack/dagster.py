@@ -41,6 +41,7 @@ def dagster_env(settings: Settings) -> dict[str, str]:
     env["GRID_INTEL_STATE_DIR"] = str(settings.state_dir)
     env["GRID_INTEL_WAREHOUSE_URL"] = settings.warehouse
     env["GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap
+    env["GRID_INTEL_SENSOR_LOOKBACK_HOURS"] = str(settings.sensor_lookback_hours)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

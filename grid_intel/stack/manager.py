@@ -9,6 +9,7 @@ from grid_intel.stack.dagster import DagsterDev
 from grid_intel.stack.kafka import KafkaBroker
 from grid_intel.stack.postgres import EmbeddedPostgres, ExternalPostgres
 from grid_intel.stack.service import Progress, Service, ServiceStatus
+from grid_intel.stack.simulator import LiveSimulator
 from grid_intel.stack.timescale import TimescaleLane
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import MigrationReport, migrate
@@ -18,6 +19,10 @@ from grid_intel.warehouse.migrate import MigrationReport, migrate
 class Selection:
     timescale: bool = False
     dagster: bool = False
+    simulator: bool = False
+
+
+EVERYTHING = Selection(timescale=True, dagster=True, simulator=True)
 
 
 def services(settings: Settings, selection: Selection) -> list[Service]:
@@ -29,6 +34,8 @@ def services(settings: Settings, selection: Selection) -> list[Service]:
         out.append(TimescaleLane(settings))
     if selection.dagster:
         out.append(DagsterDev(settings))
+    if selection.simulator:
+        out.append(LiveSimulator(settings))
     return out
 
 
@@ -46,6 +53,8 @@ def up(
             reports.append(migrate_url(settings.timescale_url, settings))
     if selection.dagster:
         statuses.append(DagsterDev(settings).start(progress))
+    if selection.simulator:
+        statuses.append(LiveSimulator(settings).start(progress))
     return statuses, reports
 
 
@@ -58,7 +67,7 @@ def down(
     settings: Settings, purge: bool, progress: Progress, only: set[str] | None = None
 ) -> dict[str, str]:
     """Stop, in reverse order, only what `up` started; keep data unless purging."""
-    every = services(settings, Selection(timescale=True, dagster=True))
+    every = services(settings, EVERYTHING)
     return {
         svc.name: svc.stop(purge=purge, progress=progress)
         for svc in reversed(every)
@@ -67,4 +76,4 @@ def down(
 
 
 def status(settings: Settings) -> list[ServiceStatus]:
-    return [svc.status() for svc in services(settings, Selection(timescale=True, dagster=True))]
+    return [svc.status() for svc in services(settings, EVERYTHING)]

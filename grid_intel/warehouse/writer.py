@@ -1,7 +1,8 @@
 """Window replacement: one transaction deletes a window's rows and COPYs the new ones.
 
-Re-materializing a window therefore gives the same rows, and a crash mid-COPY
-rolls back to the rows that were there before.
+Re-materializing a window therefore gives the same rows, a crash mid-COPY rolls
+back to the rows that were there before, and concurrent runs of one window
+queue on a transaction-scoped advisory lock instead of doubling its rows.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def replace_window(
 ) -> WriteResult:
     """Replace the rows of [start, end) with `rows` (binary COPY) atomically."""
     with conn.transaction(), conn.cursor() as cur:
+        # Two runs of one window (a sensor's and a backfill's) take turns: the second
+        # one's delete then sees the first one's rows, so nothing is doubled.
+        cur.execute(
+            "select pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            (f"{table.qualified}:{start.isoformat()}:{end.isoformat()}",),
+        )
         cur.execute(
             "select ops.ensure_time_partitions(%s::regclass, %s, %s)", (table.qualified, start, end)
         )

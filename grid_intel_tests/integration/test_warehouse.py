@@ -1,5 +1,6 @@
 """Migrations and the window writer on the real PostgreSQL."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -54,6 +55,44 @@ def test_replace_window_is_exact_on_rerun(test_db: Settings):
     assert (first.deleted, first.inserted) == (0, 360)
     assert (second.deleted, second.inserted) == (360, 360)
     assert count == 360
+
+
+def test_concurrent_loads_of_one_window_take_turns(test_db: Settings):
+    """Without the window lock the second delete misses the first load's rows: doubled."""
+    import threading
+
+    from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
+
+    start = H + timedelta(hours=5)
+    end = start + timedelta(hours=1)
+    readings = [
+        (start + timedelta(seconds=i), "rtu_a", "sub_a", f"p{i % 7}", float(i), None, i, 1, 0, i)
+        for i in range(500)
+    ]
+    started = threading.Event()
+
+    def slow_rows():
+        started.set()
+        for i, r in enumerate(readings):
+            if i == 250:
+                time.sleep(1.0)  # the other load starts while this one is mid-COPY
+            yield r
+
+    def load(rows) -> None:
+        with connect(test_db.warehouse) as conn:
+            replace_window(conn, BRONZE_SENSOR_READINGS.table, rows, start, end)
+
+    first = threading.Thread(target=load, args=(slow_rows(),))
+    first.start()
+    started.wait(10)
+    time.sleep(0.2)
+    load(readings)
+    first.join(30)
+    with connect(test_db.warehouse) as conn:
+        count = conn.execute(
+            "select count(*) from bronze.sensor_readings where ts >= %s and ts < %s", (start, end)
+        ).fetchone()[0]
+    assert count == len(readings)
 
 
 def test_a_failed_load_keeps_the_previous_rows(test_db: Settings):

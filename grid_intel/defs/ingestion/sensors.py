@@ -16,9 +16,9 @@ from grid_intel.defs.resources import KafkaResource
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.kafka.completeness import Advance, Policy, advance, read_ranges, run_key
 from grid_intel.kafka.cursor import TopicCursor
+from grid_intel.settings import get_settings
 
 MAX_RECORDS_PER_TICK = 250_000
-INITIAL_LOOKBACK = timedelta(hours=24)
 POLICY = Policy(first_window=hourly.start)
 
 
@@ -68,8 +68,9 @@ def build_sensor(bronze: BronzeTopic) -> dg.SensorDefinition:
     def _sensor(context: dg.SensorEvaluationContext, kafka: KafkaResource) -> dg.SensorResult:
         cursor = TopicCursor.from_json(context.cursor)
         now = datetime.now(UTC)
+        lookback = timedelta(hours=get_settings().sensor_lookback_hours)
         records, scanned_to = kafka.scan(
-            topic, cursor.next_offsets or None, now - INITIAL_LOOKBACK, MAX_RECORDS_PER_TICK
+            topic, cursor.next_offsets or None, now - lookback, MAX_RECORDS_PER_TICK
         )
         step = advance(cursor, records, scanned_to, now, POLICY)
         index = {d.key: kafka.time_index(topic, d.window.start) for d in step.due}

@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from grid_intel.defs.automation import FOLLOWS_UPSTREAM
+
 
 class GridDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
@@ -26,4 +28,5 @@ class GridDbtTranslator(DagsterDbtTranslator):
             key=dg.AssetKey([layer, node["name"]]),
             group_name=layer,
             owners=[owner] if owner else spec.owners,
+            automation_condition=FOLLOWS_UPSTREAM,
         ).merge_attributes(kinds={"postgres"})
