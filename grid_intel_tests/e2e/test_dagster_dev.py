@@ -71,6 +71,8 @@ def dagster_dev(request, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
             "state_dir": tmp_path_factory.mktemp("state"),
             "dagster_port": free_port(),
             "dagster_pg_url": lane.local_pg_url(db),
+            # Sensors start at the topics' ends, not at a day of other tests' data.
+            "sensor_lookback_hours": 0.0,
         }
     )
     dev = DagsterDev(settings)
@@ -162,6 +164,72 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
     ][:1]
     assert {"dagster/row_count", "offset_ranges", "quarantined"} <= {
         e["label"] for e in mat["metadataEntries"]
+    }
+
+
+SENSOR_TICKS = """
+query($name: String!) {
+  sensorOrError(sensorSelector: {repositoryName: "__repository__",
+                                 repositoryLocationName: "grid_intel", sensorName: $name}) {
+    __typename
+    ... on Sensor { sensorState { status ticks(limit: 1) { status } } }
+  }
+}"""
+
+MATERIALIZATIONS = """
+query($key: AssetKeyInput!) {
+  assetNodeOrError(assetKey: $key) {
+    ... on AssetNode { assetMaterializations(limit: 50) { partition runId } }
+  }
+}"""
+
+RUN_TAGS = """
+query($id: ID!) { runOrError(runId: $id) { ... on Run { tags { key value } } } }"""
+
+
+def materialized_by(settings: Settings, path: list[str], partition: str) -> list[dict]:
+    """Tags of the runs that materialized this partition of the asset."""
+    node = gql(settings, MATERIALIZATIONS, {"key": {"path": path}})["assetNodeOrError"]
+    runs = [m["runId"] for m in node["assetMaterializations"] if m["partition"] == partition]
+    out = []
+    for run_id in runs:
+        tags = gql(settings, RUN_TAGS, {"id": run_id})["runOrError"]["tags"]
+        out.append({t["key"]: t["value"] for t in tags})
+    return out
+
+
+def test_sensors_fill_bronze_and_silver_without_anyone_clicking(dagster_dev: Settings):
+    sensor = "grid_frequency_kafka_sensor"
+    deadline = time.monotonic() + 180
+    while True:  # the sensor's first tick fixes its start at the topic's end
+        state = gql(dagster_dev, SENSOR_TICKS, {"name": sensor})["sensorOrError"]
+        assert state["__typename"] == "Sensor", state
+        assert state["sensorState"]["status"] == "RUNNING"  # on by default
+        if state["sensorState"]["ticks"]:
+            break
+        assert time.monotonic() < deadline, "the sensor never ticked"
+        time.sleep(2)
+
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    region = f"e2e-sensor-{uuid.uuid4().hex[:8]}"
+    publish_hour(dagster_dev, hour, region)
+    partition = hour.strftime("%Y-%m-%d-%H:%M")
+
+    deadline = time.monotonic() + 480
+    bronze = silver = []
+    while time.monotonic() < deadline:
+        bronze = materialized_by(dagster_dev, ["bronze", "grid_frequency"], partition)
+        silver = materialized_by(dagster_dev, ["silver", "clean_frequency"], partition)
+        if any(t.get("dagster/sensor_name") == sensor for t in bronze) and silver:
+            break
+        time.sleep(5)
+    assert any(t.get("dagster/sensor_name") == sensor for t in bronze), bronze
+    assert any(t.get("dagster/sensor_name") == "layers_follow_upstream" for t in silver), silver
+    assert counts(dagster_dev, region, hour) == {
+        "bronze": READINGS + 1,
+        "bronze_distinct_offsets": READINGS + 1,
+        "silver": READINGS,
+        "quarantined": 1,
     }
 
 
