@@ -278,40 +278,34 @@ bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks with in-run basel
 app.add_typer(bench_app, name="bench")
 
 
-@bench_app.command("simulate")
-def bench_simulate(
-    minutes: Annotated[float, typer.Option(min=1, help="Simulated minutes per run.")] = 10,
-    scales: Annotated[str, typer.Option(help="Sensor scales, comma separated.")] = "1,4",
-) -> None:
-    """Readings/s the simulator publishes into the broker, beside a raw producer's."""
-    from grid_intel.bench import bench_simulate as run_bench
-    from grid_intel.bench import save, table
+Minutes = Annotated[float, typer.Option(min=1, help="Simulated minutes per scale.")]
+Scales = Annotated[str, typer.Option(help="Sensor scales, comma separated.")]
+
+
+def _bench(name: str, minutes: float, scales: str) -> None:
+    """Run one benchmark, print its table and keep its JSON report in bench-results/."""
+    from grid_intel import bench
 
     settings = get_settings()
     try:
-        report = run_bench(settings, minutes, [int(x) for x in scales.split(",")], _say)
+        runner = getattr(bench, f"bench_{name}")
+        report = runner(settings, minutes, [int(x) for x in scales.split(",")], _say)
     except KNOWN as exc:
         raise _fail(exc) from None
-    typer.echo(table(report))
-    typer.echo(f"report: {save(report, settings.state_dir.parent / 'bench-results')}")
+    typer.echo(bench.table(report))
+    typer.echo(f"report: {bench.save(report, settings.state_dir.parent / 'bench-results')}")
+
+
+@bench_app.command("simulate")
+def bench_simulate(minutes: Minutes = 10, scales: Scales = "1,4") -> None:
+    """Readings/s the simulator publishes into the broker, beside a raw producer's."""
+    _bench("simulate", minutes, scales)
 
 
 @bench_app.command("ingest")
-def bench_ingest(
-    minutes: Annotated[float, typer.Option(min=1, help="Simulated minutes per scale.")] = 20,
-    scales: Annotated[str, typer.Option(help="Sensor scales, comma separated.")] = "1,4",
-) -> None:
+def bench_ingest(minutes: Minutes = 20, scales: Scales = "1,4") -> None:
     """Readings/s from Kafka into bronze (the asset's code path) beside a raw binary COPY."""
-    from grid_intel.bench import bench_ingest as run_bench
-    from grid_intel.bench import save, table
-
-    settings = get_settings()
-    try:
-        report = run_bench(settings, minutes, [int(x) for x in scales.split(",")], _say)
-    except KNOWN as exc:
-        raise _fail(exc) from None
-    typer.echo(table(report))
-    typer.echo(f"report: {save(report, settings.state_dir.parent / 'bench-results')}")
+    _bench("ingest", minutes, scales)
 
 
 @app.command()

@@ -142,6 +142,17 @@ def migrate(conn: psycopg.Connection, files: dict[str, str] | None = None) -> Mi
     return report
 
 
+def hypertables(conn: psycopg.Connection) -> set[str]:
+    """`schema.table` of every hypertable (none on the plain-PostgreSQL lane)."""
+    if conn.execute("select 1 from pg_extension where extname = 'timescaledb'").fetchone() is None:
+        return set()
+    rows = conn.execute(
+        "select hypertable_schema || '.' || hypertable_name"
+        " from timescaledb_information.hypertables"
+    )
+    return {r[0] for r in rows}
+
+
 def recorded_lane(conn: psycopg.Connection) -> Lane:
     """The lane the warehouse was migrated on; an error if it never was."""
     try:

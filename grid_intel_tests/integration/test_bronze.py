@@ -32,6 +32,7 @@ from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.messages import Message
 from grid_intel.warehouse.connection import connect
+from grid_intel.warehouse.migrate import hypertables
 
 Sent = dict[tuple[int, int], Message]  # (kafka partition, offset) -> message
 
@@ -213,6 +214,7 @@ from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
 from grid_intel.kafka.client import consumer
 from grid_intel.kafka.windows import Window
 from grid_intel.warehouse.connection import connect
+from grid_intel.warehouse.migrate import hypertables
 
 url, bootstrap, start, end, marker = sys.argv[1:]
 
@@ -291,13 +293,7 @@ def test_bronze_on_timescaledb_with_policies(timescale_db: Settings):
     assert loaded == kafka_rows(timescale_db, hour) and expected_rows(scans_sent) <= loaded
     run(timescale_db, "market.prices", None, key=key)
     with connect(timescale_db.warehouse) as conn:
-        hypertables = {
-            r[0]
-            for r in conn.execute(
-                "select hypertable_schema || '.' || hypertable_name"
-                " from timescaledb_information.hypertables"
-            )
-        }
+        tables_there = hypertables(conn)
         jobs = {
             (r[0], r[1])
             for r in conn.execute(
@@ -306,7 +302,7 @@ def test_bronze_on_timescaledb_with_policies(timescale_db: Settings):
             )
         }
     tables = {"sensor_readings", "grid_frequency", "market_prices", "grid_alerts"}
-    assert {f"bronze.{t}" for t in tables} <= hypertables
+    assert {f"bronze.{t}" for t in tables} <= tables_there
     for t in tables:
         assert (t, "policy_compression") in jobs and (t, "policy_retention") in jobs
 

@@ -14,6 +14,7 @@ from grid_intel.kafka.topics import GRID_FREQUENCY
 from grid_intel.kafka.windows import to_ms
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
+from grid_intel.warehouse.migrate import hypertables
 
 READINGS = 90  # one region, every 40 s for an hour
 
@@ -128,12 +129,5 @@ def test_tracer_on_postgres(test_db: Settings, dbt_manifest):
 @pytest.mark.timescale
 def test_tracer_on_timescaledb(timescale_db: Settings, dbt_manifest):
     with connect(timescale_db.warehouse) as conn:
-        hypertables = {
-            r[0]
-            for r in conn.execute(
-                "select hypertable_schema || '.' || hypertable_name "
-                "from timescaledb_information.hypertables"
-            )
-        }
-    assert "bronze.grid_frequency" in hypertables
+        assert "bronze.grid_frequency" in hypertables(conn)
     run_tracer(timescale_db, closed_hour(6))
