@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         default_factory=lambda: project_root() / ".state",
         description="Ports, pids, logs and data of the local stack.",
     )
+    landing_dir: Path | None = Field(
+        default=None,
+        description="Landing folder the archive assets read (weather, MISO, outages, "
+        "work orders, registry, GIS); unset means <state_dir>/landing.",
+    )
 
     warehouse_url: str | None = Field(
         default=None,
@@ -130,6 +135,10 @@ class Settings(BaseSettings):
     @property
     def resolved_dagster_home(self) -> Path:
         return self.dagster_home or self.state_dir / "dagster"
+
+    @property
+    def resolved_landing_dir(self) -> Path:
+        return self.landing_dir or self.state_dir / "landing"
 
     def with_warehouse(self, url: str) -> Settings:
         """A copy pointing the warehouse at another server (e.g. the TimescaleDB lane)."""
