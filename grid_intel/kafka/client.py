@@ -168,7 +168,7 @@ def window_ranges(client: KafkaConsumer, topic: str, window: Window) -> list[Off
 def read_ranges(
     client: KafkaConsumer, topic: str, ranges: Iterable[OffsetRange], timeout_s: float = 60.0
 ) -> Iterator[Record]:
-    """Exactly the records of the given offset ranges, partition by partition."""
+    """Exactly the records of the given offset ranges; fails after `timeout_s` without progress."""
     todo = {r.partition: r for r in ranges if r.count > 0}
     if not todo:
         return
@@ -180,9 +180,14 @@ def read_ranges(
     deadline = time.monotonic() + timeout_s
     while todo:
         if time.monotonic() > deadline:
-            left = {p: (r.start, r.stop) for p, r in todo.items()}
-            raise KafkaError(f"timed out reading {topic} ranges {left}")
+            left = {p: (client.position(tps[p]), r.stop) for p, r in todo.items()}
+            raise KafkaError(
+                f"no progress reading {topic} for {timeout_s:.0f}s; still to read {left}. "
+                "Is the broker up (`grid-intel stack status`) and the data still retained?"
+            )
         batches = client.poll(timeout_ms=500)
+        if batches:
+            deadline = time.monotonic() + timeout_s
         for tp, messages in batches.items():
             r = todo.get(tp.partition)
             if r is None:

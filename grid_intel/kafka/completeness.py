@@ -2,7 +2,8 @@
 
 The sensor scans new records' (partition, offset, timestamp), folds them into
 its cursor with `advance`, and requests every window that is complete — the
-event-time watermark (the newest timestamp seen) has passed the window's end
+event-time watermark (the newest timestamp seen, ignoring any stamped in the
+future by a skewed clock) has passed the window's end
 plus a grace period, or, for a quiet topic, the wall clock has passed it by the
 idle timeout too — and whose span of offsets changed since it was last
 requested. A window whose span grows after its request received late data and
@@ -31,6 +32,7 @@ PARTITION_FORMAT = "%Y-%m-%d-%H:%M"
 class Policy:
     first_window: datetime  # the partitions' start: older records are counted, not requested
     grace: timedelta = timedelta(minutes=2)
+    clock_skew: timedelta = timedelta(minutes=5)  # newer event times do not move the watermark
     idle: timedelta = timedelta(minutes=10)
     horizon: timedelta = timedelta(hours=48)
     max_requests: int = 24
@@ -50,6 +52,7 @@ class Advance:
     due: list[DueWindow] = field(default_factory=list)
     scanned: int = 0
     too_old: int = 0
+    future: int = 0  # stamped past now + clock skew: loaded with their hour, never a watermark
     waiting: list[str] = field(default_factory=list)  # windows seen but not complete yet
 
 
@@ -75,6 +78,7 @@ def advance(
     )
     new = out.cursor
     first_ms = to_ms(policy.first_window)
+    latest_ms = to_ms(now + policy.clock_skew)
     for partition, offset, ts_ms in records:
         out.scanned += 1
         if ts_ms < first_ms:
@@ -82,7 +86,9 @@ def advance(
             continue
         key = from_ms(ts_ms - ts_ms % 3_600_000).strftime(PARTITION_FORMAT)
         new.windows.setdefault(key, WindowSpan()).add(partition, offset)
-        if new.watermark_ms is None or ts_ms > new.watermark_ms:
+        if ts_ms > latest_ms:
+            out.future += 1
+        elif new.watermark_ms is None or ts_ms > new.watermark_ms:
             new.watermark_ms = ts_ms
     new.next_offsets.update(scanned_to)
 

@@ -101,3 +101,10 @@ def test_cursor_round_trips_and_rejects_garbage():
 def test_window_of_a_key():
     w = window_of(KEY)
     assert (w.start, w.end) == (H, H + timedelta(hours=1))
+
+
+def test_a_record_from_a_skewed_clock_does_not_close_every_window():
+    now = H + timedelta(minutes=30)
+    future = to_ms(now + timedelta(days=2))
+    step = advance(TopicCursor(), [(0, 0, at(1)), (0, 1, future)], {0: 2}, now, POLICY)
+    assert step.future == 1 and step.cursor.watermark_ms == at(1) and step.due == []

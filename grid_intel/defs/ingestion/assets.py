@@ -42,6 +42,8 @@ def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
         kinds={"kafka", "postgres"},
         owners=["team:data-platform"],
         backfill_policy=dg.BackfillPolicy.multi_run(24),
+        # A broker or database restart mid-run: the window is replaced whole, so retry.
+        retry_policy=dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL),
         description=f"`{topic.name}` messages of one UTC hour ({topic.content}), exactly "
         f"as published, one row per {ROW_UNIT.get(topic.name, 'message')}.",
         metadata={"kafka_topic": topic.name, "table": bronze.table.qualified},

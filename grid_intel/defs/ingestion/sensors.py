@@ -75,6 +75,11 @@ def build_sensor(bronze: BronzeTopic) -> dg.SensorDefinition:
         step = advance(cursor, records, scanned_to, now, POLICY)
         index = {d.key: kafka.time_index(topic, d.window.start) for d in step.due}
         requests = requests_for(bronze, step, index)
+        if step.future:
+            context.log.warning(
+                f"{topic}: {step.future} records stamped more than {POLICY.clock_skew} ahead "
+                "of the clock; a producer's clock is wrong"
+            )
         if step.too_old:
             context.log.warning(
                 f"{topic}: {step.too_old} records older than {hourly.start} ignored"
