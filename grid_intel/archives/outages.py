@@ -16,17 +16,10 @@ import polars as pl
 
 from grid_intel.archives import tables
 from grid_intel.archives.parsed import Parsed
+from grid_intel.grid.records import MOMENTARY_S, OUTAGE_CAUSES
 
-CAUSES = (
-    "weather",
-    "vegetation",
-    "animal",
-    "equipment_failure",
-    "third_party",
-    "unknown",
-    "planned",
-)
-MOMENTARY_MIN = 5.0
+CAUSES = OUTAGE_CAUSES
+MOMENTARY_MIN = MOMENTARY_S / 60
 COLUMNS: tables.Columns = (
     ("outage_id", "str"),
     ("start_utc", "utc"),

@@ -17,16 +17,10 @@ import polars as pl
 
 from grid_intel.archives import tables
 from grid_intel.archives.parsed import Parsed
+from grid_intel.grid.records import WORK_ORDER_KINDS, WORK_ORDER_STATUSES
 
-KINDS = (
-    "inspection",
-    "dga_sample",
-    "breaker_maintenance",
-    "transformer_maintenance",
-    "line_maintenance",
-    "corrective_repair",
-)
-STATUSES = ("completed", "cancelled")
+KINDS = WORK_ORDER_KINDS
+STATUSES = WORK_ORDER_STATUSES
 ASSET_KINDS = ("transformer", "breaker", "line")
 COLUMNS: tables.Columns = (
     ("work_order_id", "str"),

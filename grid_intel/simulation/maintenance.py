@@ -15,21 +15,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
+from grid_intel.grid.records import WORK_ORDER_KINDS, WORK_ORDER_STATUSES
 from grid_intel.grid.registry import Registry
 from grid_intel.simulation.calendar import is_holiday
 from grid_intel.simulation.gases import GASES, healthy_ppm, tdcg, tdcg_condition
 from grid_intel.simulation.outages import WORKING_DAYS_PER_YEAR, Outage
 from grid_intel.simulation.weather import UTC_OFFSET_H
 
-KINDS = (
-    "inspection",
-    "dga_sample",
-    "breaker_maintenance",
-    "transformer_maintenance",
-    "line_maintenance",
-    "corrective_repair",
-)
-STATUSES = ("completed", "cancelled")
+KINDS = WORK_ORDER_KINDS
+STATUSES = WORK_ORDER_STATUSES
 CANCELLED_SHARE = 0.03
 # Routine work: (kind, asset kind, visits per asset-year, hours on site (low, high), crew).
 ROUTINE = (

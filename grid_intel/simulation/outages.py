@@ -18,21 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
+from grid_intel.grid.records import MOMENTARY_S, OUTAGE_CAUSES
 from grid_intel.grid.registry import Registry
 from grid_intel.simulation.calendar import is_holiday
 from grid_intel.simulation.weather import UTC_OFFSET_H
 
-CAUSES = (
-    "weather",
-    "vegetation",
-    "animal",
-    "equipment_failure",
-    "third_party",
-    "unknown",
-    "planned",
-)
+CAUSES = OUTAGE_CAUSES
 UNPLANNED = CAUSES[:-1]
-MOMENTARY_S = 300  # IEEE 1366: interruptions shorter than 5 minutes are momentary
 MAX_DURATION = timedelta(hours=36)
 HOURS_PER_YEAR = 8766.0
 WORKING_DAYS_PER_YEAR = 252.0
