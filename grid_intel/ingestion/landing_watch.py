@@ -1,0 +1,166 @@
+"""What the landing sensor remembers and decides: files seen, and the loads they call for.
+
+The cursor is typed JSON: each file's (mtime_ns, size) as last seen, and the
+UTC days files touched before their daily partition existed (today's, until
+it closes). A new or changed file requests every day it holds rows of (or the
+whole registry / GIS table) once all files that day needs are present; a day
+still missing one waits, and the missing file's arrival requests it. Run keys
+hash the stamps of the files a load reads, so the same files never run twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from grid_intel.ingestion.archive_files import (
+    DAILY,
+    WHOLE,
+    Coverage,
+    day_files,
+    touched,
+    whole_files,
+)
+from grid_intel.kafka.cursor import CursorError
+from grid_intel.simulation.archives import FOLDERS
+
+CURSOR_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    mtime_ns: int
+    size: int
+
+
+def scan(root: Path) -> dict[str, FileStamp]:
+    """Files under the archive folders of `root`, by relative path (hidden ones are
+    writes in progress, skipped)."""
+    out: dict[str, FileStamp] = {}
+    for folder in sorted(set(FOLDERS.values())):
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            st = path.stat()
+            out[path.relative_to(root).as_posix()] = FileStamp(st.st_mtime_ns, st.st_size)
+    return out
+
+
+@dataclass
+class LandingCursor:
+    files: dict[str, FileStamp] = field(default_factory=dict)
+    pending: dict[str, list[date]] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return orjson.dumps(
+            {
+                "v": CURSOR_VERSION,
+                "files": {p: [s.mtime_ns, s.size] for p, s in sorted(self.files.items())},
+                "pending": {
+                    src: [d.isoformat() for d in days]
+                    for src, days in sorted(self.pending.items())
+                    if days
+                },
+            }
+        ).decode()
+
+    @classmethod
+    def from_json(cls, text: str | None) -> LandingCursor:
+        if not text:
+            return cls()
+        try:
+            obj = orjson.loads(text)
+            if obj.get("v") != CURSOR_VERSION:
+                raise CursorError(f"cursor version {obj.get('v')!r} is not {CURSOR_VERSION}")
+            return cls(
+                files={p: FileStamp(int(s[0]), int(s[1])) for p, s in obj["files"].items()},
+                pending={
+                    src: [date.fromisoformat(d) for d in days]
+                    for src, days in obj["pending"].items()
+                },
+            )
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CursorError(
+                f"unreadable landing sensor cursor ({exc}); reset it from the sensor's page "
+                "in the Dagster UI, and the sensor loads every landing file again"
+            ) from exc
+
+
+@dataclass(frozen=True)
+class Request:
+    source: str
+    day: date | None
+    run_key: str
+
+
+@dataclass
+class Decision:
+    requests: list[Request]
+    cursor: LandingCursor
+    changed: list[str]
+    waiting: list[Coverage]
+    ignored: list[str]
+    skipped: list[str]
+
+
+def run_key(coverage: Coverage, files: dict[str, FileStamp]) -> str:
+    """`source:day:hash` of the stamps of the files the load reads."""
+    text = "\n".join(f"{p}:{files[p].mtime_ns}:{files[p].size}" for p in coverage.present)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return f"{coverage.source}:{coverage.day or 'all'}:{digest}"
+
+
+def decide(
+    cursor: LandingCursor,
+    files: dict[str, FileStamp],
+    first_day: date,
+    last_day: date | None,
+    today: date,
+) -> Decision:
+    """The loads that new or changed `files` call for.
+
+    `first_day`..`last_day` are the daily partitions that exist (`last_day` None:
+    none yet). A touched day after `last_day` but not after `today` waits in the
+    cursor for its partition; later ones (ECCC's blank rows for the rest of the
+    month) and ones before `first_day` are only reported.
+    """
+    changed = sorted(p for p, s in files.items() if cursor.files.get(p) != s)
+    days: dict[str, set[date]] = {src: set(cursor.pending.get(src, ())) for src in DAILY}
+    whole: set[str] = set()
+    ignored = []
+    for path in changed:
+        hit = touched(path)
+        if hit is None:
+            ignored.append(path)
+        elif hit[0] in WHOLE:
+            whole.add(hit[0])
+        else:
+            days[hit[0]].update(hit[1])
+    requests, waiting, skipped = [], [], []
+    pending: dict[str, list[date]] = {}
+    for source in DAILY:
+        for day in sorted(days[source]):
+            if day < first_day or day > today:
+                skipped.append(f"{source} {day}")
+            elif last_day is None or day > last_day:
+                pending.setdefault(source, []).append(day)
+            elif (cov := day_files(source, day, files)).missing:
+                waiting.append(cov)
+            else:
+                requests.append(Request(source, day, run_key(cov, files)))
+    for source in WHOLE:
+        if source in whole:
+            if (cov := whole_files(source, files)).missing:
+                waiting.append(cov)
+            else:
+                requests.append(Request(source, None, run_key(cov, files)))
+    return Decision(
+        requests, LandingCursor(dict(files), pending), changed, waiting, ignored, skipped
+    )
