@@ -5,6 +5,8 @@ import dagster as dg
 from grid_intel.defs.automation import automation_sensor
 from grid_intel.defs.ingestion import assets as ingestion
 from grid_intel.defs.ingestion import sensors as ingestion_sensors
+from grid_intel.defs.reference import assets as reference
+from grid_intel.defs.reference import sensors as reference_sensors
 from grid_intel.defs.resources import build_resources
 from grid_intel.defs.transform import assets as transform
 from grid_intel.settings import get_settings
@@ -12,6 +14,8 @@ from grid_intel.settings import get_settings
 defs = dg.Definitions.merge(
     ingestion.defs,
     ingestion_sensors.defs,
+    reference.defs,
+    reference_sensors.defs,
     transform.defs,
     dg.Definitions(
         sensors=[automation_sensor],

@@ -1,0 +1,1 @@
+"""Archive and reference assets: landing-folder files into bronze, and the sensor watching it."""

@@ -1,0 +1,123 @@
+"""Bronze assets of the landing folder's files: a UTC day of each time-based source, the
+registry and GIS whole; bad rows quarantined, whole-file problems fail the run."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from grid_intel.archives.errors import ArchiveError
+from grid_intel.defs.partitions import daily
+from grid_intel.defs.resources import WarehouseResource
+from grid_intel.ingestion import archive_files as af
+from grid_intel.ingestion.archive_files import Coverage, unreadable_message
+from grid_intel.ingestion.archive_load import TABLES, LoadReport, MissingArchives, load
+from grid_intel.ingestion.landing_watch import FileStamp, scan
+from grid_intel.settings import get_settings
+
+DESCRIPTIONS = {
+    af.WEATHER_HOURLY: "ECCC hourly climate observations of one UTC day, per station, from "
+    "the station-month CSVs in LST (a day's first of the month reads two months); blank "
+    "hours not yet observed are counted, not loaded.",
+    af.MISO_LMP: "MISO day-ahead ex-post (hourly) and real-time 5-minute LMPs in gridstatus's "
+    "columns, intervals starting on one UTC day, from the files of market days D-1 and D (EST).",
+    af.OUTAGES: "Outage records (OMS export) that started on one UTC day.",
+    af.WORK_ORDERS: "Maintenance work orders (EAM export) opened, or if never opened planned, "
+    "on one UTC day.",
+    af.ASSET_REGISTRY: "The asset registry, one row per kind and id with its attributes as "
+    "JSON, replaced whole from registry/<kind>.csv.",
+    af.GIS_FEATURES: "GIS features (substations, stations as points; lines) from "
+    "gis/grid.geojson, replaced whole.",
+}
+KINDS = {af.GIS_FEATURES: {"geojson", "postgres"}}
+
+
+class LandingResource(dg.ConfigurableResource):
+    """The folder utilities' exports (or simulated archives) are dropped in."""
+
+    folder: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.folder)
+
+    def scan(self) -> dict[str, FileStamp]:
+        return scan(self.root)
+
+
+def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]) -> LoadReport:
+    """`load`, with its refusals as run failures that say what to do."""
+    try:
+        with warehouse.connection() as conn:
+            return load(conn, root, coverages)
+    except MissingArchives as exc:
+        raise dg.Failure(description=str(exc)) from None
+    except ArchiveError as exc:
+        raise dg.Failure(
+            description=unreadable_message(exc),
+            metadata={"path": str(exc.path), "line": exc.line or 0},
+        ) from None
+
+
+def _done(context: dg.AssetExecutionContext, report: LoadReport, what: str) -> dg.MaterializeResult:
+    context.log.info(
+        f"{report.source} {what}: {report.rows} rows from {len(report.files)} files, "
+        f"{report.quarantined} quarantined, {report.outside} outside the day, "
+        f"{report.replaced} replaced, {report.seconds:.2f}s"
+    )
+    return dg.MaterializeResult(metadata=report.metadata())
+
+
+def build_daily_asset(source: str) -> dg.AssetsDefinition:
+    table = TABLES[source]
+
+    @dg.asset(
+        key=["bronze", source],
+        partitions_def=daily,
+        group_name="bronze",
+        kinds={"csv", "postgres"},
+        owners=["team:data-platform"],
+        backfill_policy=dg.BackfillPolicy.multi_run(7),
+        description=DESCRIPTIONS[source],
+        metadata={"table": table.qualified, "partition_column": table.time_column},
+    )
+    def _daily(
+        context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        days = af.utc_days(*context.partition_time_window)
+        names = landing.scan()
+        coverages = [af.day_files(source, d, names) for d in days]
+        report = run_load(warehouse, landing.root, coverages)
+        return _done(context, report, f"{days[0]}..{days[-1]}")
+
+    return _daily
+
+
+def build_whole_asset(source: str) -> dg.AssetsDefinition:
+    table = TABLES[source]
+
+    @dg.asset(
+        key=["bronze", source],
+        group_name="bronze",
+        kinds=KINDS.get(source, {"csv", "postgres"}),
+        owners=["team:data-platform"],
+        description=DESCRIPTIONS[source],
+        metadata={"table": table.qualified},
+    )
+    def _whole(
+        context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        coverage = af.whole_files(source, landing.scan())
+        return _done(context, run_load(warehouse, landing.root, [coverage]), "whole table")
+
+    return _whole
+
+
+ARCHIVE_ASSETS: dict[str, dg.AssetsDefinition] = {
+    **{s: build_daily_asset(s) for s in af.DAILY},
+    **{s: build_whole_asset(s) for s in af.WHOLE},
+}
+
+defs = dg.Definitions(
+    assets=list(ARCHIVE_ASSETS.values()),
+    resources={"landing": LandingResource(folder=str(get_settings().resolved_landing_dir))},
+)
