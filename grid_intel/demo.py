@@ -68,6 +68,7 @@ def wait_for_layers(
 def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> str:
     from grid_intel.defs.transform.project import prepare
     from grid_intel.kafka.client import producer
+    from grid_intel.simulation.archives import write_archives
     from grid_intel.simulation.feeds import Feeds
     from grid_intel.simulation.producer import history, now_floor
 
@@ -79,6 +80,7 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
         stats = history(p, Feeds(seed), starts[0], until, progress)
     progress(f"kafka: {hours} hours of history published: {stats.line()}")
+    write_archives(settings.resolved_landing_dir, seed, starts[0], until, progress)
     LiveSimulator(settings, start=until, seed=seed).start(progress)
     ui = manager.DagsterDev(settings).start(progress)
     progress(f"dagster: UI at {ui.endpoint}; sensors are loading each closed hour")
