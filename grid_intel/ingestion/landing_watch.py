@@ -4,8 +4,10 @@ The cursor is typed JSON: each file's (mtime_ns, size) as last seen, and the
 UTC days files touched before their daily partition existed (today's, until
 it closes). A new or changed file requests every day it holds rows of (or the
 whole registry / GIS table) once all files that day needs are present; a day
-still missing one waits, and the missing file's arrival requests it. Run keys
-hash the stamps of the files a load reads, so the same files never run twice.
+still missing one waits, and the missing file's arrival requests it. Runs
+take up to a week of consecutive days (an ECCC month file touches a month of
+them), and their keys hash the stamps of the files read, so the same files
+never run twice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from grid_intel.kafka.cursor import CursorError
 from grid_intel.simulation.archives import FOLDERS
 
 CURSOR_VERSION = 1
+DAYS_PER_RUN = 7
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,10 @@ class LandingCursor:
 
 @dataclass(frozen=True)
 class Request:
+    """A load of consecutive UTC days of a daily source, or (no days) a whole table."""
+
     source: str
-    day: date | None
+    days: tuple[date, ...]
     run_key: str
 
 
@@ -110,11 +115,26 @@ class Decision:
     skipped: list[str]
 
 
-def run_key(coverage: Coverage, files: dict[str, FileStamp]) -> str:
-    """`source:day:hash` of the stamps of the files the load reads."""
-    text = "\n".join(f"{p}:{files[p].mtime_ns}:{files[p].size}" for p in coverage.present)
+def run_key(coverages: list[Coverage], files: dict[str, FileStamp]) -> str:
+    """`source:days:hash` of the stamps of the files the load reads."""
+    paths = sorted({p for c in coverages for p in c.present})
+    text = "\n".join(f"{p}:{files[p].mtime_ns}:{files[p].size}" for p in paths)
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return f"{coverage.source}:{coverage.day or 'all'}:{digest}"
+    first, last = coverages[0].day, coverages[-1].day
+    days = "all" if first is None else str(first) if first == last else f"{first}..{last}"
+    return f"{coverages[0].source}:{days}:{digest}"
+
+
+def runs(coverages: list[Coverage]) -> list[list[Coverage]]:
+    """Consecutive days in runs of at most DAYS_PER_RUN."""
+    out: list[list[Coverage]] = []
+    for cov in coverages:
+        last = out[-1][-1].day if out else None
+        if out and last and cov.day and (cov.day - last).days == 1 and len(out[-1]) < DAYS_PER_RUN:
+            out[-1].append(cov)
+        else:
+            out.append([cov])
+    return out
 
 
 def decide(
@@ -146,6 +166,7 @@ def decide(
     requests, waiting, skipped = [], [], []
     pending: dict[str, list[date]] = {}
     for source in DAILY:
+        ready = []
         for day in sorted(days[source]):
             if day < first_day or day > today:
                 skipped.append(f"{source} {day}")
@@ -154,13 +175,16 @@ def decide(
             elif (cov := day_files(source, day, files)).missing:
                 waiting.append(cov)
             else:
-                requests.append(Request(source, day, run_key(cov, files)))
+                ready.append(cov)
+        for run in runs(ready):
+            days_of_run = tuple(c.day for c in run if c.day)
+            requests.append(Request(source, days_of_run, run_key(run, files)))
     for source in WHOLE:
         if source in whole:
             if (cov := whole_files(source, files)).missing:
                 waiting.append(cov)
             else:
-                requests.append(Request(source, None, run_key(cov, files)))
+                requests.append(Request(source, (), run_key([cov], files)))
     return Decision(
         requests, LandingCursor(dict(files), pending), changed, waiting, ignored, skipped
     )

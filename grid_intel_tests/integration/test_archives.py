@@ -236,12 +236,22 @@ def test_a_missing_or_unreadable_file_fails_the_run_naming_it(
     assert loaded(test_db, af.OUTAGES, columns(af.OUTAGES)) == before
 
 
+def keys(request: dg.RunRequest) -> list[str | None]:
+    """The partitions a request runs: its key, or every day of its range."""
+    start = request.tags.get("dagster/asset_partition_range_start")
+    if start is None:
+        return [request.partition_key]
+    end = date.fromisoformat(request.tags["dagster/asset_partition_range_end"])
+    first = date.fromisoformat(start)
+    return [(first + timedelta(days=i)).isoformat() for i in range((end - first).days + 1)]
+
+
 def test_the_landing_sensor_requests_changed_days_once(landing: Path):
     context = dg.build_sensor_context(
         cursor=None, resources={"landing": LandingResource(folder=str(landing))}
     )
     first = landing_sensor(context)
-    got = {(r.asset_selection[0].path[-1], r.partition_key) for r in first.run_requests}
+    got = {(r.asset_selection[0].path[-1], key) for r in first.run_requests for key in keys(r)}
     for day in (FIRST, DAY):
         assert (af.OUTAGES, day.isoformat()) in got and (af.WORK_ORDERS, day.isoformat()) in got
     assert (af.MISO_LMP, KEY) in got and (af.MISO_LMP, FIRST.isoformat()) not in got

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
@@ -327,7 +328,7 @@ def test_cursor_round_trip_and_refusal():
 
 
 def keys(step) -> set[tuple[str, date | None]]:
-    return {(r.source, r.day) for r in step.requests}
+    return {(r.source, d) for r in step.requests for d in r.days or (None,)}
 
 
 def test_first_tick_requests_complete_days_then_nothing(landing):
@@ -346,6 +347,14 @@ def test_first_tick_requests_complete_days_then_nothing(landing):
     assert min(weather_days) == date(2026, 3, 2) and max(weather_days) == last
     assert date(2026, 3, 1) in {c.day for c in step.waiting if c.source == af.WEATHER_HOURLY}
     assert len({r.run_key for r in step.requests}) == len(step.requests)
+    # A month of weather days goes in runs of at most a week of consecutive days.
+    weather_runs = [r.days for r in step.requests if r.source == af.WEATHER_HOURLY]
+    assert all(1 <= len(run) <= 7 for run in weather_runs)
+    assert all((b - a).days == 1 for run in weather_runs for a, b in pairwise(run))
+    assert weather_runs[0][0] == date(2026, 3, 2) and len(weather_runs) == 5  # 35 days
+    assert next(r.run_key for r in step.requests if r.source == af.WEATHER_HOURLY).startswith(
+        "weather_hourly:2026-03-02..2026-03-08:"
+    )
     again = decide(step.cursor, files, first, last, today=date(2026, 4, 6))
     assert again.requests == [] and again.changed == []
     # The same files give the same run keys.
@@ -357,7 +366,7 @@ def test_a_changed_file_requests_its_days_with_a_new_key(tmp_path, landing):
     shutil.copytree(landing, folder)
     first, last, today = date(2026, 1, 1), date(2026, 4, 5), date(2026, 4, 6)
     step = decide(LandingCursor(), stamps(folder), first, last, today)
-    before = {(r.source, r.day): r.run_key for r in step.requests}
+    before = {(r.source, r.days): r.run_key for r in step.requests}
     path = folder / "miso/20260401_5MIN_LMP.csv"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1000))
     after = decide(step.cursor, stamps(folder), first, last, today)
@@ -365,7 +374,7 @@ def test_a_changed_file_requests_its_days_with_a_new_key(tmp_path, landing):
     assert [(c.day, c.missing[0]) for c in after.waiting] == [
         (date(2026, 4, 2), "miso/20260402_da_expost_lmp.csv")
     ]
-    assert after.requests[0].run_key != before[(af.MISO_LMP, date(2026, 4, 1))]
+    assert after.requests[0].run_key != before[(af.MISO_LMP, (date(2026, 4, 1),))]
 
 
 def test_todays_files_wait_for_the_day_to_close_and_later_days_are_skipped(landing):

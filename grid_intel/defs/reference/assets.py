@@ -11,7 +11,7 @@ from grid_intel.defs.resources import WarehouseResource
 from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion.archive_files import Coverage, unreadable_message
 from grid_intel.ingestion.archive_load import TABLES, LoadReport, MissingArchives, load
-from grid_intel.ingestion.landing_watch import FileStamp, scan
+from grid_intel.ingestion.landing_watch import DAYS_PER_RUN, FileStamp, scan
 from grid_intel.settings import get_settings
 
 DESCRIPTIONS = {
@@ -76,7 +76,7 @@ def build_daily_asset(source: str) -> dg.AssetsDefinition:
         group_name="bronze",
         kinds={"csv", "postgres"},
         owners=["team:data-platform"],
-        backfill_policy=dg.BackfillPolicy.multi_run(7),
+        backfill_policy=dg.BackfillPolicy.multi_run(DAYS_PER_RUN),
         description=DESCRIPTIONS[source],
         metadata={"table": table.qualified, "partition_column": table.time_column},
     )

@@ -12,7 +12,13 @@ import dagster as dg
 
 from grid_intel.defs.partitions import daily
 from grid_intel.defs.reference.assets import ARCHIVE_ASSETS, LandingResource
-from grid_intel.ingestion.landing_watch import Decision, FileStamp, LandingCursor, decide
+from grid_intel.ingestion.landing_watch import (
+    Decision,
+    FileStamp,
+    LandingCursor,
+    Request,
+    decide,
+)
 from grid_intel.simulation.archives import FOLDERS
 
 
@@ -31,6 +37,23 @@ def skip_message(root: Path, files: dict[str, FileStamp], step: Decision) -> str
     if pending:
         said.append(f"days still open, loaded once closed: {', '.join(pending[:5])}")
     return "; ".join(said)
+
+
+def run_request(request: Request) -> dg.RunRequest:
+    """One day as its partition; consecutive days as one partition-range run."""
+    tags = {"grid_intel/trigger": "landing-file"}
+    days = [d.isoformat() for d in request.days]
+    if len(days) > 1:
+        tags |= {
+            "dagster/asset_partition_range_start": days[0],
+            "dagster/asset_partition_range_end": days[-1],
+        }
+    return dg.RunRequest(
+        run_key=request.run_key,
+        partition_key=days[0] if len(days) == 1 else None,
+        asset_selection=[ARCHIVE_ASSETS[request.source].key],
+        tags=tags,
+    )
 
 
 @dg.sensor(
@@ -67,15 +90,7 @@ def landing_sensor(
         context.log.info(f"{cov.source} {cov.day or 'table'} waits for {', '.join(cov.missing)}")
     if step.skipped:
         context.log.info(f"outside the partitions, not requested: {', '.join(step.skipped[:10])}")
-    requests = [
-        dg.RunRequest(
-            run_key=r.run_key,
-            partition_key=r.day.isoformat() if r.day else None,
-            asset_selection=[ARCHIVE_ASSETS[r.source].key],
-            tags={"grid_intel/trigger": "landing-file"},
-        )
-        for r in step.requests
-    ]
+    requests = [run_request(r) for r in step.requests]
     return dg.SensorResult(
         run_requests=requests,
         cursor=step.cursor.to_json(),
