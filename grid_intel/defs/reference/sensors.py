@@ -1,8 +1,9 @@
 """The landing sensor: new or changed archive files request the loads they call for.
 
 It only decides (`landing_watch.decide`): it stats the files, compares them with
-its cursor and requests each UTC day, or whole table, whose files changed and
-are all present, with run keys that hash the files' stamps.
+its cursor and requests the UTC days, or whole tables, whose files changed and
+are all present (consecutive days as partition-range runs), with run keys that
+hash the files' stamps.
 """
 
 from datetime import UTC, date, datetime
@@ -88,6 +89,8 @@ def landing_sensor(
     )
     for cov in step.waiting:
         context.log.info(f"{cov.source} {cov.day or 'table'} waits for {', '.join(cov.missing)}")
+    if step.ignored:
+        context.log.info(f"not an archive file name, ignored: {', '.join(step.ignored[:10])}")
     if step.skipped:
         context.log.info(f"outside the partitions, not requested: {', '.join(step.skipped[:10])}")
     requests = [run_request(r) for r in step.requests]
