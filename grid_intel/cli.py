@@ -268,7 +268,8 @@ def simulate_archives(
     if t1 <= t0:
         raise _fail(ValueError(f"--end {t1:%Y-%m-%d %H:%M} is not after --start {t0:%H:%M}"))
     try:
-        report = write_archives(out or settings.state_dir / "landing", seed, t0, t1, _say, scale)
+        folder = out or settings.resolved_landing_dir
+        report = write_archives(folder, seed, t0, t1, _say, scale)
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(report.line())

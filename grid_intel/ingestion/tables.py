@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-import orjson
-
 from grid_intel.kafka.codec import decode_alert, decode_frequency, decode_price, decode_scan
 from grid_intel.kafka.topics import (
     GRID_ALERTS,
@@ -79,9 +77,9 @@ def price_rows(value: bytes | None, partition: int, offset: int) -> tuple[dateti
 
 def alert_rows(value: bytes | None, partition: int, offset: int) -> tuple[datetime, list[Row]]:
     a = decode_alert(value)
-    detail = orjson.dumps(a.detail).decode()
+    # A dict: the jsonb dumper encodes it once (a str would land as a JSON string).
     return a.ts, [
-        (a.ts, a.alert_id, a.asset, a.kind, a.severity, a.message, detail, 1, partition, offset)
+        (a.ts, a.alert_id, a.asset, a.kind, a.severity, a.message, a.detail, 1, partition, offset)
     ]
 
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -303,8 +304,9 @@ def test_bronze_on_timescaledb_with_policies(timescale_db: Settings):
         }
     tables = {"sensor_readings", "grid_frequency", "market_prices", "grid_alerts"}
     assert {f"bronze.{t}" for t in tables} <= tables_there
-    for t in tables:
+    for t in tables | {"weather_hourly", "miso_lmp"}:
         assert (t, "policy_compression") in jobs and (t, "policy_retention") in jobs
+    assert {("outages", "policy_retention"), ("work_orders", "policy_retention")} <= jobs
 
 
 def test_bench_ingest_reports_rates_beside_a_raw_copy(stack: Settings):
@@ -337,3 +339,34 @@ def test_one_consumer_reads_ranges_twice(stack: Settings):
             1 for _ in read_ranges(c, "grid.frequency", window_ranges(c, "grid.frequency", window))
         )
     assert first == second > 0
+
+
+def test_alerts_land_with_their_detail_as_a_json_object(test_db: Settings):
+    from grid_intel.kafka.codec import Alert, encode_alert
+
+    hour = hour_ago(13)
+    alert_id = f"it-{uuid.uuid4().hex[:8]}"
+    alert = Alert(
+        hour + timedelta(minutes=7),
+        alert_id,
+        "tx_a",
+        "overheating",
+        "critical",
+        "hot spot 131 °C",
+        {"hot_spot_c": 131.2, "limit_c": 120},
+    )
+    with producer(test_db.kafka_bootstrap) as p:
+        p.send(
+            "grid.alerts",
+            key=b"tx_a",
+            value=encode_alert(alert),
+            timestamp_ms=int(alert.ts.timestamp() * 1000),
+        )
+    run(test_db, "grid.alerts", None, key=hour.strftime("%Y-%m-%d-%H:%M"))
+    with connect(test_db.warehouse) as conn:
+        row = conn.execute(
+            "select jsonb_typeof(detail), (detail->>'hot_spot_c')::float8, severity"
+            " from bronze.grid_alerts where alert_id = %s",
+            (alert_id,),
+        ).fetchone()
+    assert row == ("object", 131.2, "critical")
