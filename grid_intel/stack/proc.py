@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -142,9 +143,17 @@ def wait_until(
 
 
 def terminate(pid: int, *, timeout: float = 30.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left after `timeout`."""
+    """SIGTERM the process group, then SIGKILL what is left after `timeout`.
+
+    Descendants that left the group (`dagster dev` starts its code servers in
+    sessions of their own) are stopped too.
+    """
     if not alive(pid):
         return
+    try:
+        strays = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        strays = []
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -157,6 +166,13 @@ def terminate(pid: int, *, timeout: float = 30.0) -> None:
         os.killpg(pid, signal.SIGKILL)
     except psutil.Error:
         pass
+    for child in strays:
+        with suppress(psutil.Error):
+            child.terminate()
+    _, left = psutil.wait_procs(strays, timeout=10)
+    for child in left:
+        with suppress(psutil.Error):
+            child.kill()
 
 
 def require_tool(name: str, hint: str) -> str:
