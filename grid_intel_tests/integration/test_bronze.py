@@ -35,7 +35,7 @@ from grid_intel.simulation.messages import Message
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import hypertables
 
-Sent = dict[tuple[int, int], Message]  # (kafka partition, offset) -> message
+Sent = dict[tuple[str, int, int], Message]  # (topic, kafka partition, offset) -> message
 
 
 def hour_ago(hours: int) -> datetime:
@@ -51,7 +51,7 @@ def send(p: KafkaProducer, messages: list[Message]) -> Sent:
     out: Sent = {}
     for m, f in futures:
         meta = f.get(timeout=30)
-        out[(meta.partition, meta.offset)] = m
+        out[(meta.topic, meta.partition, meta.offset)] = m
     return out
 
 
@@ -97,7 +97,7 @@ def reading_rows(settings: Settings, hour: datetime) -> set[tuple]:
 
 def expected_rows(sent: Sent) -> set[tuple]:
     rows = set()
-    for (part, off), m in sent.items():
+    for (_, part, off), m in sent.items():
         body = orjson.loads(m.value)
         ts = datetime.fromisoformat(body["ts"])
         for point, value in body["values"].items():
@@ -122,7 +122,9 @@ def kafka_rows(settings: Settings, hour: datetime) -> set[tuple]:
                 orjson.loads(rec.value)
             except orjson.JSONDecodeError:
                 continue  # the quarantined one
-            sent[(rec.partition, rec.offset)] = Message("sensor.readings", rec.key, rec.value, 0)
+            sent[("sensor.readings", rec.partition, rec.offset)] = Message(
+                "sensor.readings", rec.key, rec.value, 0
+            )
     return expected_rows(sent)
 
 
@@ -154,7 +156,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
     with connect(test_db.warehouse) as conn:
         q = conn.execute(
             "select value, error from bronze.quarantine"
-            " where topic = 'sensor.readings' and kafka_partition = %s and kafka_offset = %s",
+            " where topic = %s and kafka_partition = %s and kafka_offset = %s",
             bad_at,
         ).fetchone()
     assert q is not None and bytes(q[0]) == bad.value and "not JSON" in q[1]
@@ -183,7 +185,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
     with admin_client(test_db.kafka_bootstrap) as admin:
         committed = admin.list_group_offsets({LAG_GROUP: None})[LAG_GROUP]
     done = {tp.partition: o.offset for tp, o in committed.items() if tp.topic == "sensor.readings"}
-    assert all(done[part] > off for part, off in sent_late)
+    assert all(done[part] > off for _, part, off in sent_late)
 
 
 def test_every_topic_lands_in_its_bronze_table(test_db: Settings):
