@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import orjson
-
 from grid_intel.ingestion.archive_files import (
     DAILY,
     WHOLE,
@@ -27,7 +25,7 @@ from grid_intel.ingestion.archive_files import (
     touched,
     whole_files,
 )
-from grid_intel.kafka.cursor import CursorError
+from grid_intel.sensor_cursor import dump, load
 from grid_intel.simulation.archives import FOLDERS
 
 CURSOR_VERSION = 1
@@ -62,38 +60,34 @@ class LandingCursor:
     pending: dict[str, list[date]] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return orjson.dumps(
+        return dump(
+            CURSOR_VERSION,
             {
-                "v": CURSOR_VERSION,
                 "files": {p: [s.mtime_ns, s.size] for p, s in sorted(self.files.items())},
                 "pending": {
                     src: [d.isoformat() for d in days]
                     for src, days in sorted(self.pending.items())
                     if days
                 },
-            }
-        ).decode()
+            },
+        )
 
     @classmethod
     def from_json(cls, text: str | None) -> LandingCursor:
         if not text:
             return cls()
-        try:
-            obj = orjson.loads(text)
-            if obj.get("v") != CURSOR_VERSION:
-                raise CursorError(f"cursor version {obj.get('v')!r} is not {CURSOR_VERSION}")
-            return cls(
+        return load(
+            text,
+            CURSOR_VERSION,
+            lambda obj: cls(
                 files={p: FileStamp(int(s[0]), int(s[1])) for p, s in obj["files"].items()},
                 pending={
                     src: [date.fromisoformat(d) for d in days]
                     for src, days in obj["pending"].items()
                 },
-            )
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise CursorError(
-                f"unreadable landing sensor cursor ({exc}); reset it from the sensor's page "
-                "in the Dagster UI, and the sensor loads every landing file again"
-            ) from exc
+            ),
+            "the sensor loads every landing file again",
+        )
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import orjson
-
 from grid_intel.kafka.windows import OffsetRange
+from grid_intel.sensor_cursor import CursorError, dump, load
+
+__all__ = ["CursorError", "TopicCursor", "WindowSpan"]
 
 CURSOR_VERSION = 1
-
-
-class CursorError(ValueError):
-    """A stored cursor that this code cannot read; the text says how to reset it."""
 
 
 @dataclass
@@ -48,9 +45,9 @@ class TopicCursor:
     windows: dict[str, WindowSpan] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return orjson.dumps(
+        return dump(
+            CURSOR_VERSION,
             {
-                "v": CURSOR_VERSION,
                 "next": {str(p): o for p, o in sorted(self.next_offsets.items())},
                 "watermark_ms": self.watermark_ms,
                 "windows": {
@@ -60,18 +57,17 @@ class TopicCursor:
                     }
                     for key, w in sorted(self.windows.items())
                 },
-            }
-        ).decode()
+            },
+        )
 
     @classmethod
     def from_json(cls, text: str | None) -> TopicCursor:
         if not text:
             return cls()
-        try:
-            obj = orjson.loads(text)
-            if obj.get("v") != CURSOR_VERSION:
-                raise CursorError(f"cursor version {obj.get('v')!r} is not {CURSOR_VERSION}")
-            return cls(
+        return load(
+            text,
+            CURSOR_VERSION,
+            lambda obj: cls(
                 next_offsets={int(p): int(o) for p, o in obj["next"].items()},
                 watermark_ms=obj["watermark_ms"],
                 windows={
@@ -81,9 +77,6 @@ class TopicCursor:
                     )
                     for key, w in obj["windows"].items()
                 },
-            )
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise CursorError(
-                f"unreadable sensor cursor ({exc}); reset it from the sensor's page in the "
-                "Dagster UI, and the sensor rescans from its initial lookback"
-            ) from exc
+            ),
+            "the sensor rescans from its initial lookback",
+        )

@@ -1,6 +1,5 @@
 """`dagster dev` (webserver + daemon) on the real stack, driven through its GraphQL API."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -9,11 +8,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import psycopg
 import pytest
 
 from grid_intel.settings import Settings, project_root
-from grid_intel.stack.dagster import DagsterDev, dagster_env
+from grid_intel.stack.dagster import dagster_env
+from grid_intel_tests.e2e.devserver import dagster_dev as start_dagster_dev
 from grid_intel_tests.integration.test_tracer import READINGS, counts, publish_hour
 
 BACKFILL = """
@@ -47,40 +46,14 @@ query($key: AssetKeyInput!) {
 }"""
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(
     scope="module", params=["postgres", pytest.param("timescaledb", marks=pytest.mark.timescale)]
 )
 def dagster_dev(request, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
-    """`dagster dev` with its own DAGSTER_HOME and storage database, on a free port,
-    its warehouse on the given lane."""
+    """`dagster dev` with its warehouse on the given lane."""
     lane = request.getfixturevalue("test_db" if request.param == "postgres" else "timescale_db")
-    db = f"dagster_e2e_{uuid.uuid4().hex[:8]}"
-    admin = lane.local_pg_url("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{db}"')
-    settings = lane.model_copy(
-        update={
-            "state_dir": tmp_path_factory.mktemp("state"),
-            "dagster_port": free_port(),
-            "dagster_pg_url": lane.local_pg_url(db),
-            # Sensors start at the topics' ends, not at a day of other tests' data.
-            "sensor_lookback_hours": 0.0,
-        }
-    )
-    dev = DagsterDev(settings)
-    dev.start(print)
-    yield settings
-    dev.stop(purge=False, progress=print)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{db}" with (force)')
+    with start_dagster_dev(lane, tmp_path_factory.mktemp("state")) as settings:
+        yield settings
 
 
 def gql(settings: Settings, query: str, variables: dict) -> dict:

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
-from grid_intel.stack.dagster import DagsterDev
 from grid_intel.warehouse.connection import connect
+from grid_intel_tests.e2e.devserver import dagster_dev
 from grid_intel_tests.e2e.test_dagster_dev import (
     MATERIALIZATIONS,
     RUN_TAGS,
     SENSOR_TICKS,
-    free_port,
     gql,
     materialized_by,
 )
@@ -26,26 +23,9 @@ from grid_intel_tests.e2e.test_dagster_dev import (
 
 @pytest.fixture(scope="module")
 def dev_with_landing(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
-    db = f"dagster_e2e_{uuid.uuid4().hex[:8]}"
-    admin = test_db.local_pg_url("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{db}"')
     state = tmp_path_factory.mktemp("state")
-    settings = test_db.model_copy(
-        update={
-            "state_dir": state,
-            "landing_dir": state / "drop",
-            "dagster_port": free_port(),
-            "dagster_pg_url": test_db.local_pg_url(db),
-            "sensor_lookback_hours": 0.0,
-        }
-    )
-    dev = DagsterDev(settings)
-    dev.start(print)
-    yield settings
-    dev.stop(purge=False, progress=print)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{db}" with (force)')
+    with dagster_dev(test_db, state, landing_dir=state / "drop") as settings:
+        yield settings
 
 
 def test_the_landing_sensor_loads_dropped_archives(dev_with_landing: Settings):

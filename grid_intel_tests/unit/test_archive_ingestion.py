@@ -19,8 +19,8 @@ from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion import archives
 from grid_intel.ingestion.archive_load import MissingArchives, check_present
 from grid_intel.ingestion.landing_watch import FileStamp, LandingCursor, decide, scan
-from grid_intel.kafka.cursor import CursorError
 from grid_intel.market import parse_miso_lmp
+from grid_intel.sensor_cursor import CursorError
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 
