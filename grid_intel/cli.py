@@ -194,8 +194,7 @@ def _record_labels(settings: Settings, feeds: Feeds, t0: datetime, t1: datetime)
 
     labels = feeds.faults(t0, t1)
     path = (
-        settings.state_dir
-        / "landing"
+        settings.resolved_landing_dir
         / "labels"
         / (f"faults_seed{feeds.seed}_{t0:%Y%m%dT%H%M}_{t1:%Y%m%dT%H%M}.jsonl")
     )

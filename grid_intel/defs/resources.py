@@ -6,12 +6,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import dagster as dg
 import psycopg
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
+from grid_intel.ingestion.landing_watch import FileStamp, scan
 from grid_intel.kafka import client as kafka_client
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
@@ -84,6 +86,19 @@ class KafkaResource(dg.ConfigurableResource):
             yield p
 
 
+class LandingResource(dg.ConfigurableResource):
+    """The folder utilities' exports (or simulated archives) are dropped in."""
+
+    folder: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.folder)
+
+    def scan(self) -> dict[str, FileStamp]:
+        return scan(self.root)
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     from grid_intel.defs.transform.project import dbt_resource
 
@@ -99,4 +114,5 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             bootstrap_servers=settings.kafka_bootstrap, timeout_s=settings.connect_timeout_s
         ),
         "dbt": dbt_resource(),
+        "landing": LandingResource(folder=str(settings.resolved_landing_dir)),
     }

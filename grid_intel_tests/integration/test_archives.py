@@ -13,9 +13,9 @@ import pytest
 
 from grid_intel.archives import eccc, gis, outages, registry, work_orders
 from grid_intel.archives.files import lines
-from grid_intel.defs.reference.assets import ARCHIVE_ASSETS, LandingResource
+from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
 from grid_intel.defs.reference.sensors import landing_sensor
-from grid_intel.defs.resources import WarehouseResource
+from grid_intel.defs.resources import LandingResource, WarehouseResource
 from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion import archives
 from grid_intel.ingestion.archive_load import TABLES

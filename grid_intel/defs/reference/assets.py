@@ -7,12 +7,11 @@ import dagster as dg
 
 from grid_intel.archives.errors import ArchiveError
 from grid_intel.defs.partitions import daily
-from grid_intel.defs.resources import WarehouseResource
+from grid_intel.defs.resources import LandingResource, WarehouseResource
 from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion.archive_files import Coverage, unreadable_message
 from grid_intel.ingestion.archive_load import TABLES, LoadReport, MissingArchives, load
-from grid_intel.ingestion.landing_watch import DAYS_PER_RUN, FileStamp, scan
-from grid_intel.settings import get_settings
+from grid_intel.ingestion.landing_watch import DAYS_PER_RUN
 
 DESCRIPTIONS = {
     af.WEATHER_HOURLY: "ECCC hourly climate observations of one UTC day, per station, from "
@@ -29,19 +28,6 @@ DESCRIPTIONS = {
     "gis/grid.geojson, replaced whole.",
 }
 KINDS = {af.GIS_FEATURES: {"geojson", "postgres"}}
-
-
-class LandingResource(dg.ConfigurableResource):
-    """The folder utilities' exports (or simulated archives) are dropped in."""
-
-    folder: str
-
-    @property
-    def root(self) -> Path:
-        return Path(self.folder)
-
-    def scan(self) -> dict[str, FileStamp]:
-        return scan(self.root)
 
 
 def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]) -> LoadReport:
@@ -117,7 +103,4 @@ ARCHIVE_ASSETS: dict[str, dg.AssetsDefinition] = {
     **{s: build_whole_asset(s) for s in af.WHOLE},
 }
 
-defs = dg.Definitions(
-    assets=list(ARCHIVE_ASSETS.values()),
-    resources={"landing": LandingResource(folder=str(get_settings().resolved_landing_dir))},
-)
+defs = dg.Definitions(assets=list(ARCHIVE_ASSETS.values()))

@@ -12,7 +12,8 @@ from pathlib import Path
 import dagster as dg
 
 from grid_intel.defs.partitions import daily
-from grid_intel.defs.reference.assets import ARCHIVE_ASSETS, LandingResource
+from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+from grid_intel.defs.resources import LandingResource
 from grid_intel.ingestion.landing_watch import (
     Decision,
     FileStamp,
