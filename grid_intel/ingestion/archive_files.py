@@ -112,13 +112,7 @@ def day_files(source: str, day: date, names: Collection[str]) -> Coverage:
         wanted = [f"{FOLDERS['work_orders']}/{work_orders.file_name(day)}"]
     else:
         raise ValueError(f"{source!r} is not a daily archive source: {', '.join(DAILY)}")
-    present = set(names)
-    return Coverage(
-        source,
-        day,
-        tuple(w for w in wanted if w in present),
-        tuple(w for w in wanted if w not in present),
-    )
+    return _coverage(source, day, wanted, names)
 
 
 def whole_files(source: str, names: Collection[str]) -> Coverage:
@@ -133,10 +127,15 @@ def whole_files(source: str, names: Collection[str]) -> Coverage:
         wanted = [f"{FOLDERS['gis']}/{gis.FILE_NAME}"]
     else:
         raise ValueError(f"{source!r} is not an unpartitioned archive source: {', '.join(WHOLE)}")
+    return _coverage(source, None, wanted, names)
+
+
+def _coverage(source: str, day: date | None, wanted: list[str], names: Collection[str]) -> Coverage:
+    """Which of the wanted files are there and which are missing."""
     present = set(names)
     return Coverage(
         source,
-        None,
+        day,
         tuple(w for w in wanted if w in present),
         tuple(w for w in wanted if w not in present),
     )

@@ -130,49 +130,39 @@ def _routine(rng: np.random.Generator, day: date, assets: Assets) -> list[WorkOr
             hours = float(rng.uniform(lo, hi))
             completed = opened + timedelta(minutes=round(hours * 60))
             notes = _notes(rng, kind, asset, assets, opened)
-            if rng.random() < CANCELLED_SHARE:
-                out.append(
-                    WorkOrder(
-                        "",
-                        asset,
-                        asset_kind,
-                        assets.substation[asset],
-                        assets.region[asset],
-                        kind,
-                        planned,
-                        None,
-                        None,
-                        "cancelled",
-                        4 if kind in ("inspection", "dga_sample") else 3,
-                        0.0,
-                        "Cancelled: crew reassigned",
-                    )
-                )
-                continue
             opens: tuple[str, ...] = ()
             if kind == "breaker_maintenance":
                 opens = (asset,)
             elif kind == "transformer_maintenance":
                 opens = (assets.transformer_breaker[asset],)
-            out.append(
-                WorkOrder(
-                    "",
-                    asset,
-                    asset_kind,
-                    assets.substation[asset],
-                    assets.region[asset],
-                    kind,
-                    planned,
-                    opened,
-                    completed,
-                    "completed",
-                    4 if kind in ("inspection", "dga_sample") else 3,
-                    round(hours * crew, 1),
-                    notes,
-                    None,
-                    opens,
-                )
+            order = WorkOrder(
+                "",
+                asset,
+                asset_kind,
+                assets.substation[asset],
+                assets.region[asset],
+                kind,
+                planned,
+                opened,
+                completed,
+                "completed",
+                4 if kind in ("inspection", "dga_sample") else 3,
+                round(hours * crew, 1),
+                notes,
+                None,
+                opens,
             )
+            if rng.random() < CANCELLED_SHARE:
+                order = replace(
+                    order,
+                    opened=None,
+                    completed=None,
+                    status="cancelled",
+                    crew_hours=0.0,
+                    notes="Cancelled: crew reassigned",
+                    opens=(),
+                )
+            out.append(order)
     return out
 
 
