@@ -2,7 +2,8 @@
 
 Columns are the registry records' fields (transformers carry their nameplate:
 MVA, voltages, cooling class, rated top-oil and hot-spot rises, loss ratio,
-install year, paper), plus what the utility's customer system adds:
+install year, paper), the RTUs and the SCADA point list (unit and physical
+range of every point), plus what the utility's customer system adds:
 `customers` served from each distribution substation. The reader tells the
 kinds apart by their header.
 """
@@ -21,7 +22,7 @@ from grid_intel.archives import tables
 from grid_intel.archives.errors import ArchiveError
 from grid_intel.archives.files import fields, lines
 from grid_intel.archives.parsed import Parsed
-from grid_intel.grid.equipment import Breaker, Intertie, Line, Substation, Transformer
+from grid_intel.grid.equipment import Breaker, Intertie, Line, Point, Rtu, Substation, Transformer
 from grid_intel.grid.regions import Region
 from grid_intel.grid.stations import Station
 
@@ -33,6 +34,8 @@ RECORDS: dict[str, type] = {
     "lines": Line,
     "interties": Intertie,
     "breakers": Breaker,
+    "rtus": Rtu,
+    "points": Point,  # the SCADA point list: unit and physical range of each measurement
 }
 EXTRA: dict[str, tables.Columns] = {"substations": (("customers", "int?"),)}
 

@@ -8,7 +8,7 @@ from typing import Literal
 from grid_intel.grid.cooling import CoolingClass
 
 SubstationKind = Literal["generating", "converter", "transmission", "distribution"]
-AssetKind = Literal["substation", "station", "transformer", "line", "breaker"]
+AssetKind = Literal["substation", "station", "transformer", "line", "breaker", "region", "intertie"]
 
 
 @dataclass(frozen=True)

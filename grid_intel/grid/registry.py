@@ -259,7 +259,11 @@ def _distribution(
 
 
 def _points(
-    subs: list[Substation], txs: list[Transformer], lines: list[Line], breakers: list[Breaker]
+    subs: list[Substation],
+    txs: list[Transformer],
+    lines: list[Line],
+    breakers: list[Breaker],
+    interties: list[Intertie],
 ) -> tuple[list[Rtu], list[Point]]:
     rtus = [Rtu(f"rtu_{s.id}", s.id, SCAN_INTERVAL_S) for s in subs]
     points: list[Point] = []
@@ -336,6 +340,19 @@ def _points(
                 ]
             ),
         )
+    # The EMS's area loads (one per region, reported by its 230 kV hub's RTU) and the
+    # metered tie-line flows (positive = export from Manitoba): what demand and
+    # interchange are reported from, last so the equipment points keep their order.
+    for region in REGIONS:
+        high = round(DESIGN_PEAK_MW * region.load_share * 2, -1)
+        add(f"rtu_hub_{region.id}", region.id, "region", iter([("load_mw", "MW", 0.0, high)]))
+    for tie in interties:
+        add(
+            f"rtu_{tie.substation}",
+            tie.id,
+            "intertie",
+            iter([("active_power_mw", "MW", -tie.import_mw * 1.5, tie.export_mw * 1.5)]),
+        )
     return rtus, points
 
 
@@ -358,7 +375,7 @@ def build_registry(scale: int = 1) -> Registry:
         for end, sub in (("a", ln.from_substation), ("b", ln.to_substation))
     ]
     interties = [Intertie(*t) for t in INTERTIES]
-    rtus, points = _points(subs, txs, lines, breakers)
+    rtus, points = _points(subs, txs, lines, breakers, interties)
     return Registry(
         scale,
         REGIONS,

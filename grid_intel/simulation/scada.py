@@ -66,9 +66,14 @@ class ScadaSimulator:
         self._tx_index = {t.id: i for i, t in enumerate(self.txs)}
         self._sub = {s.id: s for s in reg.substations}
         self._region_ids = [r.id for r in reg.regions]
+        self._station_ids = [s.id for s in reg.stations]
+        # Driver columns: region loads, station outputs, tie-line net exports.
+        self._driver_ids = (
+            self._region_ids + self._station_ids + [t.id for t in reg.interties]
+        )
+        self._driver_col = {d: j for j, d in enumerate(self._driver_ids)}
         self._weights = self._load_weights()
         self._points = reg.points
-        self._station_ids = [s.id for s in reg.stations]
         self._tx_region = [self._region_ids.index(self._sub[t.substation].region) for t in self.txs]
         self._ambient_regions = np.zeros((60, len(self._region_ids)))
         # A line carries what its sending end produces (generation, the Bipoles) or what
@@ -81,9 +86,9 @@ class ScadaSimulator:
         }
 
     def _load_weights(self) -> np.ndarray:
-        """(transformers, regions + stations) weights turning drivers into MVA."""
+        """(transformers, drivers) weights turning the MW drivers into MVA."""
         reg = self.registry
-        cols = self._region_ids + [s.id for s in reg.stations]
+        cols = self._driver_ids
         w = np.zeros((len(self.txs), len(cols)))
         per_region: dict[str, list[int]] = {}
         for i, t in enumerate(self.txs):
@@ -112,13 +117,15 @@ class ScadaSimulator:
         return w
 
     def drivers(self, hour: datetime) -> tuple[np.ndarray, np.ndarray, pl.DataFrame]:
-        """Per-minute MW drivers (regions then stations) and ambient per region, for one hour."""
+        """Per-minute MW drivers (region loads, station outputs, tie net exports) and
+        ambient per region, for one hour."""
         start = hour - timedelta(hours=1)
         w = weather(self.seed, start, hour + timedelta(hours=2))
         d = demand(self.seed, w)
         load = d.group_by("ts").agg(pl.col("demand_mw").sum()).sort("ts")
         wind = w.filter(pl.col("region") == "central").sort("ts")["wind_ms"].to_numpy()
-        gen = dispatch(load["ts"], load["demand_mw"].to_numpy(), wind).generation
+        plan = dispatch(load["ts"], load["demand_mw"].to_numpy(), wind)
+        gen = plan.generation
         minutes = np.arange(60) / 60.0
 
         def interp(series: np.ndarray) -> np.ndarray:  # values at hour-1, hour, hour+1, hour+2
@@ -132,6 +139,9 @@ class ScadaSimulator:
         for st in self.registry.stations:
             rows = gen.filter(pl.col("station") == st.id).sort("ts")["mw"].to_numpy()
             cols.append(interp(rows) if len(rows) else np.full(60, st.capacity_mw * 0.6))
+        for tie in self.registry.interties:
+            flow = plan.interchange.filter(pl.col("counterparty") == tie.counterparty)
+            cols.append(interp(flow.sort("ts")["net_export_mw"].to_numpy()))
         ambient = np.stack(
             [
                 interp(w.filter(pl.col("region") == rid).sort("ts")["temp_c"].to_numpy())
@@ -206,9 +216,8 @@ class ScadaSimulator:
             return self._line_value(p, minute, mva, amb, noise)
         if p.asset_kind == "breaker":
             return np.ones(n)  # set for all breakers at once from the breaker log
-        if p.asset_kind == "station":
-            col = len(self._region_ids) + self._station_ids.index(p.asset)
-            return mw[minute, col] * (1 + 0.002 * noise)
+        if p.asset_kind in ("station", "region", "intertie"):
+            return mw[minute, self._driver_col[p.asset]] * (1 + 0.002 * noise)
         if p.measurement == "frequency_hz":
             return hz + 0.0005 * noise
         return self._sub[p.asset].voltage_kv * (1.0 + 0.004 * noise)
