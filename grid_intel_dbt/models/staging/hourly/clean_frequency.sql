@@ -1,6 +1,6 @@
 {{ config(
-    unique_key=['region', 'ts'],
     pre_hook="{{ clear_window('ts') }}",
+    post_hook="{{ hypertable('ts') }}",
 ) }}
 
 -- One reading per region and instant: a message delivered twice (producer retry)
@@ -14,7 +14,7 @@ with windowed as (
 deduplicated as (
     select distinct on (region, ts) *
     from windowed
-    order by region, ts, kafka_partition, kafka_offset desc
+    order by region, ts, kafka_partition desc, kafka_offset desc
 )
 
 select

@@ -1,0 +1,23 @@
+{{ config(
+    materialized=rollup_materialization(),
+    pre_hook="{{ rollup_clear() }}",
+    post_hook="{{ rollup_refresh() }}",
+    refresh_now=false,
+) }}
+
+-- Net export per intertie and hour (mean MW of the metered tie flow, positive
+-- out of Manitoba), from good readings. On TimescaleDB a continuous aggregate
+-- refreshed per window; on PostgreSQL an incremental table.
+select
+    {{ hour_bucket('ts') }} as hour,
+    asset as intertie,
+    avg(value) as net_export_mw,
+    min(value) as min_net_export_mw,
+    max(value) as max_net_export_mw,
+    count(*) as readings
+from {{ ref('validated_readings') }}
+where asset_kind = 'intertie'
+  and measurement = 'active_power_mw'
+  and quality_code = 'good'
+  and {{ rollup_window('ts') }}
+group by 1, 2
