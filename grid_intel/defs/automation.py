@@ -2,13 +2,25 @@
 
 import dagster as dg
 
+# Reference data (registry, seeds) feeds every partition: a registry reload must
+# not recompute all history, so its updates do not trigger partitioned models.
+REFERENCE = dg.AssetSelection.tag("reference", "")
+
+# MISO's published files arrive a day after the stream's prices: the hourly price
+# model runs on the stream alone and re-runs when the file lands, never waits for it.
+ARRIVES_LATER = dg.AssetSelection.assets(dg.AssetKey(["bronze", "miso_lmp"]))
+
 # eager() only looks at the latest hour; a sensor loads whole backlogs of hours,
 # and late data re-loads old ones, so every partition follows its upstream.
 FOLLOWS_UPSTREAM = (
-    dg.AutomationCondition.eager()
-    .without(dg.AutomationCondition.in_latest_time_window())
-    .with_label("follows each updated upstream partition")
-)
+    (
+        dg.AutomationCondition.newly_missing()
+        | dg.AutomationCondition.any_deps_updated().ignore(REFERENCE)
+    ).since_last_handled()
+    & ~dg.AutomationCondition.any_deps_missing().ignore(ARRIVES_LATER)
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("follows each updated upstream partition")
 
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "layers_follow_upstream",

@@ -43,10 +43,11 @@ def publish_hour(settings: Settings, hour: datetime, region: str) -> None:
 
 def materialize(settings: Settings, partition: str) -> dg.ExecuteInProcessResult:
     from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
-    from grid_intel.defs.transform.assets import grid_intel_dbt_assets
+    from grid_intel.defs.transform.assets import dbt_hourly_assets
 
     return dg.materialize(
-        [BRONZE_ASSETS["grid.frequency"], grid_intel_dbt_assets],
+        [BRONZE_ASSETS["grid.frequency"], dbt_hourly_assets],
+        selection=[dg.AssetKey(["bronze", "grid_frequency"]), dg.AssetKey(["silver", "clean_frequency"])],
         partition_key=partition,
         resources=build_resources(settings),
     )

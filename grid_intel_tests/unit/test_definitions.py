@@ -23,9 +23,12 @@ def test_lineage_bronze_to_silver_with_dbt_checks(dbt_manifest):
 def test_every_asset_is_partitioned_and_grouped_by_layer(dbt_manifest):
     from grid_intel.definitions import defs
 
-    # Reference tables without time, replaced whole.
-    whole = {dg.AssetKey(["bronze", "asset_registry"]), dg.AssetKey(["bronze", "gis_features"])}
     graph = defs.resolve_asset_graph()
+    # Reference tables without time, replaced whole: the registry and GIS, and the
+    # dbt models and seeds derived from them.
+    whole = {dg.AssetKey(["bronze", "asset_registry"]), dg.AssetKey(["bronze", "gis_features"])}
+    whole |= {k for k in graph.get_all_asset_keys() if "reference" in graph.get(k).tags}
+    assert dg.AssetKey(["silver", "scada_points"]) in whole
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if node.is_materializable:

@@ -1,4 +1,10 @@
-"""grid_intel_dbt embedded as hourly-partitioned assets; dbt tests become asset checks."""
+"""grid_intel_dbt embedded as Dagster assets, one `@dbt_assets` per partitioning.
+
+Reference models and seeds are unpartitioned; staging, marts and metrics run
+per hour or per UTC day (their dbt tag), with the partition's time window passed
+as `--vars`. A backfill of many partitions is one dbt run over the whole range.
+dbt tests become asset checks.
+"""
 
 import json
 import os
@@ -7,7 +13,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from grid_intel.defs.partitions import hourly
+from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.defs.transform.project import dbt_project
 from grid_intel.defs.transform.translator import GridDbtTranslator
@@ -19,23 +25,64 @@ def window_vars(window: dg.TimeWindow) -> str:
     )
 
 
+def run_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    window: dg.TimeWindow | None,
+) -> Iterator[object]:
+    """`dbt build` of the selected models on the warehouse's lane (postgres or timescaledb)."""
+    # dbt runs as a subprocess of this run and reads its connection from these.
+    os.environ.update(warehouse.dbt_env())
+    args = ["build", "--target", warehouse.lane()]
+    if window is not None:
+        args += ["--vars", window_vars(window)]
+    yield from dbt.cli(args, context=context).stream()
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=GridDbtTranslator(),
-    partitions_def=hourly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="grid_intel_dbt",
+    select="tag:reference",
+    name="grid_intel_dbt_reference",
 )
-def grid_intel_dbt_assets(
+def dbt_reference_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[object]:
-    # A single-run backfill hands dbt the whole range as one window.
-    lane = warehouse.lane()
-    # dbt runs as a subprocess of this run and reads its connection from these.
-    os.environ.update(warehouse.dbt_env())
-    args = ["build", "--vars", window_vars(context.partition_time_window), "--target", lane]
-    yield from dbt.cli(args, context=context).stream()
+    yield from run_dbt(context, dbt, warehouse, None)
 
 
-defs = dg.Definitions(assets=[grid_intel_dbt_assets])
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=GridDbtTranslator(),
+    select="tag:hourly",
+    partitions_def=hourly,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    name="grid_intel_dbt_hourly",
+)
+def dbt_hourly_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[object]:
+    yield from run_dbt(context, dbt, warehouse, context.partition_time_window)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=GridDbtTranslator(),
+    select="tag:daily",
+    partitions_def=daily,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    name="grid_intel_dbt_daily",
+)
+def dbt_daily_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[object]:
+    yield from run_dbt(context, dbt, warehouse, context.partition_time_window)
+
+
+DBT_ASSETS = (dbt_reference_assets, dbt_hourly_assets, dbt_daily_assets)
+
+defs = dg.Definitions(assets=list(DBT_ASSETS))

@@ -1,4 +1,5 @@
-"""How dbt nodes appear in Dagster: keyed and grouped by warehouse layer."""
+"""How dbt nodes appear in Dagster: keyed and grouped by warehouse layer, with
+explicit partition mappings where an hourly model meets a daily one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,22 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from grid_intel.defs.automation import FOLLOWS_UPSTREAM
+
+# dbt tags say how a node is partitioned (see dbt_project.yml).
+PARTITIONINGS = ("hourly", "daily", "reference")
+
+
+def partitioning(node: Mapping[str, Any]) -> str:
+    """A node's partitioning from its tags; untagged nodes are reference data."""
+    tags = set(node.get("tags") or ()) | set((node.get("config") or {}).get("tags") or ())
+    return next((p for p in PARTITIONINGS if p in tags), "reference")
+
+
+def node_key(node: Mapping[str, Any]) -> dg.AssetKey:
+    """bronze/<table> for sources (the bronze assets' keys), <layer>/<name> otherwise."""
+    if node["resource_type"] == "source":
+        return dg.AssetKey([node["source_name"], node["name"]])
+    return dg.AssetKey([node["config"].get("schema") or "silver", node["name"]])
 
 
 class GridDbtTranslator(DagsterDbtTranslator):
@@ -24,9 +41,28 @@ class GridDbtTranslator(DagsterDbtTranslator):
             return spec
         layer = node["config"].get("schema") or "silver"
         owner = (node["config"].get("meta") or {}).get("owner")
+        mine = partitioning(node)
+        upstream = _partitionings(manifest)
+        deps = [
+            dg.AssetDep(dep.asset_key, partition_mapping=dg.TimeWindowPartitionMapping())
+            if mine != "reference" and upstream.get(dep.asset_key, mine) not in (mine, "reference")
+            else dep
+            for dep in spec.deps
+        ]
         return spec.replace_attributes(
-            key=dg.AssetKey([layer, node["name"]]),
+            key=node_key(node),
             group_name=layer,
             owners=[owner] if owner else spec.owners,
+            deps=deps,
             automation_condition=FOLLOWS_UPSTREAM,
         ).merge_attributes(kinds={"postgres"})
+
+
+def _partitionings(manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:
+    """Every model's, seed's and source's partitioning by asset key."""
+    nodes = [*manifest["nodes"].values(), *manifest["sources"].values()]
+    return {
+        node_key(n): partitioning(n)
+        for n in nodes
+        if n["resource_type"] in ("model", "seed", "source", "snapshot")
+    }

@@ -1,0 +1,92 @@
+"""How the dbt project is embedded: partitionings, explicit mappings, automation."""
+
+import dagster as dg
+import pytest
+
+from grid_intel.defs.transform.translator import partitioning
+
+
+def graph():
+    from grid_intel.definitions import defs
+
+    return defs.resolve_asset_graph()
+
+
+@pytest.mark.parametrize(
+    ("key", "partitions"),
+    [
+        ("silver/validated_readings", "hourly"),
+        ("silver/interpolated_gaps", "hourly"),
+        ("silver/clean_frequency", "hourly"),
+        ("silver/market_prices", "hourly"),
+        ("silver/weather_hourly", "daily"),
+        ("silver/outages", "daily"),
+        ("silver/maintenance", "daily"),
+        ("gold/hourly_station_stats", "hourly"),
+        ("gold/demand_hourly", "hourly"),
+        ("gold/generation_mix_hourly", "hourly"),
+        ("gold/interchange_hourly", "hourly"),
+        ("gold/prices_hourly", "hourly"),
+        ("gold/reliability_daily", "daily"),
+        ("gold/reliability_monthly", "daily"),
+        ("gold/capacity_factor_daily", "daily"),
+        ("gold/peak_demand_daily", "daily"),
+        ("gold/export_revenue_daily", "daily"),
+        ("silver/scada_points", None),
+    ],
+)
+def test_models_are_partitioned_like_their_layer(dbt_manifest, key, partitions):
+    node = graph().get(dg.AssetKey.from_user_string(key))
+    kind = {dg.HourlyPartitionsDefinition: "hourly", dg.DailyPartitionsDefinition: "daily"}
+    assert (kind[type(node.partitions_def)] if node.partitions_def else None) == partitions
+    assert node.group_name == key.split("/")[0]
+    assert node.owners, key  # every model names an owner
+
+
+def test_daily_models_map_hourly_upstreams_explicitly(dbt_manifest):
+    g = graph()
+    child, parent = (
+        dg.AssetKey(["gold", "peak_demand_daily"]),
+        dg.AssetKey(["gold", "demand_hourly"]),
+    )
+    mapping = g.get_partition_mapping(child, parent)
+    assert isinstance(mapping, dg.TimeWindowPartitionMapping)
+    upstream = mapping.get_upstream_mapped_partitions_result_for_partitions(
+        g.get(child).partitions_def.subset_with_partition_keys(["2026-03-01"]),
+        g.get(child).partitions_def,
+        g.get(parent).partitions_def,
+    ).partitions_subset
+    keys = sorted(upstream.get_partition_keys())
+    assert len(keys) == 24 and keys[0] == "2026-03-01-00:00" and keys[-1] == "2026-03-01-23:00"
+
+
+def test_hourly_prices_map_the_daily_miso_files(dbt_manifest):
+    mapping = graph().get_partition_mapping(
+        dg.AssetKey(["silver", "market_prices"]), dg.AssetKey(["bronze", "miso_lmp"])
+    )
+    assert isinstance(mapping, dg.TimeWindowPartitionMapping)
+
+
+def test_dbt_tests_are_asset_checks_on_gold(dbt_manifest):
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph().asset_check_keys}
+    assert ("gold/demand_hourly", "unique_combination_demand_hourly_hour__region") in checks
+    assert any(a == "gold/reliability_daily" and "within_range" in n for a, n in checks)
+    assert any(a == "silver/validated_readings" and "relationships" in n for a, n in checks)
+
+
+def test_automation_ignores_reference_updates_and_late_miso_files(dbt_manifest):
+    from grid_intel.defs.automation import FOLLOWS_UPSTREAM
+
+    g = graph()
+    for key in (["silver", "validated_readings"], ["gold", "reliability_daily"]):
+        assert g.get(dg.AssetKey(key)).automation_condition == FOLLOWS_UPSTREAM
+    text = str(FOLLOWS_UPSTREAM)
+    assert "reference" in text and "miso_lmp" in text
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [(["hourly"], "hourly"), (["daily", "x"], "daily"), ([], "reference"), (["reference"], "reference")],
+)
+def test_partitioning_comes_from_the_dbt_tag(tags, expected):
+    assert partitioning({"tags": tags, "config": {}}) == expected
