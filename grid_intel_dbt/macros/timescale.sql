@@ -10,7 +10,7 @@
     1-day chunks (a no-op once it is one, and on PostgreSQL). -#}
 {% macro hypertable(time_column='ts') -%}
     {% if grid_intel.is_timescale() %}
-    select create_hypertable('{{ this }}', by_range('{{ time_column }}', interval '1 day'),
+    select create_hypertable('{{ this.schema }}.{{ this.identifier }}', by_range('{{ time_column }}', interval '1 day'),
                              if_not_exists => true, migrate_data => true)
     {% endif %}
 {%- endmacro %}
@@ -49,7 +49,7 @@
 {% macro rollup_refresh() -%}
     {% if grid_intel.is_timescale() %}
     {{ adapter.marker_run_outside_transaction() }}
-    call refresh_continuous_aggregate('{{ this }}',
+    call refresh_continuous_aggregate('{{ this.schema }}.{{ this.identifier }}',
         greatest({{ grid_intel.window_start('hour') }}, '2000-01-01'::timestamptz),
         least({{ grid_intel.window_end() }}, '2200-01-01'::timestamptz))
     {% endif %}

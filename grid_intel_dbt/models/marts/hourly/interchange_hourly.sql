@@ -1,9 +1,13 @@
 {{ config(
     materialized=rollup_materialization(),
     pre_hook="{{ rollup_clear() }}",
-    post_hook="{{ rollup_refresh() }}",
+    post_hook=after_commit("{{ rollup_refresh() }}"),
     refresh_now=false,
+    persist_docs={'relation': not is_timescale(), 'columns': not is_timescale()},
 ) }}
+
+{#- TimescaleDB keeps a continuous aggregate as a view, which `comment on
+    materialized view` (persist_docs) cannot reach: its docs live in dbt docs. -#}
 
 -- Net export per intertie and hour (mean MW of the metered tie flow, positive
 -- out of Manitoba), from good readings. On TimescaleDB a continuous aggregate
