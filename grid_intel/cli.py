@@ -124,6 +124,20 @@ def dbt_prepare() -> None:
     typer.echo(f"manifest: {dbt_project.manifest_path}")
 
 
+@app.command("dbt-docs")
+def dbt_docs() -> None:
+    """Generate the dbt docs (models, columns, tests, lineage) as one static HTML page."""
+    from grid_intel.defs.resources import WarehouseResource
+    from grid_intel.defs.transform.project import generate_docs
+
+    warehouse = WarehouseResource(url=get_settings().warehouse)
+    try:
+        page = generate_docs(warehouse.lane(), warehouse.dbt_env())
+    except KNOWN as exc:
+        raise _fail(exc) from None
+    typer.echo(f"dbt docs: file://{page}  (or `cd grid_intel_dbt && dbt docs serve`)")
+
+
 simulate_app = typer.Typer(no_args_is_help=True, help="Stream the simulated grid into Kafka.")
 app.add_typer(simulate_app, name="simulate")
 
@@ -282,14 +296,17 @@ Minutes = Annotated[float, typer.Option(min=1, help="Simulated minutes per scale
 Scales = Annotated[str, typer.Option(help="Sensor scales, comma separated.")]
 
 
-def _bench(name: str, minutes: float, scales: str) -> None:
+def _scales(text: str) -> list[int]:
+    return [int(x) for x in text.split(",")]
+
+
+def _bench(name: str, *args: object) -> None:
     """Run one benchmark, print its table and keep its JSON report in bench-results/."""
     from grid_intel import bench
 
     settings = get_settings()
     try:
-        runner = getattr(bench, f"bench_{name}")
-        report = runner(settings, minutes, [int(x) for x in scales.split(",")], _say)
+        report = getattr(bench, f"bench_{name}")(settings, *args, _say)
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(bench.table(report))
@@ -299,13 +316,25 @@ def _bench(name: str, minutes: float, scales: str) -> None:
 @bench_app.command("simulate")
 def bench_simulate(minutes: Minutes = 10, scales: Scales = "1,4") -> None:
     """Readings/s the simulator publishes into the broker, beside a raw producer's."""
-    _bench("simulate", minutes, scales)
+    _bench("simulate", minutes, _scales(scales))
 
 
 @bench_app.command("ingest")
 def bench_ingest(minutes: Minutes = 20, scales: Scales = "1,4") -> None:
     """Readings/s from Kafka into bronze (the asset's code path) beside a raw binary COPY."""
-    _bench("ingest", minutes, scales)
+    _bench("ingest", minutes, _scales(scales))
+
+
+@bench_app.command("backfill")
+def bench_backfill(
+    days: Annotated[int, typer.Option(min=1, max=31, help="Days to backfill.")] = 7,
+    scale: Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")] = 1,
+    scan_seconds: Annotated[
+        int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
+    ] = 60,
+) -> None:
+    """Single-run backfill of the hourly and the daily dbt assets over `days` days."""
+    _bench("backfill", days, scale, scan_seconds)
 
 
 @app.command()

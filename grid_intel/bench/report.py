@@ -20,6 +20,18 @@ COLUMNS = {
         "ratio_vs_raw_producer",
         "seconds",
     ),
+    "backfill": (
+        "group",
+        "partitions",
+        "dagster_runs",
+        "models",
+        "bronze_rows",
+        "rows_written",
+        "seconds",
+        "bronze_rows_per_s",
+        "raw_copy_seconds",
+        "ratio_vs_raw_copy",
+    ),
     "ingest": (
         "scale",
         "readings",

@@ -314,3 +314,15 @@ def test_dbt_project_on_timescaledb(timescale_db: Settings, dbt_manifest, archiv
         }
     assert ("gold.interchange_hourly",) in caggs
     assert {"silver.validated_readings", "silver.interpolated_gaps", "gold.hourly_station_stats"} <= tables
+
+
+def test_dbt_docs_generate_one_page_with_every_gold_model(test_db: Settings, dbt_manifest) -> None:
+    from grid_intel.defs.resources import WarehouseResource
+    from grid_intel.defs.transform.project import generate_docs
+
+    warehouse = WarehouseResource(url=test_db.warehouse)
+    page = generate_docs(warehouse.lane(), warehouse.dbt_env())
+    html = page.read_text()
+    for model in ("hourly_station_stats", "reliability_daily", "export_revenue_daily"):
+        assert model in html
+    assert "Good readings over expected scans" in html  # a column's description

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,16 @@ def dbt_executable() -> str:
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+def generate_docs(lane: str, env: dict[str, str]) -> Path:
+    """`dbt docs generate --static` against a warehouse: one self-contained HTML page
+    with every model, column, test and the lineage, plus the catalog's column types."""
+    os.environ.update(env)
+    dbt_resource().cli(
+        ["docs", "generate", "--static", "--target", lane], target_path=dbt_project.target_path
+    ).wait()
+    return DBT_PROJECT_DIR / dbt_project.target_path / "static_index.html"
 
 
 def prepare() -> None:

@@ -18,7 +18,9 @@
     from {{ ref('validated_readings') }}
     where {{ in_window('ts', 'minute') }}
 {%- endset -%}
-{%- set bounds = run_query(bounds_sql).rows[0] if execute else [none, none] -%}
+{#- Compiling (docs, a first build) before validated_readings exists finds no bounds. -#}
+{%- set readings = load_relation(ref('validated_readings')) if execute else none -%}
+{%- set bounds = run_query(bounds_sql).rows[0] if readings is not none else [none, none] -%}
 {%- set lo = "'" ~ bounds[0] ~ "'::timestamptz" -%}
 {%- set hi = "'" ~ bounds[1] ~ "'::timestamptz" -%}
 {%- set look = lo ~ " - interval '" ~ limit ~ " minutes'" -%}
