@@ -1,8 +1,8 @@
 """The demo: the simulated grid streams through Kafka and fills the layers on its own.
 
 Recent history is published at once, a live simulator keeps streaming, and
-`dagster dev` runs the topic sensors and the automation that load each hour into
-bronze and silver as it closes: nobody clicks. The demo waits until the
+`dagster dev` runs the landing and topic sensors and the automation that load
+each hour into bronze, silver and gold as it closes: nobody clicks. The demo waits until the
 history's hours are in, showing them arrive, and leaves everything running.
 """
 
@@ -24,7 +24,12 @@ from grid_intel.stack.simulator import LiveSimulator
 WATCHED = (
     ("bronze", "sensor_readings"),
     ("bronze", "grid_frequency"),
+    ("silver", "validated_readings"),
     ("silver", "clean_frequency"),
+    ("gold", "hourly_station_stats"),
+    ("gold", "demand_hourly"),
+    ("gold", "generation_mix_hourly"),
+    ("gold", "interchange_hourly"),
 )
 
 

@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import numpy as np
-import psycopg
 
-from grid_intel.bench.ingest import _database_url
+from grid_intel.bench.database import scratch_database
 from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.scada import ScadaSimulator
 from grid_intel.warehouse.connection import connect
-from grid_intel.warehouse.migrate import migrate
 from grid_intel.warehouse.writer import replace_window
 
 Progress = Callable[[str], None]
@@ -71,7 +68,9 @@ def _load_bronze(
             keys = [(START + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(days)]
             for key in keys if asset.partitions_def else [None]:
                 dg.materialize([asset], resources=resources, partition_key=key, run_config=QUIET)
-            progress(f"bronze: {name} loaded for {len(keys) if asset.partitions_def else 1} partition(s)")
+            progress(
+                f"bronze: {name} loaded for {len(keys) if asset.partitions_def else 1} partition(s)"
+            )
     sim = ScadaSimulator(seed=1, scale=scale)
     rows = 0
     with connect(db_url) as conn:
@@ -117,6 +116,55 @@ def _rows(db_url: str, group: str) -> tuple[int, int]:
     return inputs, outputs
 
 
+def _time_group(
+    db_url: str,
+    resources: dict[str, object],
+    group: str,
+    assets: dg.AssetsDefinition,
+    start: datetime,
+    end: datetime,
+    fmt: str,
+    step: timedelta,
+    progress: Progress,
+) -> dict[str, object]:
+    """One single-run backfill of a group over [start, end), beside its raw-copy baseline."""
+    first, last = start.strftime(fmt), (end - step).strftime(fmt)
+    progress(f"{group}: one backfill run over {first} … {last}")
+    t0 = time.perf_counter()
+    result = dg.materialize(
+        [assets],
+        resources=resources,
+        run_config=QUIET,
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
+    )
+    seconds = time.perf_counter() - t0
+    if not result.success:
+        raise RuntimeError(f"the {group} backfill run failed; see the log above")
+    baseline = _baseline_s(db_url, GROUP_INPUTS[group])
+    inputs, outputs = _rows(db_url, group)
+    run = {
+        "group": group,
+        "partitions": round((end - start) / step),
+        "dagster_runs": 1,
+        "models": len(assets.keys),
+        "bronze_rows": inputs,
+        "rows_written": outputs,
+        "seconds": round(seconds, 2),
+        "bronze_rows_per_s": round(inputs / seconds),
+        "raw_copy_seconds": round(baseline, 2),
+        "ratio_vs_raw_copy": round(baseline / seconds, 3),
+    }
+    progress(
+        f"{group}: {run['partitions']} partitions in {seconds:.1f} s "
+        f"({run['bronze_rows_per_s']:,} bronze rows/s, {run['ratio_vs_raw_copy']:.2f}x "
+        f"the speed of a raw copy of its inputs)"
+    )
+    return run
+
+
 def bench_backfill(
     settings: Settings, days: int, scale: int, scan_seconds: int, progress: Progress
 ) -> dict[str, object]:
@@ -130,11 +178,6 @@ def bench_backfill(
 
     if scan_seconds % 4:
         raise ValueError(f"scan_seconds must be a multiple of the 4 s scan, got {scan_seconds}")
-    name = f"grid_intel_bench_{uuid.uuid4().hex[:8]}"
-    admin_url = _database_url(settings.warehouse, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    db_url = _database_url(settings.warehouse, name)
     end = START + timedelta(days=days)
     report: dict[str, object] = {
         "benchmark": "backfill",
@@ -143,9 +186,7 @@ def bench_backfill(
         "scan_seconds": scan_seconds,
         "runs": [],
     }
-    try:
-        with connect(db_url) as conn:
-            migrate(conn)
+    with scratch_database(settings.warehouse) as db_url:
         readings = _load_bronze(settings, db_url, days, scale, scan_seconds // 4, progress)
         report["bronze_readings"] = readings
         resources = build_resources(settings.with_warehouse(db_url))
@@ -155,42 +196,7 @@ def bench_backfill(
             ("daily", dbt_daily_assets, "%Y-%m-%d", timedelta(days=1)),
         )
         for group, assets, fmt, step in groups:
-            first, last = START.strftime(fmt), (end - step).strftime(fmt)
-            progress(f"{group}: one backfill run over {first} … {last}")
-            t0 = time.perf_counter()
-            result = dg.materialize(
-                [assets],
-                resources=resources,
-                run_config=QUIET,
-                tags={
-                    "dagster/asset_partition_range_start": first,
-                    "dagster/asset_partition_range_end": last,
-                },
+            report["runs"].append(  # type: ignore[union-attr]
+                _time_group(db_url, resources, group, assets, START, end, fmt, step, progress)
             )
-            seconds = time.perf_counter() - t0
-            if not result.success:
-                raise RuntimeError(f"the {group} backfill run failed; see the log above")
-            baseline = _baseline_s(db_url, GROUP_INPUTS[group])
-            inputs, outputs = _rows(db_url, group)
-            run = {
-                "group": group,
-                "partitions": round((end - START) / step),
-                "dagster_runs": 1,
-                "models": len(assets.keys),
-                "bronze_rows": inputs,
-                "rows_written": outputs,
-                "seconds": round(seconds, 2),
-                "bronze_rows_per_s": round(inputs / seconds),
-                "raw_copy_seconds": round(baseline, 2),
-                "ratio_vs_raw_copy": round(baseline / seconds, 3),
-            }
-            report["runs"].append(run)  # type: ignore[union-attr]
-            progress(
-                f"{group}: {run['partitions']} partitions in {seconds:.1f} s "
-                f"({run['bronze_rows_per_s']:,} bronze rows/s, {run['ratio_vs_raw_copy']:.2f}x "
-                f"the speed of a raw copy of its inputs)"
-            )
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
     return report

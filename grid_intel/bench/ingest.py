@@ -14,10 +14,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-
+from grid_intel.bench.database import scratch_database
 from grid_intel.bench.report import START
 from grid_intel.ingestion.load import load_window
 from grid_intel.ingestion.split import Split
@@ -27,18 +25,12 @@ from grid_intel.kafka.windows import Window
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.warehouse.connection import connect
-from grid_intel.warehouse.migrate import migrate
 from grid_intel.warehouse.writer import replace_window
 
 Progress = Callable[[str], None]
 # The bench replays a fixed winter day: without these the broker would roll and
 # delete its segments at once, their event times being older than the retention.
 KEEP_OLD_EVENTS = {"retention.ms": "-1", "segment.ms": str(10 * 365 * 86_400_000)}
-
-
-def _database_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _windows(minutes: float) -> list[Window]:
@@ -135,20 +127,13 @@ def bench_ingest(
     settings: Settings, minutes: float, scales: list[int], progress: Progress
 ) -> dict[str, object]:
     """Readings/s into bronze beside a raw binary COPY of the same rows, per scale."""
-    name = f"grid_intel_bench_{uuid.uuid4().hex[:8]}"
-    admin_url = _database_url(settings.warehouse, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    db_url = _database_url(settings.warehouse, name)
     report: dict[str, object] = {
         "benchmark": "ingest",
         "simulated_minutes": minutes,
         "goals": {"ingest_readings_per_s": 150_000, "ratio_vs_raw_copy": 0.5},
         "runs": [],
     }
-    try:
-        with connect(db_url) as conn:
-            migrate(conn)
+    with scratch_database(settings.warehouse) as db_url:
         for scale in scales:
             run = _run_scale(settings, db_url, scale, minutes, progress)
             report["runs"].append(run)  # type: ignore[union-attr]
@@ -157,7 +142,4 @@ def bench_ingest(
                 f"{run['ratio_vs_raw_copy']:.2f}x a raw binary COPY "
                 f"({run['raw_copy_readings_per_s']:,}/s)"
             )
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
     return report

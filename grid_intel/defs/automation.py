@@ -22,6 +22,16 @@ FOLLOWS_UPSTREAM = (
     & ~dg.AutomationCondition.in_progress()
 ).with_label("follows each updated upstream partition")
 
+# Reference models and seeds have no partitions: build them once when missing (the
+# first registry load, a fresh warehouse), then again whenever what they read updates.
+REBUILT_WITH_INPUTS = (
+    (dg.AutomationCondition.missing() | dg.AutomationCondition.any_deps_updated())
+    .since_last_handled()
+    & ~dg.AutomationCondition.any_deps_missing()
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("built when missing, then on each upstream update")
+
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "layers_follow_upstream",
     target=dg.AssetSelection.all(),

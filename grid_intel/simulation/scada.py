@@ -68,9 +68,7 @@ class ScadaSimulator:
         self._region_ids = [r.id for r in reg.regions]
         self._station_ids = [s.id for s in reg.stations]
         # Driver columns: region loads, station outputs, tie-line net exports.
-        self._driver_ids = (
-            self._region_ids + self._station_ids + [t.id for t in reg.interties]
-        )
+        self._driver_ids = self._region_ids + self._station_ids + [t.id for t in reg.interties]
         self._driver_col = {d: j for j, d in enumerate(self._driver_ids)}
         self._weights = self._load_weights()
         self._points = reg.points

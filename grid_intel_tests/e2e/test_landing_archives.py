@@ -1,4 +1,5 @@
-"""`dagster dev` loads archives dropped in the landing folder with nobody clicking."""
+"""`dagster dev` loads archives dropped in the landing folder, and a new SCADA hour
+flows bronze → silver → gold, with nobody clicking."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
+from grid_intel.simulation.feeds import Feeds
+from grid_intel.simulation.producer import history
 from grid_intel.warehouse.connection import connect
 from grid_intel_tests.e2e.devserver import dagster_dev
 from grid_intel_tests.e2e.test_dagster_dev import (
@@ -81,3 +85,53 @@ def test_the_landing_sensor_loads_dropped_archives(dev_with_landing: Settings):
         )
     ]
     assert ranged, runs
+
+
+def wait_for_first_tick(settings: Settings, sensor: str) -> None:
+    """A sensor's first tick fixes its start at the topic's end: publish only after it."""
+    deadline = time.monotonic() + 180
+    while not gql(settings, SENSOR_TICKS, {"name": sensor})["sensorOrError"]["sensorState"][
+        "ticks"
+    ]:
+        assert time.monotonic() < deadline, f"{sensor} never ticked"
+        time.sleep(2)
+
+
+@pytest.mark.timeout(1200)  # a full simulated hour through three Dagster runs on 2 cores
+def test_a_new_scada_hour_flows_through_silver_and_gold_without_anyone_clicking(
+    dev_with_landing: Settings,
+):
+    settings = dev_with_landing
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    # The registry (the point list behind silver) arrives as a landing file.
+    write_archives(settings.resolved_landing_dir, 3, hour, hour + timedelta(hours=1), print)
+    wait_for_first_tick(settings, "sensor_readings_kafka_sensor")
+    with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        history(p, Feeds(3), hour, hour + timedelta(hours=1), print)
+
+    key = hour.strftime("%Y-%m-%d-%H:%M")
+    chain = [
+        ["bronze", "sensor_readings"],
+        ["silver", "validated_readings"],
+        ["gold", "hourly_station_stats"],
+        ["gold", "demand_hourly"],
+        ["gold", "interchange_hourly"],
+    ]
+    deadline = time.monotonic() + 900
+    runs: dict[str, list[dict]] = {}
+    while time.monotonic() < deadline:
+        runs = {"/".join(path): materialized_by(settings, path, key) for path in chain}
+        if all(runs.values()):
+            break
+        time.sleep(5)
+    assert all(runs.values()), {k: bool(v) for k, v in runs.items()}
+    assert (
+        runs["bronze/sensor_readings"][0]["dagster/sensor_name"] == "sensor_readings_kafka_sensor"
+    )
+    for path in chain[1:]:
+        assert runs["/".join(path)][0]["dagster/sensor_name"] == "layers_follow_upstream"
+    with connect(settings.warehouse) as conn:
+        regions, mw = conn.execute(
+            "select count(*), sum(demand_mw) from gold.demand_hourly where hour = %s", (hour,)
+        ).fetchone()
+    assert regions == 7 and 1000 < mw < 8000

@@ -79,7 +79,9 @@ def validated(bronze: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     )
 
 
-def gap_fill(readings: pl.DataFrame, start: datetime, end: datetime, limit_min: int) -> pl.DataFrame:
+def gap_fill(
+    readings: pl.DataFrame, start: datetime, end: datetime, limit_min: int
+) -> pl.DataFrame:
     """interpolated_gaps: per point that reported in [start, end), one row per minute."""
     good = readings.filter(pl.col("quality_code") == "good")
     measured = good.group_by("point_id", pl.col("ts").dt.truncate("1m").alias("minute")).agg(
@@ -161,7 +163,9 @@ def demand(stats: pl.DataFrame) -> pl.DataFrame:
 
 
 def generation_mix(stats: pl.DataFrame, registry: Registry) -> pl.DataFrame:
-    fuel = pl.DataFrame({"asset": [s.id for s in registry.stations], "fuel": [s.fuel for s in registry.stations]})
+    fuel = pl.DataFrame(
+        {"asset": [s.id for s in registry.stations], "fuel": [s.fuel for s in registry.stations]}
+    )
     by_fuel = (
         stats.filter(pl.col("asset_kind") == "station")
         .join(fuel, on="asset")
@@ -192,7 +196,8 @@ def prices(lmp: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
     )
     da = pl.col("Market") == "DAY_AHEAD_HOURLY"
     return rows.group_by(
-        pl.col("Interval Start").dt.truncate(HOUR).alias("hour"), pl.col("Location").alias("location")
+        pl.col("Interval Start").dt.truncate(HOUR).alias("hour"),
+        pl.col("Location").alias("location"),
     ).agg(
         pl.col("LMP").filter(da).mean().alias("da_lmp"),
         pl.col("LMP").filter(~da).mean().alias("rt_lmp"),
@@ -212,7 +217,10 @@ def reliability(outages: pl.DataFrame, registry: Registry, day: datetime) -> pl.
         mine = outages if region == "MB" else outages.filter(pl.col("region") == region)
         sustained = mine.filter(pl.col("duration_min") >= 5)
         momentary = mine.filter(pl.col("duration_min") < 5)
-        ci, cm = float(sustained["customers_affected"].sum()), float(sustained["customer_minutes"].sum())
+        ci, cm = (
+            float(sustained["customers_affected"].sum()),
+            float(sustained["customer_minutes"].sum()),
+        )
         rows.append(
             {
                 "day": day,
@@ -229,7 +237,10 @@ def reliability(outages: pl.DataFrame, registry: Registry, day: datetime) -> pl.
 
 def capacity_factor(stats: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     cap = pl.DataFrame(
-        {"station": [s.id for s in registry.stations], "capacity_mw": [float(s.capacity_mw) for s in registry.stations]}
+        {
+            "station": [s.id for s in registry.stations],
+            "capacity_mw": [float(s.capacity_mw) for s in registry.stations],
+        }
     )
     return (
         stats.filter((pl.col("asset_kind") == "station") & pl.col("mean_value").is_not_null())

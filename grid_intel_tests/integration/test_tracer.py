@@ -47,7 +47,10 @@ def materialize(settings: Settings, partition: str) -> dg.ExecuteInProcessResult
 
     return dg.materialize(
         [BRONZE_ASSETS["grid.frequency"], dbt_hourly_assets],
-        selection=[dg.AssetKey(["bronze", "grid_frequency"]), dg.AssetKey(["silver", "clean_frequency"])],
+        selection=[
+            dg.AssetKey(["bronze", "grid_frequency"]),
+            dg.AssetKey(["silver", "clean_frequency"]),
+        ],
         partition_key=partition,
         resources=build_resources(settings),
     )

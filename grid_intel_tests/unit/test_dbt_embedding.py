@@ -86,7 +86,32 @@ def test_automation_ignores_reference_updates_and_late_miso_files(dbt_manifest):
 
 @pytest.mark.parametrize(
     ("tags", "expected"),
-    [(["hourly"], "hourly"), (["daily", "x"], "daily"), ([], "reference"), (["reference"], "reference")],
+    [
+        (["hourly"], "hourly"),
+        (["daily", "x"], "daily"),
+        ([], "reference"),
+        (["reference"], "reference"),
+    ],
 )
 def test_partitioning_comes_from_the_dbt_tag(tags, expected):
     assert partitioning({"tags": tags, "config": {}}) == expected
+
+
+def test_a_fresh_warehouse_builds_reference_models_without_anyone_clicking(dbt_manifest):
+    """Seeds have no upstream to update: they must be built because they are missing."""
+    from grid_intel.definitions import defs
+
+    seed = dg.AssetKey(["silver", "unit_conversions"])
+    with dg.DagsterInstance.ephemeral() as instance:
+        # The first tick only starts the bookkeeping; the next one asks for what is missing.
+        first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        result = dg.evaluate_automation_conditions(
+            defs=defs, instance=instance, cursor=first.cursor
+        )
+        assert result.get_num_requested(seed) == 1
+        # Partitioned models wait for their upstream: nothing asks for all of history.
+        assert result.get_num_requested(dg.AssetKey(["silver", "validated_readings"])) == 0
+        again = dg.evaluate_automation_conditions(
+            defs=defs, instance=instance, cursor=result.cursor
+        )
+        assert again.get_num_requested(seed) == 0  # requested once, not on every tick

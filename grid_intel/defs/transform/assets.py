@@ -42,48 +42,32 @@ def run_dbt(
     yield from dbt.cli(args, context=context).stream()
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=GridDbtTranslator(),
-    select="tag:reference",
-    name="grid_intel_dbt_reference",
-)
-def dbt_reference_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[object]:
-    yield from run_dbt(context, dbt, warehouse, None)
+def build_dbt_assets(
+    tag: str, partitions_def: dg.TimeWindowPartitionsDefinition | None
+) -> dg.AssetsDefinition:
+    """The models and seeds tagged `tag`, run per partition (or whole when unpartitioned)."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=GridDbtTranslator(),
+        select=f"tag:{tag}",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
+        name=f"grid_intel_dbt_{tag}",
+    )
+    def _assets(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[object]:
+        window = context.partition_time_window if partitions_def else None
+        yield from run_dbt(context, dbt, warehouse, window)
+
+    return _assets
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=GridDbtTranslator(),
-    select="tag:hourly",
-    partitions_def=hourly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="grid_intel_dbt_hourly",
-)
-def dbt_hourly_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[object]:
-    yield from run_dbt(context, dbt, warehouse, context.partition_time_window)
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=GridDbtTranslator(),
-    select="tag:daily",
-    partitions_def=daily,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="grid_intel_dbt_daily",
-)
-def dbt_daily_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[object]:
-    yield from run_dbt(context, dbt, warehouse, context.partition_time_window)
-
+dbt_reference_assets = build_dbt_assets("reference", None)
+dbt_hourly_assets = build_dbt_assets("hourly", hourly)
+dbt_daily_assets = build_dbt_assets("daily", daily)
 
 DBT_ASSETS = (dbt_reference_assets, dbt_hourly_assets, dbt_daily_assets)
 

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-from grid_intel.defs.automation import FOLLOWS_UPSTREAM
+from grid_intel.defs.automation import FOLLOWS_UPSTREAM, REBUILT_WITH_INPUTS
 
 # dbt tags say how a node is partitioned (see dbt_project.yml).
 PARTITIONINGS = ("hourly", "daily", "reference")
@@ -54,7 +54,7 @@ class GridDbtTranslator(DagsterDbtTranslator):
             group_name=layer,
             owners=[owner] if owner else spec.owners,
             deps=deps,
-            automation_condition=FOLLOWS_UPSTREAM,
+            automation_condition=REBUILT_WITH_INPUTS if mine == "reference" else FOLLOWS_UPSTREAM,
         ).merge_attributes(kinds={"postgres"})
 
 

@@ -52,30 +52,33 @@ measured as (
     group by 1, 2
 ),
 
-grid as (
-    select point_id, minute
-    from (select distinct point_id from measured) as points
-    cross join generate_series({{ look }}, {{ hi }} - interval '1 minute', interval '1 minute') as minute
-),
-
-runs as (
-    select
-        g.point_id,
-        g.minute,
-        m.measured,
-        count(m.measured) over (partition by g.point_id order by g.minute) as run
-    from grid as g
-    left join measured as m on m.point_id = g.point_id and m.minute = g.minute
-),
-
-filled as (
+-- Each measured minute with the next one: the minutes between are the only ones to fill,
+-- so the work grows with the readings and the gaps, not with points × minutes.
+spans as (
     select
         point_id,
         minute,
         measured,
-        max(measured) over (partition by point_id, run) as value,
-        case when run > 0 then min(minute) over (partition by point_id, run) end as last_measured
-    from runs
+        coalesce(lead(minute) over (partition by point_id order by minute), {{ hi }}) as next_minute
+    from measured
+),
+
+filled as (
+    select point_id, minute, measured, measured as value, minute as last_measured
+    from spans
+    union all
+    select s.point_id, g.minute, null, s.measured, s.minute
+    from (select * from spans where next_minute > minute + interval '1 minute') as s
+    cross join lateral generate_series(
+        s.minute + interval '1 minute', s.next_minute - interval '1 minute', interval '1 minute'
+    ) as g (minute)
+    union all
+    -- Before a point's first measured minute there is nothing to carry.
+    select f.point_id, g.minute, null, null, null
+    from (select point_id, min(minute) as first_minute from measured group by 1) as f
+    cross join lateral generate_series(
+        {{ look }}, f.first_minute - interval '1 minute', interval '1 minute'
+    ) as g (minute)
 ),
 {% endif %}
 
@@ -102,5 +105,5 @@ select
         extract(epoch from f.minute - f.last_measured)::integer / 60
     end as minutes_since_measured
 from filled as f
-join seen as s on s.point_id = f.point_id
-where f.minute >= {{ lo }} and f.minute < {{ hi }}
+where f.point_id in (select point_id from seen)
+  and f.minute >= {{ lo }} and f.minute < {{ hi }}
