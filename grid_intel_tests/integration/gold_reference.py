@@ -20,13 +20,16 @@ def _seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def points(registry: Registry) -> pl.DataFrame:
-    """The point list with range, scan interval and step rule (all units are canonical here)."""
+def points(registry: Registry, raw_units: dict[str, str]) -> pl.DataFrame:
+    """The point list with range, scan interval, step rule, and how to convert what the
+    RTU sends (`raw_units` names points not reported in their canonical unit)."""
     rules = {r["measurement"]: r for r in _seed("measurement_rules")}
+    units = {r["unit"]: r for r in _seed("unit_conversions")}
     rtus = {r.id: r for r in registry.rtus}
     rows = []
     for p in registry.points:
         rule = rules.get(p.measurement)
+        unit = units[raw_units.get(p.id, p.unit)]
         rows.append(
             {
                 "point_id": p.id,
@@ -38,19 +41,26 @@ def points(registry: Registry) -> pl.DataFrame:
                 "scan_interval_s": rtus[p.rtu].scan_interval_s,
                 "max_step_abs": float(rule["max_step_abs"]) if rule else None,
                 "max_step_rel": float(rule["max_step_rel"]) if rule else None,
+                "factor": float(unit["factor"]),
+                "add_offset": float(unit["add_offset"]),
             }
         )
     return pl.DataFrame(rows)
 
 
-def validated(bronze: pl.DataFrame, registry: Registry) -> pl.DataFrame:
-    """bronze.sensor_readings rows → readings with quality codes (latest copy per point and ts)."""
+def validated(bronze: pl.DataFrame, registry: Registry, raw_units: dict[str, str]) -> pl.DataFrame:
+    """bronze.sensor_readings rows → readings in canonical units with quality codes
+    (the latest copy per point and ts)."""
     latest = (
         bronze.sort(["point_id", "ts", "kafka_partition", "kafka_offset"])
         .group_by(["point_id", "ts"], maintain_order=True)
         .agg(pl.all().last(), pl.len().alias("copies"))
     )
-    out = latest.join(points(registry), on="point_id", how="left").sort(["point_id", "ts"])
+    out = (
+        latest.join(points(registry, raw_units), on="point_id", how="left")
+        .with_columns(pl.col("value") * pl.col("factor") + pl.col("add_offset"))
+        .sort(["point_id", "ts"])
+    )
     previous = pl.col("value").shift(1).over("point_id")
     unknown = pl.col("asset").is_null()
     source_bad = pl.col("value").is_null() | (pl.col("quality").fill_null("good") != "good")

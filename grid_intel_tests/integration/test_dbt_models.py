@@ -41,6 +41,23 @@ def wanted_points(registry: Registry) -> list[str]:
     ]
 
 
+# A legacy RTU reports this point in °F: silver must store it in °C like the rest.
+FAHRENHEIT_POINT = "gs_kettle_t1.ambient_temp_c"
+
+
+def as_fahrenheit_in_point_list(archives: Path) -> None:
+    """Edit the exported point list as the utility's SCADA database would have it."""
+    path = archives / "registry" / "points.csv"
+    lines = path.read_text().splitlines()
+    lines = [
+        f"{FAHRENHEIT_POINT},rtu_gs_kettle,gs_kettle_t1,transformer,ambient_temp_c,degF,-58.0,113.0"
+        if line.startswith(f"{FAHRENHEIT_POINT},")
+        else line
+        for line in lines
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
 def with_defects(rows: pl.DataFrame) -> pl.DataFrame:
     """Every kind of bad data the silver layer must recognise, at known places."""
     at = pl.col("ts")
@@ -109,10 +126,15 @@ def bronze_readings(registry: Registry) -> pl.DataFrame:
                     }
                 )
             )
+    fahrenheit = pl.col("point_id") == FAHRENHEIT_POINT
     rows = (
         pl.concat(frames)
         .with_row_index("kafka_offset")
-        .with_columns(pl.col("kafka_offset").cast(pl.Int64), pl.lit(0).alias("kafka_partition"))
+        .with_columns(
+            pl.col("kafka_offset").cast(pl.Int64),
+            pl.lit(0).alias("kafka_partition"),
+            pl.when(fahrenheit).then(pl.col("value") * 9 / 5 + 32).otherwise(pl.col("value")),
+        )
     )
     return with_defects(rows).select(READING_COLUMNS)
 
@@ -181,6 +203,7 @@ def build(settings: Settings, *, single_run: bool) -> list[dg.AssetCheckEvaluati
 def archives(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("landing")
     write_archives(folder, 7, DAY - timedelta(days=1), DAY + timedelta(days=1), lambda _: None)
+    as_fahrenheit_in_point_list(folder)
     return folder
 
 
@@ -235,7 +258,7 @@ def same(got: pl.DataFrame, want: pl.DataFrame, keys: list[str]) -> None:
 
 def compare_with_polars(settings: Settings, archives: Path) -> None:
     registry = build_registry()
-    readings = ref.validated(bronze_readings(registry), registry)
+    readings = ref.validated(bronze_readings(registry), registry, {FAHRENHEIT_POINT: "degF"})
     window = readings.filter((pl.col("ts") >= START) & (pl.col("ts") < END))
 
     got = frame(
@@ -251,6 +274,9 @@ def compare_with_polars(settings: Settings, archives: Path) -> None:
     # The spike and the step back from it; and the step back from the out-of-range values.
     assert codes["bad_out_of_range"] == 15 and codes["uncertain_spike"] == 3
     assert got["copies"].max() == 3  # original, duplicate, correction
+    # The °F point came back in °C (the reference holds the simulator's °C values).
+    ambient = got.filter(pl.col("point_id") == FAHRENHEIT_POINT)["value"]
+    assert ambient.len() > 0 and ambient.min() > -50 and ambient.max() < 45
 
     fills = frame(
         settings,
