@@ -249,7 +249,11 @@ def start_offsets(client: KafkaConsumer, topic: str, since: datetime) -> dict[in
     tps = partitions(client, topic)
     end = client.end_offsets(tps)
     first = time_index(client, topic, since)
-    return {tp.partition: first[tp.partition] or end[tp] for tp in tps}
+    # Offset 0 is a real start (a fresh topic's first record), not "nothing found".
+    return {
+        tp.partition: end[tp] if first[tp.partition] is None else first[tp.partition]
+        for tp in tps
+    }
 
 
 def scan_timestamps(

@@ -372,3 +372,26 @@ def test_alerts_land_with_their_detail_as_a_json_object(test_db: Settings):
             (alert_id,),
         ).fetchone()
     assert row == ("object", 131.2, "critical")
+
+
+def test_a_first_scan_of_a_fresh_topic_starts_at_offset_zero(stack: Settings):
+    """A sensor's first scan on a new broker starts at its history, not past it."""
+    from grid_intel.kafka.client import start_offsets
+
+    topic = f"test.fresh.{uuid.uuid4().hex[:8]}"
+    with admin_client(stack.kafka_bootstrap) as admin:
+        admin.create_topics(
+            {topic: {"num_partitions": 1, "replication_factor": 1}}, wait_for_metadata=True
+        )
+    try:
+        hour = hour_ago(3)
+        with producer(stack.kafka_bootstrap) as p:
+            for i in range(5):
+                p.send(topic, value=b"x", timestamp_ms=int(hour.timestamp() * 1000) + i)
+            p.flush()
+        with consumer(stack.kafka_bootstrap) as c:
+            assert start_offsets(c, topic, hour - timedelta(hours=1)) == {0: 0}
+            assert start_offsets(c, topic, hour + timedelta(hours=1)) == {0: 5}  # nothing newer
+    finally:
+        with admin_client(stack.kafka_bootstrap) as admin:
+            admin.delete_topics([topic])
