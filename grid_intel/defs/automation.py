@@ -25,8 +25,9 @@ FOLLOWS_UPSTREAM = (
 # Reference models and seeds have no partitions: build them once when missing (the
 # first registry load, a fresh warehouse), then again whenever what they read updates.
 REBUILT_WITH_INPUTS = (
-    (dg.AutomationCondition.missing() | dg.AutomationCondition.any_deps_updated())
-    .since_last_handled()
+    (
+        dg.AutomationCondition.missing() | dg.AutomationCondition.any_deps_updated()
+    ).since_last_handled()
     & ~dg.AutomationCondition.any_deps_missing()
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()

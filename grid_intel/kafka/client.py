@@ -251,8 +251,7 @@ def start_offsets(client: KafkaConsumer, topic: str, since: datetime) -> dict[in
     first = time_index(client, topic, since)
     # Offset 0 is a real start (a fresh topic's first record), not "nothing found".
     return {
-        tp.partition: end[tp] if first[tp.partition] is None else first[tp.partition]
-        for tp in tps
+        tp.partition: end[tp] if first[tp.partition] is None else first[tp.partition] for tp in tps
     }
 
 
