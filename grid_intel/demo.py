@@ -2,8 +2,9 @@
 
 Recent history is published at once, a live simulator keeps streaming, and
 `dagster dev` runs the landing and topic sensors and the automation that load
-each hour into bronze, silver and gold as it closes: nobody clicks. The demo waits until the
-history's hours are in, showing them arrive, and leaves everything running.
+each hour into bronze, silver and gold as it closes: nobody clicks. The demo
+waits until the history's hours are in, showing them arrive, and leaves
+everything running.
 """
 
 from __future__ import annotations

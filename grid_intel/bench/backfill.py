@@ -37,19 +37,23 @@ GROUP_INPUTS = {
 }
 
 
-def hour_rows(sim: ScadaSimulator, hour: datetime, every: int) -> Iterator[tuple[object, ...]]:
+def point_places(sim: ScadaSimulator) -> list[tuple[str, str, str]]:
+    """(point, RTU, substation) in the order of the simulator's value columns."""
+    substation = {r.id: r.substation for r in sim.registry.rtus}
+    return [(p.id, p.rtu, substation[p.rtu]) for p in sim.registry.points]
+
+
+def hour_rows(
+    sim: ScadaSimulator, places: list[tuple[str, str, str]], hour: datetime, every: int
+) -> Iterator[tuple[object, ...]]:
     """One simulated hour of bronze.sensor_readings rows, every `every`-th scan."""
     block = sim.hour(hour)
-    ids = list(sim.columns)
-    rtu = {p.id: (p.rtu, sim.registry.by_id[p.rtu].substation) for p in sim.registry.points}  # type: ignore[attr-defined]
     values = np.round(block["values"][::every], 4)
     for i, epoch in enumerate(block["ts"][::every]):
         ts = datetime.fromtimestamp(float(epoch), tz=UTC)
         seq = int(epoch // 4)
-        for j, pid in enumerate(ids):
-            v = float(values[i, j])
-            r, sub = rtu[pid]
-            yield (ts, r, sub, pid, v, None, seq, 1, 0, i * len(ids) + j)
+        for j, (pid, rtu, sub) in enumerate(places):
+            yield (ts, rtu, sub, pid, float(values[i, j]), None, seq, 1, 0, i * len(places) + j)
 
 
 def _load_bronze(
@@ -72,6 +76,7 @@ def _load_bronze(
                 f"bronze: {name} loaded for {len(keys) if asset.partitions_def else 1} partition(s)"
             )
     sim = ScadaSimulator(seed=1, scale=scale)
+    places = point_places(sim)
     rows = 0
     with connect(db_url) as conn:
         hour = START
@@ -79,7 +84,7 @@ def _load_bronze(
             result = replace_window(
                 conn,
                 BRONZE_SENSOR_READINGS.table,
-                hour_rows(sim, hour, every),
+                hour_rows(sim, places, hour, every),
                 hour,
                 hour + timedelta(hours=1),
             )

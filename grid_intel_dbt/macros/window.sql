@@ -2,8 +2,9 @@
 
     With the permissive defaults (a hand-run `dbt run`), an incremental model
     starts `lookback_hours` before its latest row instead, so late data is
-    picked up without rebuilding history. The start is looked up once, when
-    the model compiles, so the clearing pre-hook and the insert agree. -#}
+    picked up without rebuilding history. The model's SQL compiles, and its
+    clearing pre-hook renders, before that pre-hook deletes anything, so both
+    read the same latest row and agree on the start. -#}
 
 {% macro window_start(this_column='ts', grain='hour') -%}
     {%- if execute and is_incremental() and window_is_all_time() -%}

@@ -171,17 +171,22 @@ def materialized_by(settings: Settings, path: list[str], partition: str) -> list
     return out
 
 
-def test_sensors_fill_bronze_and_silver_without_anyone_clicking(dagster_dev: Settings):
-    sensor = "grid_frequency_kafka_sensor"
+def wait_for_first_tick(settings: Settings, sensor: str) -> None:
+    """A sensor's first tick fixes its start at the topic's end: publish only after it."""
     deadline = time.monotonic() + 180
-    while True:  # the sensor's first tick fixes its start at the topic's end
-        state = gql(dagster_dev, SENSOR_TICKS, {"name": sensor})["sensorOrError"]
+    while True:
+        state = gql(settings, SENSOR_TICKS, {"name": sensor})["sensorOrError"]
         assert state["__typename"] == "Sensor", state
         assert state["sensorState"]["status"] == "RUNNING"  # on by default
         if state["sensorState"]["ticks"]:
-            break
-        assert time.monotonic() < deadline, "the sensor never ticked"
+            return
+        assert time.monotonic() < deadline, f"{sensor} never ticked"
         time.sleep(2)
+
+
+def test_sensors_fill_bronze_and_silver_without_anyone_clicking(dagster_dev: Settings):
+    sensor = "grid_frequency_kafka_sensor"
+    wait_for_first_tick(dagster_dev, sensor)
 
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     region = f"e2e-sensor-{uuid.uuid4().hex[:8]}"

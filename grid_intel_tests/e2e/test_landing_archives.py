@@ -22,6 +22,7 @@ from grid_intel_tests.e2e.test_dagster_dev import (
     SENSOR_TICKS,
     gql,
     materialized_by,
+    wait_for_first_tick,
 )
 
 
@@ -85,16 +86,6 @@ def test_the_landing_sensor_loads_dropped_archives(dev_with_landing: Settings):
         )
     ]
     assert ranged, runs
-
-
-def wait_for_first_tick(settings: Settings, sensor: str) -> None:
-    """A sensor's first tick fixes its start at the topic's end: publish only after it."""
-    deadline = time.monotonic() + 180
-    while not gql(settings, SENSOR_TICKS, {"name": sensor})["sensorOrError"]["sensorState"][
-        "ticks"
-    ]:
-        assert time.monotonic() < deadline, f"{sensor} never ticked"
-        time.sleep(2)
 
 
 @pytest.mark.timeout(1200)  # a full simulated hour through three Dagster runs on 2 cores

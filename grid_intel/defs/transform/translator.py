@@ -31,6 +31,13 @@ def node_key(node: Mapping[str, Any]) -> dg.AssetKey:
 class GridDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        # Every node's partitioning, worked out once per manifest, not once per node.
+        self._partitionings: tuple[int, dict[dg.AssetKey, str]] | None = None
+
+    def _upstream(self, manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:
+        if self._partitionings is None or self._partitionings[0] != id(manifest):
+            self._partitionings = (id(manifest), _partitionings(manifest))
+        return self._partitionings[1]
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: Any | None
@@ -39,10 +46,10 @@ class GridDbtTranslator(DagsterDbtTranslator):
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id)
         if node is None or node["resource_type"] == "source":
             return spec
-        layer = node["config"].get("schema") or "silver"
+        key = node_key(node)
         owner = (node["config"].get("meta") or {}).get("owner")
         mine = partitioning(node)
-        upstream = _partitionings(manifest)
+        upstream = self._upstream(manifest)
         deps = [
             dg.AssetDep(dep.asset_key, partition_mapping=dg.TimeWindowPartitionMapping())
             if mine != "reference" and upstream.get(dep.asset_key, mine) not in (mine, "reference")
@@ -50,8 +57,8 @@ class GridDbtTranslator(DagsterDbtTranslator):
             for dep in spec.deps
         ]
         return spec.replace_attributes(
-            key=node_key(node),
-            group_name=layer,
+            key=key,
+            group_name=key.path[0],
             owners=[owner] if owner else spec.owners,
             deps=deps,
             automation_condition=REBUILT_WITH_INPUTS if mine == "reference" else FOLLOWS_UPSTREAM,
