@@ -117,7 +117,7 @@ def _rows(db_url: str, group: str) -> tuple[int, int]:
             return int(conn.execute(f"select count(*) from {table}").fetchone()[0])  # type: ignore[index]
 
         inputs = sum(count(f"bronze.{t}") for t in GROUP_INPUTS[group])
-        outputs = sum(count(".".join(k.path)) for k in assets.keys)
+        outputs = sum(count(".".join(k.path)) for a in assets for k in a.keys)
     return inputs, outputs
 
 
@@ -125,7 +125,7 @@ def _time_group(
     db_url: str,
     resources: dict[str, object],
     group: str,
-    assets: dg.AssetsDefinition,
+    assets: tuple[dg.AssetsDefinition, ...],
     start: datetime,
     end: datetime,
     fmt: str,
@@ -137,7 +137,7 @@ def _time_group(
     progress(f"{group}: one backfill run over {first} … {last}")
     t0 = time.perf_counter()
     result = dg.materialize(
-        [assets],
+        list(assets),
         resources=resources,
         run_config=QUIET,
         tags={

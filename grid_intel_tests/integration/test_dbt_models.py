@@ -190,9 +190,9 @@ def build(settings: Settings, *, single_run: bool) -> list[dg.AssetCheckEvaluati
         if single_run
         else [{"partition_key": k} for k in KEYS]
     )
-    results = [materialize([dbt_hourly_assets], settings, **run) for run in runs]
+    results = [materialize(list(dbt_hourly_assets), settings, **run) for run in runs]
     results.append(
-        materialize([dbt_daily_assets], settings, partition_key=DAY.strftime("%Y-%m-%d"))
+        materialize(list(dbt_daily_assets), settings, partition_key=DAY.strftime("%Y-%m-%d"))
     )
     checks = [e for r in results for e in r.get_asset_check_evaluations()]
     assert checks and all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]

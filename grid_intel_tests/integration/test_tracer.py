@@ -46,7 +46,7 @@ def materialize(settings: Settings, partition: str) -> dg.ExecuteInProcessResult
     from grid_intel.defs.transform.assets import dbt_hourly_assets
 
     return dg.materialize(
-        [BRONZE_ASSETS["grid.frequency"], dbt_hourly_assets],
+        [BRONZE_ASSETS["grid.frequency"], *dbt_hourly_assets],
         selection=[
             dg.AssetKey(["bronze", "grid_frequency"]),
             dg.AssetKey(["silver", "clean_frequency"]),

@@ -71,6 +71,8 @@ def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
             metadata={
                 **report.metadata(),
                 "offsets_from": "sensor" if ranges else "time index",
+                # A backfill run loads many hours at once: per-hour figures divide by this.
+                "window_hours": (window.end - window.start).total_seconds() / 3600,
                 "consumer_lag": lag,
             }
         )

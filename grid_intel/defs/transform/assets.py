@@ -3,7 +3,9 @@
 Reference models and seeds are unpartitioned; staging, marts and metrics run
 per hour or per UTC day (their dbt tag), with the partition's time window passed
 as `--vars`. A backfill of many partitions is one dbt run over the whole range.
-dbt tests become asset checks.
+dbt tests become asset checks. Silver and gold are separate ops, so silver's
+blocking checks (dbt's error tests and the quality catalog's ERROR checks) run
+between them and a failure stops gold for that partition.
 """
 
 import json
@@ -43,18 +45,19 @@ def run_dbt(
 
 
 def build_dbt_assets(
-    tag: str, partitions_def: dg.TimeWindowPartitionsDefinition | None
+    tag: str, partitions_def: dg.TimeWindowPartitionsDefinition | None, layer: str | None = None
 ) -> dg.AssetsDefinition:
-    """The models and seeds tagged `tag`, run per partition (or whole when unpartitioned)."""
+    """The models and seeds tagged `tag` (in schema `layer` if given), run per partition
+    (or whole when unpartitioned)."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         dagster_dbt_translator=GridDbtTranslator(),
-        select=f"tag:{tag}",
+        select=f"tag:{tag},config.schema:{layer}" if layer else f"tag:{tag}",
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
-        name=f"grid_intel_dbt_{tag}",
+        name=f"grid_intel_dbt_{tag}_{layer}" if layer else f"grid_intel_dbt_{tag}",
     )
     def _assets(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -66,9 +69,10 @@ def build_dbt_assets(
 
 
 dbt_reference_assets = build_dbt_assets("reference", None)
-dbt_hourly_assets = build_dbt_assets("hourly", hourly)
-dbt_daily_assets = build_dbt_assets("daily", daily)
+# Each partitioned group as (silver, gold): materialize both for the whole layer stack.
+dbt_hourly_assets = tuple(build_dbt_assets("hourly", hourly, layer) for layer in ("silver", "gold"))
+dbt_daily_assets = tuple(build_dbt_assets("daily", daily, layer) for layer in ("silver", "gold"))
 
-DBT_ASSETS = (dbt_reference_assets, dbt_hourly_assets, dbt_daily_assets)
+DBT_ASSETS = (dbt_reference_assets, *dbt_hourly_assets, *dbt_daily_assets)
 
 defs = dg.Definitions(assets=list(DBT_ASSETS))

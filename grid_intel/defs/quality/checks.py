@@ -1,0 +1,230 @@
+"""Asset checks from the quality catalog: one op per checked asset evaluates all of its
+checks for the partition's window and reports each with its catalog severity.
+
+An evaluation that raises (a missing table, a lost connection) is reported as a
+failed check, never dropped: Dagster lets downstream assets run past a blocking
+check that reported nothing.
+"""
+
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
+
+import dagster as dg
+import psycopg
+
+from grid_intel.defs.partitions import hourly
+from grid_intel.defs.resources import WarehouseResource
+from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
+from grid_intel.quality import catalog, queries, rules
+from grid_intel.quality.catalog import CheckSpec
+from grid_intel.quality.gx_runner import validate
+from grid_intel.quality.suites import SUITES
+from grid_intel.quality.verdict import Verdict
+
+Asset = tuple[str, str]
+
+
+class Window:
+    """What an evaluation needs: the warehouse, the window and the Dagster instance."""
+
+    def __init__(
+        self,
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        conn: psycopg.Connection,
+    ) -> None:
+        self.context = context
+        self.url = warehouse.url
+        self.conn = conn
+        self.start, self.end = context.partition_time_window
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start) / timedelta(hours=1)
+
+
+Evaluation = Callable[[Window], Verdict]
+
+
+def gx(asset: Asset, name: str) -> Evaluation:
+    return lambda w: validate(w.url, w.conn, SUITES[(*asset, name)], w.start, w.end)
+
+
+def quarantine(bronze: BronzeTopic) -> Evaluation:
+    def run(w: Window) -> Verdict:
+        q, ok = queries.quarantine_counts(w.conn, bronze.topic.name, bronze.table, w.start, w.end)
+        return rules.quarantine_rate(q, ok, catalog.QUARANTINE_WARN, catalog.QUARANTINE_ERROR)
+
+    return run
+
+
+def freshness(bronze: BronzeTopic) -> Evaluation:
+    limit = catalog.FRESHNESS[bronze.asset_name]
+    return lambda w: rules.freshness(
+        queries.newest_event(w.conn, bronze.table, w.start, w.end), w.end, limit
+    )
+
+
+def row_count(bronze: BronzeTopic) -> Evaluation:
+    def run(w: Window) -> Verdict:
+        current = w.conn.execute(
+            f"select count(*) from {bronze.table.qualified} where ts >= %s and ts < %s",
+            (w.start, w.end),
+        ).fetchone()[0]
+        trailing = trailing_hourly_rows(
+            w.context.instance, dg.AssetKey(["bronze", bronze.asset_name]), w.start
+        )
+        return rules.row_count_anomaly(
+            round(current / w.hours),
+            trailing,
+            catalog.ROW_COUNT_MAX_DEVIATION,
+            catalog.ROW_COUNT_MIN_HISTORY,
+        )
+
+    return run
+
+
+def trailing_hourly_rows(
+    instance: dg.DagsterInstance, key: dg.AssetKey, before: datetime
+) -> list[float]:
+    """Rows per hour of the latest materialization of each of the last hours before
+    `before`, from the bronze runs' metadata (a backfill run's count spans its hours)."""
+    wanted = [
+        hourly.get_partition_key_for_timestamp((before - timedelta(hours=h)).timestamp())
+        for h in range(1, catalog.ROW_COUNT_TRAILING + 1)
+    ]
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=wanted), limit=len(wanted) * 4
+    ).records
+    seen: dict[str, float] = {}
+    for r in records:  # newest first: keep each partition's latest
+        m = r.asset_materialization
+        if m is None or m.partition in seen:
+            continue
+        rows = m.metadata.get("dagster/row_count")
+        hours = m.metadata.get("window_hours")
+        if rows is not None:
+            seen[m.partition] = float(rows.value) / float(hours.value if hours else 1.0)
+    return list(seen.values())
+
+
+def completeness(w: Window) -> Verdict:
+    return rules.completeness(
+        queries.point_readings(w.conn, w.start, w.end),
+        queries.expected_point_readings(w.conn, w.start, w.end),
+        catalog.COMPLETENESS_MIN,
+    )
+
+
+def referential(w: Window) -> Verdict:
+    return rules.referential_integrity(queries.unknown_points(w.conn, w.start, w.end))
+
+
+def flagged(w: Window) -> Verdict:
+    return rules.flagged(queries.flagged_readings(w.conn, w.start, w.end))
+
+
+def balance(w: Window) -> Verdict:
+    return rules.reconciliation(
+        queries.hourly_balance(w.conn, w.start, w.end),
+        catalog.MAX_LOSS_FRACTION,
+        catalog.BALANCE_TOLERANCE,
+    )
+
+
+def _evaluations() -> dict[Asset, dict[str, Evaluation]]:
+    out: dict[Asset, dict[str, Evaluation]] = {}
+    for layer, table, name in SUITES:
+        out.setdefault((layer, table), {})[name] = gx((layer, table), name)
+    for b in BRONZE_TOPICS:
+        asset = ("bronze", b.asset_name)
+        out.setdefault(asset, {})["quarantine_rate"] = quarantine(b)
+        if b.asset_name in catalog.FRESHNESS:
+            out[asset]["freshness"] = freshness(b)
+            out[asset]["row_count_anomaly"] = row_count(b)
+    out[("bronze", "sensor_readings")] |= {
+        "completeness": completeness,
+        "referential_integrity": referential,
+    }
+    out[("silver", "validated_readings")]["flagged_readings"] = flagged
+    out[("gold", "generation_mix_hourly")] = {"physical_reconciliation": balance}
+    return out
+
+
+EVALUATIONS = _evaluations()
+# What a check reads besides its own asset, so lineage shows it.
+EXTRA_DEPS: Mapping[Asset, tuple[Asset, ...]] = {
+    ("bronze", "sensor_readings"): (("silver", "scada_points"),),
+    ("gold", "generation_mix_hourly"): (("gold", "demand_hourly"), ("gold", "interchange_hourly")),
+}
+
+
+def result(spec: CheckSpec, verdict: Verdict) -> dg.AssetCheckResult:
+    severity = verdict.severity or spec.severity
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(spec.asset)),
+        check_name=spec.name,
+        passed=verdict.passed,
+        severity=dg.AssetCheckSeverity(severity),
+        description=verdict.summary if verdict.passed else f"{verdict.summary}. {spec.on_failure}",
+        metadata={k: _metadata(v) for k, v in verdict.metadata.items()},
+    )
+
+
+def _metadata(value: object) -> object:
+    return dg.MetadataValue.json(value) if isinstance(value, dict | list) else value
+
+
+def evaluate(spec: CheckSpec, run: Evaluation, window: Window) -> Verdict:
+    try:
+        return run(window)
+    except Exception as exc:  # reported as a failure: an unevaluated blocking check must block
+        window.context.log.error(f"{spec.name} could not be evaluated: {exc}")
+        return Verdict.fail(f"could not be evaluated: {type(exc).__name__}: {str(exc)[:400]}")
+
+
+def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
+    specs = catalog.checks_for(asset)
+    missing = {s.name for s in specs} ^ set(EVALUATIONS[asset])
+    if missing:
+        raise ValueError(f"catalog and evaluations disagree for {asset}: {sorted(missing)}")
+    key = dg.AssetKey(list(asset))
+
+    @dg.multi_asset_check(
+        specs=[
+            dg.AssetCheckSpec(
+                s.name,
+                asset=key,
+                description=s.description,
+                blocking=s.blocking,
+                additional_deps=[dg.AssetKey(list(d)) for d in EXTRA_DEPS.get(asset, ())],
+                partitions_def=hourly,
+                metadata={"severity": s.severity, "graded": s.graded},
+            )
+            for s in specs
+        ],
+        name=f"{asset[0]}__{asset[1]}__quality",
+        can_subset=True,
+    )
+    def _checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = {k.name for k in context.selected_asset_check_keys}
+        with warehouse.connection() as conn:
+            conn.autocommit = True
+            window = Window(context, warehouse, conn)
+            for s in specs:
+                if s.name in selected:
+                    verdict = evaluate(s, EVALUATIONS[asset][s.name], window)
+                    context.log.info(
+                        f"{s.name}: {'passed' if verdict.passed else 'FAILED'}: {verdict.summary}"
+                    )
+                    yield result(s, verdict)
+
+    return _checks
+
+
+QUALITY_CHECKS = [build_checks(asset) for asset in EVALUATIONS]
+
+defs = dg.Definitions(asset_checks=QUALITY_CHECKS)

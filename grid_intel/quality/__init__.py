@@ -1,0 +1,1 @@
+"""Data quality: the check catalog, Great Expectations suites and custom rules."""

@@ -1,0 +1,139 @@
+"""Run a suite's batches with Great Expectations (1.x, ephemeral context) on the warehouse.
+
+On a server that takes many connections, GX computes each expectation in SQL
+(its own SQLAlchemy engine); on the single-connection TimescaleDB lane the batch
+is read through the caller's connection into pandas and validated there. Either
+way the result is one `Verdict` whose metadata lists each failed expectation
+with the rows that broke it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from grid_intel.quality.suites import Batch
+from grid_intel.quality.verdict import Verdict
+
+EXAMPLES = 5
+
+
+def render(sql: str, start: datetime, end: datetime) -> str:
+    """The batch's SQL for one window (timestamps as literals: GX takes no parameters)."""
+    return sql.format(
+        start=f"'{start.isoformat()}'::timestamptz", end=f"'{end.isoformat()}'::timestamptz"
+    )
+
+
+def sqlalchemy_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"postgresql+psycopg2://{rest}" if scheme in ("postgres", "postgresql") else url
+
+
+def single_connection(conn: psycopg.Connection) -> bool:
+    """The PGlite lane (PostgreSQL compiled to WebAssembly) serves one connection at a time."""
+    row = conn.execute("select version()").fetchone()
+    return "emscripten" in str(row[0] if row else "").lower()
+
+
+def validate(
+    url: str, conn: psycopg.Connection, batches: Sequence[Batch], start: datetime, end: datetime
+) -> Verdict:
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    ctx = gx.get_context(mode="ephemeral")
+    in_sql = not single_connection(conn)
+    source = (
+        ctx.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url(url))
+        if in_sql
+        else ctx.data_sources.add_pandas("warehouse")
+    )
+    failures: list[dict[str, Any]] = []
+    evaluated = 0
+    for batch in batches:
+        query = render(batch.sql, start, end)
+        suite = ctx.suites.add(gx.ExpectationSuite(f"{batch.name}-{uuid.uuid4().hex[:8]}"))
+        for name, kwargs in batch.expectations:
+            suite.add_expectation(getattr(gx.expectations, name)(**kwargs))
+        if in_sql:
+            asset = source.add_query_asset(batch.name, query=query)
+            params: dict[str, object] = {}
+        else:
+            asset = source.add_dataframe_asset(batch.name)
+            params = {"dataframe": _frame(conn, query)}
+        definition = ctx.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=suite.name, data=asset.add_batch_definition_whole_table("window"), suite=suite
+            )
+        )
+        result = definition.run(
+            batch_parameters=params or None,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": EXAMPLES,
+                "unexpected_index_column_names": list(batch.id_columns),
+            },
+        )
+        for r in result.results:
+            evaluated += 1
+            if not r.success:
+                failures.append(_failure(batch.name, r))
+    if failures:
+        first = failures[0]
+        return Verdict.fail(
+            f"{len(failures)} of {evaluated} expectations failed, first "
+            f"{first['expectation']} on {first['batch']}: {first['reason']}",
+            expectations=evaluated,
+            failures=failures,
+        )
+    return Verdict.ok(f"all {evaluated} expectations met", expectations=evaluated, failures=[])
+
+
+def _frame(conn: psycopg.Connection, query: str) -> Any:
+    import pandas as pd
+
+    with conn.cursor() as cur:
+        cur.execute(query)
+        columns = [d.name for d in cur.description or ()]
+        return pd.DataFrame(cur.fetchall(), columns=columns)
+
+
+def _failure(batch: str, r: Any) -> dict[str, Any]:
+    config = r.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+    res = r.result or {}
+    info = r.exception_info or {}
+    raised = info.get("raised_exception") if isinstance(info, dict) else None
+    if raised:
+        reason = f"could not be evaluated: {str(info.get('exception_message'))[:300]}"
+    elif res.get("unexpected_count") is not None:
+        reason = (
+            f"{res['unexpected_count']} rows ({res.get('unexpected_percent', 0):.3g} %) unexpected"
+        )
+    else:
+        reason = f"observed {res.get('observed_value')!r}"
+    examples = res.get("partial_unexpected_index_list") or res.get("partial_unexpected_list") or []
+    return {
+        "batch": batch,
+        "expectation": config.type,
+        "kwargs": _plain(kwargs),
+        "reason": reason,
+        "examples": _plain(list(examples)[:EXAMPLES]),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy (timestamps and numpy scalars become str/float)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,25 @@
+"""What every check returns: passed or not, how bad, why, and evidence for the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["ERROR", "WARN"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    summary: str
+    metadata: dict[str, object] = field(default_factory=dict)
+    # A failure's severity when it differs from the check's own (graded checks).
+    severity: Severity | None = None
+
+    @staticmethod
+    def ok(summary: str, **metadata: object) -> Verdict:
+        return Verdict(True, summary, dict(metadata))
+
+    @staticmethod
+    def fail(summary: str, severity: Severity | None = None, **metadata: object) -> Verdict:
+        return Verdict(False, summary, dict(metadata), severity)
