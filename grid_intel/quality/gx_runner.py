@@ -88,7 +88,7 @@ def validate(
         first = failures[0]
         return Verdict.fail(
             f"{len(failures)} of {evaluated} expectations failed, first "
-            f"{first['expectation']} on {first['batch']}: {first['reason']}",
+            f"{first['expectation']} on {first['batch']}.{first['column']}: {first['reason']}",
             expectations=evaluated,
             failures=failures,
         )
@@ -122,6 +122,7 @@ def _failure(batch: str, r: Any) -> dict[str, Any]:
     return {
         "batch": batch,
         "expectation": config.type,
+        "column": kwargs.get("column") or ",".join(kwargs.get("column_list") or ()) or "*",
         "kwargs": _plain(kwargs),
         "reason": reason,
         "examples": _plain(list(examples)[:EXAMPLES]),

@@ -6,7 +6,6 @@ failed check, never dropped: Dagster lets downstream assets run past a blocking
 check that reported nothing.
 """
 
-
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 
@@ -167,7 +166,9 @@ def result(spec: CheckSpec, verdict: Verdict) -> dg.AssetCheckResult:
         check_name=spec.name,
         passed=verdict.passed,
         severity=dg.AssetCheckSeverity(severity),
-        description=verdict.summary if verdict.passed else f"{verdict.summary}. {spec.on_failure}",
+        description=verdict.summary
+        if verdict.passed
+        else f"{verdict.summary}. What to do: {spec.on_failure}",
         metadata={k: _metadata(v) for k, v in verdict.metadata.items()},
     )
 

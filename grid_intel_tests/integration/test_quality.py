@@ -1,0 +1,235 @@
+"""Data-quality checks on the real pipeline: messages with each kind of defect go
+through Kafka into bronze, silver and gold, and the matching check fails with a
+description that says why; clean hours pass every check; a blocking failure keeps
+gold from that hour while the next hour proceeds."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import orjson
+import pytest
+from kafka import KafkaProducer
+
+from grid_intel.defs.resources import build_resources
+from grid_intel.grid.registry import build_registry
+from grid_intel.kafka.client import producer
+from grid_intel.quality.catalog import spec
+from grid_intel.settings import Settings
+from grid_intel.simulation.archives import write_archives
+from grid_intel.simulation.messages import Message, scan_message
+from grid_intel.simulation.scada import Scan
+
+RTUS = ("rtu_gs_kettle", "rtu_ds_winnipeg_001")  # the registry of this test: two RTUs
+NODES = ("MHEB", "MINN.HUB")
+
+
+# Hours of their own, 4-6 days back (inside Kafka's retention): a re-run on a machine
+# whose broker kept an earlier run's messages picks other hours.
+BASE = 100 + 2 * random.randrange(10)
+
+
+def hour_ago(hours: int) -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours)
+
+
+def key(h: datetime) -> str:
+    return h.strftime("%Y-%m-%d-%H:%M")
+
+
+def send(messages: list[Message], settings: Settings) -> None:
+    with producer(settings.kafka_bootstrap) as p:
+        _send(p, messages)
+
+
+def _send(p: KafkaProducer, messages: list[Message]) -> None:
+    for m in messages:
+        p.send(m.topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
+    p.flush()
+
+
+def materialize(
+    settings: Settings, keys: list[list[str]], partition: str
+) -> dg.ExecuteInProcessResult:
+    """The hour's bronze → silver → gold for `keys` with every asset check on them."""
+    from grid_intel.defs.ingestion.assets import bronze_assets
+    from grid_intel.defs.quality.checks import QUALITY_CHECKS
+    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
+
+    return dg.materialize(
+        [*bronze_assets, dbt_reference_assets, *dbt_hourly_assets, *QUALITY_CHECKS],
+        selection=dg.AssetSelection.assets(*(dg.AssetKey(k) for k in keys)),
+        partition_key=partition,
+        resources=build_resources(settings),
+        raise_on_error=False,
+    )
+
+
+def checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {
+        f"{'/'.join(e.asset_key.path)}:{e.check_name}": e
+        for e in result.get_asset_check_evaluations()
+    }
+
+
+# --- Blocking: market prices ------------------------------------------------------------
+
+
+def price(
+    ts: datetime, market: str, node: str, lmp: float, parts: tuple[float, float, float]
+) -> Message:
+    body = {
+        "v": 1,
+        "ts": ts.isoformat().replace("+00:00", "Z"),
+        "market": market,
+        "node": node,
+        "location_type": "Interface" if node == "MHEB" else "Hub",
+        "interval_minutes": 60 if market == "DA" else 5,
+        "lmp": lmp,
+        "mec": parts[0],
+        "mcc": parts[1],
+        "mlc": parts[2],
+    }
+    return Message("market.prices", node.encode(), orjson.dumps(body), int(ts.timestamp() * 1000))
+
+
+def prices(hour: datetime, broken: bool) -> list[Message]:
+    out = []
+    for node in NODES:
+        out.append(price(hour, "DA", node, 31.5, (30.0, 1.0, 0.5)))
+        for i in range(12):
+            out.append(price(hour + timedelta(minutes=5 * i), "RT", node, 28.25, (27.0, 1.0, 0.25)))
+    if broken:  # a price whose components do not add up to the LMP
+        out[5] = price(hour + timedelta(minutes=20), "RT", "MHEB", 128.25, (27.0, 1.0, 0.25))
+    return out
+
+
+PRICE_CHAIN = [["bronze", "market_prices"], ["silver", "market_prices"], ["gold", "prices_hourly"]]
+
+
+def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, dbt_manifest):
+    bad, good = hour_ago(BASE + 1), hour_ago(BASE)
+    send(prices(bad, broken=True) + prices(good, broken=False), test_db)
+
+    failed = materialize(test_db, PRICE_CHAIN, key(bad))
+    contract = checks(failed)["bronze/market_prices:gx_contract"]
+    assert not contract.passed and contract.severity == dg.AssetCheckSeverity.ERROR
+    assert "lmp.residual" in contract.description
+    todo = spec(("bronze", "market_prices"), "gx_contract").on_failure
+    assert contract.description.endswith(f"What to do: {todo}")
+    (failure,) = contract.metadata["failures"].value
+    assert failure["examples"] and failure["examples"][0]["node"] == "MHEB"
+    done = {"/".join(m.asset_key.path) for m in failed.get_asset_materialization_events()}
+    assert done == {"bronze/market_prices"}  # silver and gold were not built
+
+    passed = materialize(test_db, PRICE_CHAIN, key(good))
+    assert passed.success
+    evaluations = checks(passed)
+    assert {"bronze/market_prices:gx_contract", "silver/market_prices:gx_contract"} <= set(
+        evaluations
+    )
+    assert all(e.passed for e in evaluations.values()), [
+        (k, e.description) for k, e in evaluations.items() if not e.passed
+    ]
+    done = {"/".join(m.asset_key.path) for m in passed.get_asset_materialization_events()}
+    assert {"silver/market_prices", "gold/prices_hourly"} <= done
+
+
+# --- Defects in SCADA readings -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_rtu_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The simulator's registry export cut down to two RTUs (so an hour is small)."""
+    folder = tmp_path_factory.mktemp("landing")
+    day = hour_ago(0).replace(hour=0)
+    write_archives(folder, 7, day - timedelta(days=1), day, lambda _: None)
+    for name in ("rtus.csv", "points.csv"):
+        path = folder / "registry" / name
+        head, *rows = path.read_text().splitlines()
+        column = 0 if name == "rtus.csv" else 1
+        kept = [r for r in rows if r.split(",")[column] in RTUS]
+        path.write_text("\n".join([head, *kept]) + "\n")
+    return folder
+
+
+def scans(hour: datetime, *, defects: bool) -> list[Message]:
+    registry = build_registry()
+    subs = {r.id: r.substation for r in registry.rtus}
+    points = {rtu: [p for p in registry.points if p.rtu == rtu] for rtu in RTUS}
+    out: list[Message] = []
+    for i in range(900):  # every 4 s
+        ts = hour + timedelta(seconds=4 * i)
+        for rtu in RTUS:
+            if defects and ((rtu == RTUS[1] and 10 <= i // 15 < 25) or i // 15 >= 55):
+                continue  # a data gap on one RTU, then both silent for the last 5 minutes
+            values = {p.id: round((p.low + p.high) / 2, 3) for p in points[rtu]}
+            if defects and rtu == RTUS[0] and i == 300:
+                values["gs_kettle_t1.top_oil_temp_c"] += 60  # a spike
+                values["ghost.load_mw"] = 12.0  # a point the registry does not know
+            out.append(scan_message(Scan(rtu, ts, int(ts.timestamp()) // 4, values), subs[rtu]))
+    if defects:
+        out.append(out[100])  # a producer retry: the same scan twice
+        out.append(
+            Message("sensor.readings", RTUS[0].encode(), b'{"v":1,"rtu":', out[200].timestamp_ms)
+        )
+    return out
+
+
+READING_CHAIN = [["bronze", "sensor_readings"], ["silver", "validated_readings"]]
+
+
+def test_each_defect_fails_its_check_and_clean_hour_passes_all(
+    test_db: Settings, dbt_manifest, two_rtu_registry: Path
+):
+    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.transform.assets import dbt_reference_assets
+
+    settings = test_db.model_copy(update={"landing_dir": two_rtu_registry})
+    resources = build_resources(settings)
+    whole = [a for a in ARCHIVE_ASSETS.values() if a.partitions_def is None]
+    assert dg.materialize([*whole, dbt_reference_assets], resources=resources).success
+
+    faulty, clean = hour_ago(BASE + 21), hour_ago(BASE + 20)
+    send(scans(faulty, defects=True) + scans(clean, defects=False), settings)
+
+    result = materialize(settings, READING_CHAIN, key(faulty))
+    assert result.success  # WARN checks report and do not block
+    got = checks(result)
+    failing = {k for k, e in got.items() if not e.passed}
+    assert failing == {
+        "bronze/sensor_readings:gx_unique_events",
+        "bronze/sensor_readings:quarantine_rate",
+        "bronze/sensor_readings:completeness",
+        "bronze/sensor_readings:freshness",
+        "bronze/sensor_readings:referential_integrity",
+        "silver/validated_readings:flagged_readings",
+    }, {k: e.description for k, e in got.items()}
+    assert all(got[k].severity == dg.AssetCheckSeverity.WARN for k in failing)
+    says = {k.split(":")[1]: got[k].description for k in failing}
+    assert "1 of" in says["quarantine_rate"] and "bronze.quarantine" in says["quarantine_rate"]
+    assert (
+        "below 90%" in says["completeness"]
+        and "gs_kettle" not in says["completeness"].split("(")[1]
+    )
+    assert "ghost.load_mw" in str(
+        got["bronze/sensor_readings:referential_integrity"].metadata["examples"].value
+    )
+    assert (
+        "uncertain_spike" in says["flagged_readings"]
+        and "bad_unknown_point" in says["flagged_readings"]
+    )
+    assert "before the window's end" in says["freshness"]
+    dupes = got["bronze/sensor_readings:gx_unique_events"].metadata["failures"].value[0]
+    assert dupes["examples"] and dupes["examples"][0]["copies"] == 2
+
+    result = materialize(settings, READING_CHAIN, key(clean))
+    assert result.success
+    got = checks(result)
+    assert len(got) >= 9
+    assert all(e.passed for e in got.values()), {
+        k: e.description for k, e in got.items() if not e.passed
+    }
