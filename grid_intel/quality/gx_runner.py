@@ -63,14 +63,14 @@ def validate(
             suite.add_expectation(getattr(gx.expectations, name)(**kwargs))
         if in_sql:
             asset = source.add_query_asset(batch.name, query=query)
+            data = asset.add_batch_definition_whole_table("window")
             params: dict[str, object] = {}
         else:
             asset = source.add_dataframe_asset(batch.name)
+            data = asset.add_batch_definition_whole_dataframe("window")
             params = {"dataframe": _frame(conn, query)}
         definition = ctx.validation_definitions.add(
-            gx.ValidationDefinition(
-                name=suite.name, data=asset.add_batch_definition_whole_table("window"), suite=suite
-            )
+            gx.ValidationDefinition(name=suite.name, data=data, suite=suite)
         )
         result = definition.run(
             batch_parameters=params or None,

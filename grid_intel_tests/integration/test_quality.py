@@ -233,3 +233,35 @@ def test_each_defect_fails_its_check_and_clean_hour_passes_all(
     assert all(e.passed for e in got.values()), {
         k: e.description for k, e in got.items() if not e.passed
     }
+
+
+# --- The single-connection TimescaleDB lane (GX validates through pandas there) ----------
+
+
+@pytest.mark.timescale
+def test_checks_run_on_the_timescaledb_lane(timescale_db: Settings, dbt_manifest):
+    from grid_intel.kafka.codec import FrequencyReading, encode_frequency
+
+    hour = hour_ago(BASE + 40)
+    region = f"test-{random.randrange(10**8)}"
+    readings = [
+        FrequencyReading(hour + timedelta(seconds=2 * i), region, 60.0 + (i % 5) / 1e3, 0.0)
+        for i in range(1800)
+    ]
+    messages = [
+        Message(
+            "grid.frequency", region.encode(), encode_frequency(r), int(r.ts.timestamp() * 1000)
+        )
+        for r in readings
+    ]
+    messages.append(messages[10])  # delivered twice
+    send(messages, timescale_db)
+
+    chain = [["bronze", "grid_frequency"], ["silver", "clean_frequency"]]
+    result = materialize(timescale_db, chain, key(hour))
+    assert result.success
+    got = checks(result)
+    assert not got["bronze/grid_frequency:gx_unique_events"].passed
+    assert got["bronze/grid_frequency:gx_contract"].passed
+    assert got["silver/clean_frequency:gx_contract"].passed
+    assert got["bronze/grid_frequency:gx_normal_band"].passed
