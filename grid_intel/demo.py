@@ -2,9 +2,12 @@
 
 Recent history is published at once, a live simulator keeps streaming, and
 `dagster dev` runs the landing and topic sensors and the automation that load
-each hour into bronze, silver and gold as it closes: nobody clicks. The demo
-waits until the history's hours are in, showing them arrive, and leaves
-everything running.
+each hour into bronze, silver and gold as it closes: nobody clicks. One hour of
+the history carries injected faults (gaps, duplicates, malformed and late
+messages, spikes, dropouts, stuck sensors). The demo waits until the history's
+hours are in, showing them arrive, prints each hour's data-quality checks (the
+faulty hour fails its WARN checks, the clean ones pass) and leaves everything
+running.
 """
 
 from __future__ import annotations
@@ -71,6 +74,70 @@ def wait_for_layers(
         time.sleep(5)
 
 
+# Faults the quality checks should see in the demo's faulty hour (about two of each).
+DEMO_FAULTS = (
+    "data_gap",
+    "duplicate_message",
+    "malformed_message",
+    "late_message",
+    "spike",
+    "dropout",
+    "stuck_sensor",
+)
+DEMO_FAULTS_PER_DAY = 48.0
+
+
+def faulty_hour(starts: Sequence[datetime]) -> datetime:
+    """The history's middle hour: with three or more, clean hours on either side."""
+    return starts[(len(starts) - 1) // 2]
+
+
+def check_outcomes(
+    instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey], partition: str
+) -> dict[dg.AssetCheckKey, bool | None]:
+    """Each check's latest result for the partition (None: not evaluated yet)."""
+    from dagster._core.storage.asset_check_execution_record import (
+        AssetCheckExecutionRecordStatus as Status,
+    )
+
+    out: dict[dg.AssetCheckKey, bool | None] = {}
+    for key in check_keys:
+        records = instance.event_log_storage.get_asset_check_execution_history(key, limit=50)
+        latest = next((r for r in records if r.partition == partition), None)
+        done = latest is not None and latest.status in (Status.SUCCEEDED, Status.FAILED)
+        out[key] = (latest.status == Status.SUCCEEDED) if done else None
+    return out
+
+
+def report_checks(
+    instance: dg.DagsterInstance, keys: Sequence[str], progress: Progress, timeout_s: float = 180
+) -> dict[str, list[str]]:
+    """Per hour, the checks that failed (after waiting for the last ones to finish)."""
+    from grid_intel.defs.quality.checks import QUALITY_CHECKS
+
+    check_keys = [k for c in QUALITY_CHECKS for k in c.check_keys]
+    deadline = time.monotonic() + timeout_s
+    failed: dict[str, list[str]] = {}
+    for partition in keys:
+        while True:
+            outcomes = check_outcomes(instance, check_keys, partition)
+            if None not in outcomes.values() or time.monotonic() > deadline:
+                break
+            time.sleep(5)
+        bad = sorted(
+            f"{k.asset_key.to_user_string()}:{k.name}" for k, ok in outcomes.items() if ok is False
+        )
+        passed = sum(1 for ok in outcomes.values() if ok)
+        pending = sum(1 for ok in outcomes.values() if ok is None)
+        progress(
+            f"quality {partition}: {passed} checks passed, {len(bad)} failed"
+            + (f", {pending} not run" if pending else "")
+            + (f": {', '.join(bad)}" if bad else "")
+        )
+        failed[partition] = bad
+    return failed
+
+
 def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> str:
     from grid_intel.defs.transform.project import prepare
     from grid_intel.kafka.client import producer
@@ -83,9 +150,16 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     prepare()
     starts = closed_hours(datetime.now(UTC), hours)
     until = now_floor()
+    bad = faulty_hour(starts)
+    faulty = Feeds(seed, faults=DEMO_FAULTS, faults_per_day=DEMO_FAULTS_PER_DAY)
+    injected = [f for f in faulty.faults(bad, bad + timedelta(hours=1)) if f.kind in DEMO_FAULTS]
     with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
-        stats = history(p, Feeds(seed), starts[0], until, progress)
+        stats = history(p, Feeds(seed), starts[0], bad, progress)
+        stats.add(history(p, faulty, bad, bad + timedelta(hours=1), progress))
+        stats.add(history(p, Feeds(seed), bad + timedelta(hours=1), until, progress))
     progress(f"kafka: {hours} hours of history published: {stats.line()}")
+    kinds = sorted({f.kind for f in injected})
+    progress(f"faults: {len(injected)} injected in {bad:%Y-%m-%d %H:00} UTC ({', '.join(kinds)})")
     write_archives(settings.resolved_landing_dir, seed, starts[0], until, progress)
     LiveSimulator(settings, start=until, seed=seed).start(progress)
     ui = manager.DagsterDev(settings).start(progress)
@@ -94,4 +168,5 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     with dg.DagsterInstance.get() as instance:
         keys = [s.strftime("%Y-%m-%d-%H:%M") for s in starts]
         wait_for_layers(instance, keys, progress, timeout_s=900 + 120 * hours)
+        report_checks(instance, keys, progress)
     return ui.endpoint

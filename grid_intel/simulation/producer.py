@@ -23,6 +23,13 @@ class PublishStats:
     readings: int = 0
     seconds: float = 0.0
 
+    def add(self, other: PublishStats) -> None:
+        """Fold in another publication's figures (histories published in parts)."""
+        self.messages.update(other.messages)
+        self.partitions.update(other.partitions)
+        self.readings += other.readings
+        self.seconds += other.seconds
+
     def line(self) -> str:
         rate = self.readings / self.seconds if self.seconds else 0.0
         topics = ", ".join(f"{t}={n}" for t, n in sorted(self.messages.items()))

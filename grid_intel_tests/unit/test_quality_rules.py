@@ -219,3 +219,25 @@ def test_every_batch_reads_one_window(batch):
 def test_sqlalchemy_url_selects_psycopg2_and_keeps_the_rest():
     url = "postgresql://u:p@h:1/db?sslmode=disable"
     assert gx_runner.sqlalchemy_url(url) == "postgresql+psycopg2://u:p@h:1/db?sslmode=disable"
+
+
+def test_readme_table_is_the_catalog():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for c in catalog.CHECKS:
+        assert f"| {'/'.join(c.asset)} | {c.name} | {c.severity}" in readme, c
+
+
+def test_blocking_checks_are_wired_as_the_catalog_says():
+    from grid_intel.defs.automation import FOLLOWS_UPSTREAM
+    from grid_intel.defs.quality.checks import QUALITY_CHECKS
+
+    specs = {(tuple(s.asset_key.path), s.name): s for c in QUALITY_CHECKS for s in c.check_specs}
+    assert set(specs) == {(c.asset, c.name) for c in catalog.CHECKS}
+    for c in catalog.CHECKS:
+        assert specs[(c.asset, c.name)].blocking is (c.severity == "ERROR")
+        assert specs[(c.asset, c.name)].partitions_def is not None
+    # Automation builds a partition only once its upstream blocking checks passed.
+    labels = {c.get_label() for c in FOLLOWS_UPSTREAM.children}
+    assert "all_deps_blocking_checks_passed" in labels
