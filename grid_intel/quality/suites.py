@@ -22,6 +22,7 @@ from grid_intel.quality.bounds import (
     MEASUREMENT_BOUNDS,
 )
 from grid_intel.quality.catalog import MAX_CLOCK_SKEW_S
+from grid_intel.simulation.market import LMP_COLUMNS
 from grid_intel.warehouse.writer import TableSpec
 
 Expectation = tuple[str, dict[str, object]]  # GX class name, its arguments
@@ -291,18 +292,7 @@ SUITES: dict[tuple[str, str, str], tuple[Batch, ...]] = {
             "rows",
             _rows("silver.market_prices", "interval_start"),
             (
-                _columns(
-                    "interval_start",
-                    "interval_end",
-                    "market",
-                    "location",
-                    "location_type",
-                    "lmp",
-                    "energy",
-                    "congestion",
-                    "loss",
-                    "source",
-                ),
+                _columns(*LMP_COLUMNS, "source"),
                 *_not_null("interval_start", "interval_end", "market", "location", "lmp"),
                 expect(
                     "ExpectColumnPairValuesAToBeGreaterThanB",

@@ -52,7 +52,7 @@ def _send(p: KafkaProducer, messages: list[Message]) -> None:
 
 
 def materialize(
-    settings: Settings, keys: list[list[str]], partition: str
+    settings: Settings, keys: list[list[str]], partition: str | None, **kwargs: object
 ) -> dg.ExecuteInProcessResult:
     """The hour's bronze → silver → gold for `keys` with every asset check on them."""
     from grid_intel.defs.ingestion.assets import bronze_assets
@@ -65,6 +65,7 @@ def materialize(
         partition_key=partition,
         resources=build_resources(settings),
         raise_on_error=False,
+        **kwargs,
     )
 
 
@@ -136,6 +137,29 @@ def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, db
     ]
     done = {"/".join(m.asset_key.path) for m in passed.get_asset_materialization_events()}
     assert {"silver/market_prices", "gold/prices_hourly"} <= done
+
+
+def test_a_backfill_run_records_its_checks_on_each_hour(test_db: Settings, dbt_manifest):
+    """A run over many hours evaluates once over the range and records that on every hour."""
+    first, last = hour_ago(BASE + 3), hour_ago(BASE + 2)
+    send(prices(first, broken=True) + prices(last, broken=False), test_db)
+    contract = dg.AssetCheckKey(dg.AssetKey(["bronze", "market_prices"]), "gx_contract")
+    with dg.instance_for_test() as instance:
+        result = materialize(
+            test_db,
+            PRICE_CHAIN[:1],
+            None,
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": key(first),
+                "dagster/asset_partition_range_end": key(last),
+            },
+        )
+        assert not checks(result)["bronze/market_prices:gx_contract"].passed
+        history = instance.event_log_storage.get_asset_check_execution_history(contract, limit=20)
+        newest_first = [(r.partition, r.status.value) for r in history if r.partition]
+    latest = {p: s for p, s in reversed(newest_first)}
+    assert latest == {key(first): "FAILED", key(last): "FAILED"}, newest_first
 
 
 # --- Defects in SCADA readings -------------------------------------------------------------

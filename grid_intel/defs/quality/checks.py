@@ -185,6 +185,29 @@ def evaluate(spec: CheckSpec, run: Evaluation, window: Window) -> Verdict:
         return Verdict.fail(f"could not be evaluated: {type(exc).__name__}: {str(exc)[:400]}")
 
 
+def record_on_each_hour(
+    context: dg.AssetCheckExecutionContext, asset: Asset, results: list[dg.AssetCheckResult]
+) -> None:
+    """A run over many hours (a backfill) evaluates the checks once over its whole window;
+    Dagster keeps that result for no hour, so it is recorded on each hour of the range too,
+    which lets the UI show it per partition and automation gate each hour on it."""
+    keys = context.partition_keys
+    for r in results:
+        for key in keys:
+            context.instance.report_runless_asset_event(
+                dg.AssetCheckEvaluation(
+                    asset_key=r.asset_key,
+                    check_name=r.check_name,
+                    passed=r.passed,
+                    metadata={**r.metadata, "evaluated_over": f"{keys[0]} … {keys[-1]}"},
+                    severity=r.severity,
+                    description=r.description,
+                    blocking=catalog.spec(asset, str(r.check_name)).blocking,
+                    partition=key,
+                )
+            )
+
+
 def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
     specs = catalog.checks_for(asset)
     missing = {s.name for s in specs} ^ set(EVALUATIONS[asset])
@@ -215,13 +238,16 @@ def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
         with warehouse.connection() as conn:
             conn.autocommit = True
             window = Window(context, warehouse, conn)
+            results = []
             for s in specs:
                 if s.name in selected:
                     verdict = evaluate(s, EVALUATIONS[asset][s.name], window)
-                    context.log.info(
-                        f"{s.name}: {'passed' if verdict.passed else 'FAILED'}: {verdict.summary}"
-                    )
-                    yield result(s, verdict)
+                    state = "passed" if verdict.passed else "FAILED"
+                    context.log.info(f"{s.name}: {state}: {verdict.summary}")
+                    results.append(result(s, verdict))
+        if not context.has_partition_key:
+            record_on_each_hour(context, asset, results)
+        yield from results
 
     return _checks
 
