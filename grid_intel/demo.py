@@ -192,6 +192,6 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     progress(f"dagster: UI at {ui.endpoint}; sensors are loading each closed hour")
     with dg.DagsterInstance.get() as instance:
         keys = [s.strftime("%Y-%m-%d-%H:%M") for s in starts]
-        wait_for_layers(instance, keys, progress, timeout_s=900 + 120 * hours)
+        wait_for_layers(instance, keys, progress, timeout_s=1200 + 240 * hours)
         report_checks(instance, keys, progress)
     return ui.endpoint
