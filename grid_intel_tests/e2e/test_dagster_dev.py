@@ -46,6 +46,23 @@ query($key: AssetKeyInput!) {
 }"""
 
 
+CHECK_RESULTS = """
+query($key: AssetKeyInput!, $name: String!, $partition: String!) {
+  assetCheckExecutions(assetKey: $key, checkName: $name, partition: $partition, limit: 5) {
+    status partition evaluation { severity description blocking }
+  }
+}"""
+
+
+def check_result(settings: Settings, path: list[str], name: str, partition: str) -> dict:
+    """The latest result of a check on one partition, as the UI reads it."""
+    executions = gql(
+        settings, CHECK_RESULTS, {"key": {"path": path}, "name": name, "partition": partition}
+    )["assetCheckExecutions"]
+    assert executions, f"no {name} result for {partition}"
+    return executions[0]
+
+
 @pytest.fixture(
     scope="module", params=["postgres", pytest.param("timescaledb", marks=pytest.mark.timescale)]
 )
@@ -138,6 +155,16 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
     assert {"dagster/row_count", "offset_ranges", "quarantined"} <= {
         e["label"] for e in mat["metadataEntries"]
     }
+    # The quality checks ran in the backfill, per partition: the contract holds (blocking),
+    # the malformed message fails the quarantine rate as a warning, and gold is not stopped.
+    contract = check_result(dagster_dev, ["bronze", "grid_frequency"], "gx_contract", partition)
+    assert contract["status"] == "SUCCEEDED" and contract["evaluation"]["blocking"]
+    quarantine = check_result(
+        dagster_dev, ["bronze", "grid_frequency"], "quarantine_rate", partition
+    )
+    assert quarantine["status"] == "FAILED", quarantine
+    assert quarantine["evaluation"]["severity"] == "WARN"
+    assert "bronze.quarantine" in quarantine["evaluation"]["description"]
 
 
 SENSOR_TICKS = """
