@@ -21,7 +21,7 @@ import dagster as dg
 
 from grid_intel.settings import Settings
 from grid_intel.stack import manager
-from grid_intel.stack.dagster import dagster_env
+from grid_intel.stack.dagster import QUIET, dagster_env
 from grid_intel.stack.service import Progress
 from grid_intel.stack.simulator import LiveSimulator
 
@@ -151,6 +151,7 @@ def load_reference(settings: Settings, instance: dg.DagsterInstance) -> None:
         [*whole, dbt_reference_assets],
         instance=instance,
         resources=build_resources(settings),
+        run_config=QUIET,
         raise_on_error=False,
     )
     if not result.success:

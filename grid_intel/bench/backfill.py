@@ -25,12 +25,12 @@ from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.scada import ScadaSimulator
+from grid_intel.stack.dagster import QUIET
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.writer import replace_window
 
 Progress = Callable[[str], None]
 START = datetime(2026, 1, 19, tzinfo=UTC)  # a winter week from a Monday, fixed for comparability
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # dbt's own log stays
 GROUP_INPUTS = {
     "hourly": ("sensor_readings", "grid_frequency", "market_prices", "miso_lmp"),
     "daily": ("weather_hourly", "outages", "work_orders"),

@@ -12,6 +12,9 @@ from grid_intel.settings import Settings, project_root
 from grid_intel.stack.proc import Daemon, ensure_port_free
 from grid_intel.stack.service import Progress, ServiceStatus
 
+# Run config for in-process runs that should print warnings only (dbt's own log stays).
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 
 def ensure_dagster_home(settings: Settings) -> Path:
     """DAGSTER_HOME holding a link to the project's `dagster.yaml`."""

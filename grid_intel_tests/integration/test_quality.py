@@ -165,19 +165,28 @@ def test_a_backfill_run_records_its_checks_on_each_hour(test_db: Settings, dbt_m
 # --- Defects in SCADA readings -------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def two_rtu_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The simulator's registry export cut down to two RTUs (so an hour is small)."""
-    folder = tmp_path_factory.mktemp("landing")
+def registry_of(folder: Path, rtus: set[str]) -> Path:
+    """The simulator's registry export cut down to some RTUs (so an hour is small)."""
     day = hour_ago(0).replace(hour=0)
     write_archives(folder, 7, day - timedelta(days=1), day, lambda _: None)
     for name in ("rtus.csv", "points.csv"):
         path = folder / "registry" / name
         head, *rows = path.read_text().splitlines()
         column = 0 if name == "rtus.csv" else 1
-        kept = [r for r in rows if r.split(",")[column] in RTUS]
+        kept = [r for r in rows if r.split(",")[column] in rtus]
         path.write_text("\n".join([head, *kept]) + "\n")
     return folder
+
+
+def load_registry(settings: Settings, landing: Path) -> Settings:
+    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.transform.assets import dbt_reference_assets
+
+    settings = settings.model_copy(update={"landing_dir": landing})
+    whole = [a for a in ARCHIVE_ASSETS.values() if a.partitions_def is None]
+    resources = build_resources(settings)
+    assert dg.materialize([*whole, dbt_reference_assets], resources=resources).success
+    return settings
 
 
 def scans(hour: datetime, *, defects: bool) -> list[Message]:
@@ -207,15 +216,9 @@ READING_CHAIN = [["bronze", "sensor_readings"], ["silver", "validated_readings"]
 
 
 def test_each_defect_fails_its_check_and_clean_hour_passes_all(
-    test_db: Settings, dbt_manifest, two_rtu_registry: Path
+    test_db: Settings, dbt_manifest, tmp_path: Path
 ):
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import dbt_reference_assets
-
-    settings = test_db.model_copy(update={"landing_dir": two_rtu_registry})
-    resources = build_resources(settings)
-    whole = [a for a in ARCHIVE_ASSETS.values() if a.partitions_def is None]
-    assert dg.materialize([*whole, dbt_reference_assets], resources=resources).success
+    settings = load_registry(test_db, registry_of(tmp_path, set(RTUS)))
 
     faulty, clean = hour_ago(BASE + 21), hour_ago(BASE + 20)
     send(scans(faulty, defects=True) + scans(clean, defects=False), settings)
@@ -289,3 +292,39 @@ def test_checks_run_on_the_timescaledb_lane(timescale_db: Settings, dbt_manifest
     assert got["bronze/grid_frequency:gx_contract"].passed
     assert got["silver/clean_frequency:gx_contract"].passed
     assert got["bronze/grid_frequency:gx_normal_band"].passed
+
+
+# --- The simulator's own stream faults ------------------------------------------------------
+
+STREAM_CHECKS = {
+    "data_gap": "completeness",
+    "duplicate_message": "gx_unique_events",
+    "malformed_message": "quarantine_rate",
+}
+
+
+def test_the_simulators_stream_faults_fail_their_checks(
+    test_db: Settings, dbt_manifest, tmp_path: Path
+):
+    """The RTUs the simulator's fault plan hits in an hour, with their faults injected."""
+    from grid_intel.simulation.feeds import Feeds
+
+    hour, end = hour_ago(BASE + 30), hour_ago(BASE + 29)
+    feeds = Feeds(7, faults=tuple(STREAM_CHECKS), faults_per_day=48)
+    labels = [f for f in feeds.faults(hour, end) if f.kind in STREAM_CHECKS]
+    rtus = {f.asset for f in labels}
+    assert labels, "the fault plan put no stream fault in this hour"
+    settings = load_registry(test_db, registry_of(tmp_path, rtus))
+    messages = [*feeds.messages(hour, end), *feeds.flush_late()]
+    send([m for m in messages if m.topic == "sensor.readings" and m.key.decode() in rtus], settings)
+
+    result = materialize(settings, [["bronze", "sensor_readings"]], key(hour))
+    assert result.success
+    got = checks(result)
+    for f in labels:
+        inside = min(f.end, end) - max(f.start, hour)
+        if f.kind == "data_gap" and inside < timedelta(minutes=7):
+            continue  # a gap this short leaves the RTU above the 90 % completeness bar
+        check = got[f"bronze/sensor_readings:{STREAM_CHECKS[f.kind]}"]
+        assert not check.passed, (f, check.description)
+    assert got["bronze/sensor_readings:gx_contract"].passed
