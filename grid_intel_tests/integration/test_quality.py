@@ -27,13 +27,20 @@ RTUS = ("rtu_gs_kettle", "rtu_ds_winnipeg_001")  # the registry of this test: tw
 NODES = ("MHEB", "MINN.HUB")
 
 
-# Hours of their own, 4-6 days back (inside Kafka's retention): a re-run on a machine
-# whose broker kept an earlier run's messages picks other hours.
-BASE = 100 + 2 * random.randrange(10)
-
-
 def hour_ago(hours: int) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours)
+
+
+# Each test publishes into two adjacent hours of its own, 4-6.5 days back (inside Kafka's
+# 7-day retention), drawn at random: a re-run on a broker that kept an earlier run's
+# messages most likely lands elsewhere (CI's broker is always fresh).
+_PAIRS = iter(random.sample(range(50, 80), 5))
+
+
+def free_hours() -> list[datetime]:
+    """Two adjacent closed hours no other test of this session uses, oldest first."""
+    back = 2 * next(_PAIRS)
+    return [hour_ago(back + 1), hour_ago(back)]
 
 
 def key(h: datetime) -> str:
@@ -112,7 +119,7 @@ PRICE_CHAIN = [["bronze", "market_prices"], ["silver", "market_prices"], ["gold"
 
 
 def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, dbt_manifest):
-    bad, good = hour_ago(BASE + 1), hour_ago(BASE)
+    bad, good = free_hours()
     send(prices(bad, broken=True) + prices(good, broken=False), test_db)
 
     failed = materialize(test_db, PRICE_CHAIN, key(bad))
@@ -141,7 +148,7 @@ def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, db
 
 def test_a_backfill_run_records_its_checks_on_each_hour(test_db: Settings, dbt_manifest):
     """A run over many hours evaluates once over the range and records that on every hour."""
-    first, last = hour_ago(BASE + 3), hour_ago(BASE + 2)
+    first, last = free_hours()
     send(prices(first, broken=True) + prices(last, broken=False), test_db)
     contract = dg.AssetCheckKey(dg.AssetKey(["bronze", "market_prices"]), "gx_contract")
     with dg.instance_for_test() as instance:
@@ -220,7 +227,7 @@ def test_each_defect_fails_its_check_and_clean_hour_passes_all(
 ):
     settings = load_registry(test_db, registry_of(tmp_path, set(RTUS)))
 
-    faulty, clean = hour_ago(BASE + 21), hour_ago(BASE + 20)
+    faulty, clean = free_hours()
     send(scans(faulty, defects=True) + scans(clean, defects=False), settings)
 
     result = materialize(settings, READING_CHAIN, key(faulty))
@@ -269,7 +276,7 @@ def test_each_defect_fails_its_check_and_clean_hour_passes_all(
 def test_checks_run_on_the_timescaledb_lane(timescale_db: Settings, dbt_manifest):
     from grid_intel.kafka.codec import FrequencyReading, encode_frequency
 
-    hour = hour_ago(BASE + 40)
+    hour = free_hours()[0]
     region = f"test-{random.randrange(10**8)}"
     readings = [
         FrequencyReading(hour + timedelta(seconds=2 * i), region, 60.0 + (i % 5) / 1e3, 0.0)
@@ -309,7 +316,8 @@ def test_the_simulators_stream_faults_fail_their_checks(
     """The RTUs the simulator's fault plan hits in an hour, with their faults injected."""
     from grid_intel.simulation.feeds import Feeds
 
-    hour, end = hour_ago(BASE + 30), hour_ago(BASE + 29)
+    hour = free_hours()[0]
+    end = hour + timedelta(hours=1)
     feeds = Feeds(7, faults=tuple(STREAM_CHECKS), faults_per_day=48)
     labels = [f for f in feeds.faults(hour, end) if f.kind in STREAM_CHECKS]
     rtus = {f.asset for f in labels}
