@@ -3,9 +3,10 @@ and what to do about it.
 
 ERROR checks are blocking: when one fails, the assets downstream of its asset
 do not materialize for that partition (in the same run, and automation waits
-until the check passes). WARN checks only report. Graded checks fail WARN
-below their ERROR threshold. The README's table is this catalog; a test keeps
-them equal.
+until the check passes). WARN checks only report. A rule that warns early and
+blocks late is two checks (quarantine_rate and quarantine_budget): Dagster's
+automation counts any failed blocking check as blocking, whatever its severity.
+The README's table is this catalog; a test keeps them equal.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from grid_intel.quality.verdict import Severity
 class CheckSpec:
     asset: tuple[str, str]
     name: str
-    severity: Severity  # of a failure; graded checks fail WARN below their ERROR threshold
+    severity: Severity  # of a failure
     guards: str
     on_failure: str
-    graded: bool = False
 
     @property
     def blocking(self) -> bool:
@@ -74,16 +74,29 @@ def _duplicates(table: str, key: str) -> CheckSpec:
     )
 
 
-def _quarantine(table: str) -> CheckSpec:
-    return CheckSpec(
-        (_B, table),
-        "quarantine_rate",
-        "ERROR",
-        f"Share of the hour's messages quarantined as undecodable: WARN above "
-        f"{QUARANTINE_WARN:.0%}, ERROR (blocking) above {QUARANTINE_ERROR:.0%}.",
-        "read bronze.quarantine for the window (topic, partition, offset, error), fix the "
-        "producer, republish the messages and re-materialize the partition.",
-        graded=True,
+_QUARANTINE_FIX = (
+    "read bronze.quarantine for the window (topic, partition, offset, error), fix the "
+    "producer, republish the messages and re-materialize the partition."
+)
+
+
+def _quarantine(table: str) -> tuple[CheckSpec, CheckSpec]:
+    return (
+        CheckSpec(
+            (_B, table),
+            "quarantine_rate",
+            "WARN",
+            "No message of the hour was quarantined as undecodable.",
+            _QUARANTINE_FIX,
+        ),
+        CheckSpec(
+            (_B, table),
+            "quarantine_budget",
+            "ERROR",
+            f"At most {QUARANTINE_ERROR:.0%} of the hour's messages quarantined: beyond that "
+            "a producer is broken, not a message, and the hour is too incomplete to build on.",
+            _QUARANTINE_FIX,
+        ),
     )
 
 
@@ -120,7 +133,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "within Kafka's 7-day retention of it.",
     ),
     _duplicates("sensor_readings", "rtu, point, time"),
-    _quarantine("sensor_readings"),
+    *_quarantine("sensor_readings"),
     CheckSpec(
         (_B, "sensor_readings"),
         "completeness",
@@ -154,7 +167,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "a unit trip or a large load loss: look at grid.alerts and the RoCoF of the hour.",
     ),
     _duplicates("grid_frequency", "region, time"),
-    _quarantine("grid_frequency"),
+    *_quarantine("grid_frequency"),
     _freshness("grid_frequency"),
     _row_count("grid_frequency"),
     _gx(
@@ -165,10 +178,10 @@ CHECKS: tuple[CheckSpec, ...] = (
         "LMP = energy + congestion + loss within $0.01.",
     ),
     _duplicates("market_prices", "market, node, time"),
-    _quarantine("market_prices"),
+    *_quarantine("market_prices"),
     _freshness("market_prices"),
     _row_count("market_prices"),
-    _quarantine("grid_alerts"),
+    *_quarantine("grid_alerts"),
     _gx(
         _S,
         "validated_readings",

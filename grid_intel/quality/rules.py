@@ -14,24 +14,13 @@ from datetime import datetime, timedelta
 from grid_intel.quality.verdict import Verdict
 
 
-def quarantine_rate(quarantined: int, accepted: int, warn: float, error: float) -> Verdict:
-    """Share of a window's messages that could not be decoded: WARN above `warn`,
-    ERROR above `error`."""
+def quarantine_rate(quarantined: int, accepted: int, limit: float) -> Verdict:
+    """Share of a window's messages that could not be decoded, against `limit`."""
     total = quarantined + accepted
     rate = quarantined / total if total else 0.0
     figures = {"quarantined": quarantined, "messages": total, "rate_pct": round(100 * rate, 4)}
-    if rate > error:
-        return Verdict.fail(
-            f"{quarantined} of {total} messages quarantined ({rate:.2%} > {error:.2%}): "
-            "the producer is sending undecodable data",
-            "ERROR",
-            **figures,
-        )
-    if rate > warn:
-        return Verdict.fail(
-            f"{quarantined} of {total} messages quarantined ({rate:.2%})", "WARN", **figures
-        )
-    return Verdict.ok(f"{quarantined} of {total} messages quarantined", **figures)
+    said = f"{quarantined} of {total} messages quarantined ({rate:.2%}, allowed {limit:.0%})"
+    return Verdict.fail(said, **figures) if rate > limit else Verdict.ok(said, **figures)
 
 
 def completeness(

@@ -13,13 +13,11 @@ class Verdict:
     passed: bool
     summary: str
     metadata: dict[str, object] = field(default_factory=dict)
-    # A failure's severity when it differs from the check's own (graded checks).
-    severity: Severity | None = None
 
     @staticmethod
     def ok(summary: str, **metadata: object) -> Verdict:
         return Verdict(True, summary, dict(metadata))
 
     @staticmethod
-    def fail(summary: str, severity: Severity | None = None, **metadata: object) -> Verdict:
-        return Verdict(False, summary, dict(metadata), severity)
+    def fail(summary: str, **metadata: object) -> Verdict:
+        return Verdict(False, summary, dict(metadata))
