@@ -20,9 +20,7 @@ FOLLOWS_UPSTREAM = (
     & ~dg.AutomationCondition.any_deps_missing().ignore(ARRIVES_LATER)
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()
-    # A partition whose upstream failed an ERROR check waits until that check passes.
-    & dg.AutomationCondition.all_deps_blocking_checks_passed()
-).with_label("follows each updated upstream partition whose blocking checks passed")
+).with_label("follows each updated upstream partition")
 
 # Reference models and seeds have no partitions: build them once when missing (the
 # first registry load, a fresh warehouse), then again whenever what they read updates.

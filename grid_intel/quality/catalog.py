@@ -2,10 +2,10 @@
 and what to do about it.
 
 ERROR checks are blocking: when one fails, the assets downstream of its asset
-do not materialize for that partition (in the same run, and automation waits
-until the check passes). WARN checks only report. A rule that warns early and
-blocks late is two checks (quarantine_rate and quarantine_budget): Dagster's
-automation counts any failed blocking check as blocking, whatever its severity.
+do not materialize for that partition in the same run. WARN checks only
+report. A rule that warns early and blocks late is two checks
+(quarantine_rate and quarantine_budget), so that a warning is never a failed
+blocking check.
 The README's table is this catalog; a test keeps them equal.
 """
 

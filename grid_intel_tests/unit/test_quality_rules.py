@@ -232,7 +232,6 @@ def test_readme_table_is_the_catalog():
 
 
 def test_blocking_checks_are_wired_as_the_catalog_says():
-    from grid_intel.defs.automation import FOLLOWS_UPSTREAM
     from grid_intel.defs.quality.checks import QUALITY_CHECKS
 
     specs = {(tuple(s.asset_key.path), s.name): s for c in QUALITY_CHECKS for s in c.check_specs}
@@ -240,6 +239,3 @@ def test_blocking_checks_are_wired_as_the_catalog_says():
     for c in catalog.CHECKS:
         assert specs[(c.asset, c.name)].blocking is (c.severity == "ERROR")
         assert specs[(c.asset, c.name)].partitions_def is not None
-    # Automation builds a partition only once its upstream blocking checks passed.
-    labels = {c.get_label() for c in FOLLOWS_UPSTREAM.children}
-    assert "all_deps_blocking_checks_passed" in labels

@@ -203,7 +203,7 @@ def record_on_each_hour(
 ) -> None:
     """A run over many hours (a backfill) evaluates the checks once over its whole window;
     Dagster keeps that result for no hour, so it is recorded on each hour of the range too,
-    which lets the UI show it per partition and automation gate each hour on it."""
+    which lets the UI show it per partition."""
     keys = context.partition_keys
     for r in results:
         for key in keys:
