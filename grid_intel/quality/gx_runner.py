@@ -42,13 +42,20 @@ def single_connection(conn: psycopg.Connection) -> bool:
 
 
 def validate(
-    url: str, conn: psycopg.Connection, batches: Sequence[Batch], start: datetime, end: datetime
+    url: str,
+    conn: psycopg.Connection,
+    batches: Sequence[Batch],
+    start: datetime,
+    end: datetime,
+    *,
+    in_sql: bool,
 ) -> Verdict:
+    """`in_sql`: let GX compute in the database (false on a single-connection server,
+    see `single_connection`)."""
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     ctx = gx.get_context(mode="ephemeral")
-    in_sql = not single_connection(conn)
     source = (
         ctx.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url(url))
         if in_sql

@@ -51,6 +51,14 @@ def expected_point_readings(
     return {r[0]: seconds / float(r[1]) for r in rows}
 
 
+def window_rows(conn: psycopg.Connection, table: TableSpec, start: datetime, end: datetime) -> int:
+    row = conn.execute(
+        sql.SQL("select count(*) from {} where ts >= %s and ts < %s").format(table.ident),
+        (start, end),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def newest_event(
     conn: psycopg.Connection, table: TableSpec, start: datetime, end: datetime
 ) -> datetime | None:

@@ -57,6 +57,13 @@ def _columns(*columns: str) -> Expectation:
     return expect("ExpectTableColumnsToMatchSet", column_set=list(columns), exact_match=True)
 
 
+def _frequency_within(limits: tuple[float, float], **kwargs: object) -> Expectation:
+    lo, hi = limits
+    return expect(
+        "ExpectColumnValuesToBeBetween", column="frequency_hz", min_value=lo, max_value=hi, **kwargs
+    )
+
+
 def _bronze_columns(table: TableSpec) -> Expectation:
     return _columns(*(c for c, _ in table.columns), "ingested_at")
 
@@ -150,12 +157,7 @@ SUITES: dict[tuple[str, str, str], tuple[Batch, ...]] = {
             (
                 _bronze_columns(_GF),
                 *_not_null("ts", "region", "frequency_hz", "kafka_partition", "kafka_offset"),
-                expect(
-                    "ExpectColumnValuesToBeBetween",
-                    column="frequency_hz",
-                    min_value=FREQUENCY_HARD_HZ[0],
-                    max_value=FREQUENCY_HARD_HZ[1],
-                ),
+                _frequency_within(FREQUENCY_HARD_HZ),
             ),
             ("region", "ts"),
         ),
@@ -165,15 +167,7 @@ SUITES: dict[tuple[str, str, str], tuple[Batch, ...]] = {
         Batch(
             "band",
             f"select region, ts, frequency_hz from {_GF.qualified} where {_window()}",
-            (
-                expect(
-                    "ExpectColumnValuesToBeBetween",
-                    column="frequency_hz",
-                    mostly=0.99,
-                    min_value=FREQUENCY_NORMAL_HZ[0],
-                    max_value=FREQUENCY_NORMAL_HZ[1],
-                ),
-            ),
+            (_frequency_within(FREQUENCY_NORMAL_HZ, mostly=0.99),),
             ("region", "ts"),
         ),
     ),
@@ -276,12 +270,7 @@ SUITES: dict[tuple[str, str, str], tuple[Batch, ...]] = {
                     "kafka_offset",
                 ),
                 *_not_null("ts", "region", "frequency_hz"),
-                expect(
-                    "ExpectColumnValuesToBeBetween",
-                    column="frequency_hz",
-                    min_value=FREQUENCY_HARD_HZ[0],
-                    max_value=FREQUENCY_HARD_HZ[1],
-                ),
+                _frequency_within(FREQUENCY_HARD_HZ),
             ),
             ("region", "ts"),
         ),

@@ -12,7 +12,6 @@ from pathlib import Path
 import dagster as dg
 import orjson
 import pytest
-from kafka import KafkaProducer
 
 from grid_intel.defs.resources import build_resources
 from grid_intel.grid.registry import build_registry
@@ -49,13 +48,9 @@ def key(h: datetime) -> str:
 
 def send(messages: list[Message], settings: Settings) -> None:
     with producer(settings.kafka_bootstrap) as p:
-        _send(p, messages)
-
-
-def _send(p: KafkaProducer, messages: list[Message]) -> None:
-    for m in messages:
-        p.send(m.topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
-    p.flush()
+        for m in messages:
+            p.send(m.topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
+        p.flush()
 
 
 def materialize(

@@ -18,7 +18,7 @@ from grid_intel.defs.resources import WarehouseResource
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.quality import catalog, queries, rules
 from grid_intel.quality.catalog import CheckSpec
-from grid_intel.quality.gx_runner import validate
+from grid_intel.quality.gx_runner import single_connection, validate
 from grid_intel.quality.suites import SUITES
 from grid_intel.quality.verdict import Verdict
 
@@ -55,7 +55,11 @@ Evaluation = Callable[[Window], Verdict]
 
 
 def gx(asset: Asset, name: str) -> Evaluation:
-    return lambda w: validate(w.url, w.conn, SUITES[(*asset, name)], w.start, w.end)
+    def run(w: Window) -> Verdict:
+        in_sql = not w.measured("one_connection", lambda: single_connection(w.conn))
+        return validate(w.url, w.conn, SUITES[(*asset, name)], w.start, w.end, in_sql=in_sql)
+
+    return run
 
 
 def quarantine(bronze: BronzeTopic, limit: float) -> Evaluation:
@@ -80,10 +84,7 @@ def freshness(bronze: BronzeTopic) -> Evaluation:
 
 def row_count(bronze: BronzeTopic) -> Evaluation:
     def run(w: Window) -> Verdict:
-        current = w.conn.execute(
-            f"select count(*) from {bronze.table.qualified} where ts >= %s and ts < %s",
-            (w.start, w.end),
-        ).fetchone()[0]
+        current = queries.window_rows(w.conn, bronze.table, w.start, w.end)
         trailing = trailing_hourly_rows(
             w.context.instance, dg.AssetKey(["bronze", bronze.asset_name]), w.start
         )
