@@ -10,6 +10,17 @@ REFERENCE = dg.AssetSelection.tag("reference", "")
 # model runs on the stream alone and re-runs when the file lands, never waits for it.
 ARRIVES_LATER = dg.AssetSelection.assets(dg.AssetKey(["bronze", "miso_lmp"]))
 
+# A partition whose upstream failed a blocking (ERROR) check waits until that
+# upstream is re-materialized and its checks no longer fail. Dagster's own
+# all_deps_blocking_checks_passed() also waits for checks that never ran against
+# the latest materialization (dbt tests outside the op that built it), which
+# stalls the chain for good; only a recorded failure holds a partition back.
+NO_FAILED_BLOCKING_UPSTREAM_CHECK = ~dg.AutomationCondition.any_deps_match(
+    dg.AutomationCondition.any_checks_match(
+        dg.AutomationCondition.check_failed(), blocking_only=True
+    )
+).with_label("no upstream blocking check failed")
+
 # eager() only looks at the latest hour; a sensor loads whole backlogs of hours,
 # and late data re-loads old ones, so every partition follows its upstream.
 FOLLOWS_UPSTREAM = (
@@ -20,6 +31,7 @@ FOLLOWS_UPSTREAM = (
     & ~dg.AutomationCondition.any_deps_missing().ignore(ARRIVES_LATER)
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()
+    & NO_FAILED_BLOCKING_UPSTREAM_CHECK
 ).with_label("follows each updated upstream partition")
 
 # Reference models and seeds have no partitions: build them once when missing (the
