@@ -21,18 +21,32 @@ NO_FAILED_BLOCKING_UPSTREAM_CHECK = ~dg.AutomationCondition.any_deps_match(
     )
 ).with_label("no upstream blocking check failed")
 
-# eager() only looks at the latest hour; a sensor loads whole backlogs of hours,
-# and late data re-loads old ones, so every partition follows its upstream.
-FOLLOWS_UPSTREAM = (
-    (
-        dg.AutomationCondition.newly_missing()
-        | dg.AutomationCondition.any_deps_updated().ignore(REFERENCE)
-    ).since_last_handled()
-    & ~dg.AutomationCondition.any_deps_missing().ignore(ARRIVES_LATER)
-    & ~dg.AutomationCondition.any_deps_in_progress()
-    & ~dg.AutomationCondition.in_progress()
-    & NO_FAILED_BLOCKING_UPSTREAM_CHECK
-).with_label("follows each updated upstream partition")
+# History kept apart from the stream (maintenance and outage archives): a score reads
+# what has landed and re-runs when more lands, never waits for it.
+HISTORY = dg.AssetSelection.assets(
+    dg.AssetKey(["silver", "maintenance"]), dg.AssetKey(["silver", "outages"])
+)
+
+
+def follows_upstream(
+    arrives_later: dg.AssetSelection = ARRIVES_LATER,
+) -> dg.AutomationCondition:
+    """Every partition follows its updated upstream partitions (eager() only looks at
+    the latest one; a sensor loads whole backlogs and late data re-loads old hours),
+    without waiting for the inputs in `arrives_later`."""
+    return (
+        (
+            dg.AutomationCondition.newly_missing()
+            | dg.AutomationCondition.any_deps_updated().ignore(REFERENCE)
+        ).since_last_handled()
+        & ~dg.AutomationCondition.any_deps_missing().ignore(arrives_later)
+        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.in_progress()
+        & NO_FAILED_BLOCKING_UPSTREAM_CHECK
+    ).with_label("follows each updated upstream partition")
+
+
+FOLLOWS_UPSTREAM = follows_upstream()
 
 # Reference models and seeds have no partitions: build them once when missing (the
 # first registry load, a fresh warehouse), then again whenever what they read updates.

@@ -99,6 +99,14 @@ def ageing_acceleration(hot_spot_c: np.ndarray) -> np.ndarray:
     return np.exp(15000.0 / 383.0 - 15000.0 / (np.asarray(hot_spot_c) + 273.0))
 
 
+def aging_acceleration_factor(hot_spot_c: float) -> float:
+    """IEEE C57.91 ageing acceleration factor F_AA of thermally upgraded paper at a
+    hot-spot temperature in °C: 1 at 110 °C, about doubling every 6-7 °C above it."""
+    if not np.isfinite(hot_spot_c) or hot_spot_c <= -273.0:
+        raise ValueError(f"hot-spot temperature must be a finite °C above -273, got {hot_spot_c}")
+    return float(ageing_acceleration(hot_spot_c))
+
+
 def relative_ageing_iec(hot_spot_c: np.ndarray) -> np.ndarray:
     """IEC 60076-7 relative ageing of non-upgraded paper, 1 at 98 °C."""
     return 2.0 ** ((np.asarray(hot_spot_c) - 98.0) / 6.0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-GASES = ("h2", "ch4", "c2h2", "c2h4", "c2h6", "co")
 SECONDS_PER_YEAR = 365.25 * 86400
 # (ppm when new, ppm per year of service)
 HEALTHY_PPM: dict[str, tuple[float, float]] = {
@@ -32,13 +31,3 @@ def service_years(install_year: int, epoch_s: np.ndarray | float) -> np.ndarray:
 def healthy_ppm(gas: str, install_year: int, epoch_s: np.ndarray | float) -> np.ndarray:
     new, per_year = HEALTHY_PPM[gas]
     return new + per_year * service_years(install_year, epoch_s)
-
-
-def tdcg(ppm: dict[str, float]) -> float:
-    """Total dissolved combustible gas (IEEE C57.104): the six gases above summed."""
-    return sum(ppm[g] for g in GASES)
-
-
-def tdcg_condition(total: float) -> int:
-    """IEEE C57.104 condition 1-4 from TDCG (<=720, 721-1,920, 1,921-4,630, >4,630 ppm)."""
-    return 1 if total <= 720 else 2 if total <= 1920 else 3 if total <= 4630 else 4

@@ -8,9 +8,10 @@ import pytest
 
 from grid_intel.grid.regions import REGIONS_BY_ID
 from grid_intel.grid.registry import build_registry
+from grid_intel.health.dga import GASES, tdcg
 from grid_intel.simulation.customers import CUSTOMERS, customers_by_substation
 from grid_intel.simulation.events import Events
-from grid_intel.simulation.gases import GASES, healthy_ppm, tdcg
+from grid_intel.simulation.gases import healthy_ppm
 from grid_intel.simulation.outages import CAUSES, MOMENTARY_S
 from grid_intel.simulation.weather import wind_ms
 
