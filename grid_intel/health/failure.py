@@ -15,7 +15,15 @@ HOURS_PER_YEAR = 8766.0
 # Expected service life of a power transformer (an assumption, not in the reference):
 # with it, paper aged at the rate a 60-year life implies before monitoring began.
 EXPECTED_LIFE_YEARS = 60.0
-PRIOR_AGEING_RATE = NORMAL_LIFE_H / (EXPECTED_LIFE_YEARS * HOURS_PER_YEAR)
+EXPECTED_LIFE_RANGE_YEARS = (45.0, 75.0)  # how far one unit's life may stray from it
+
+
+def prior_rate(life_years: float = EXPECTED_LIFE_YEARS) -> float:
+    """The ageing rate (F_EQA) at which the normal insulation life lasts `life_years`."""
+    return NORMAL_LIFE_H / (life_years * HOURS_PER_YEAR)
+
+
+PRIOR_AGEING_RATE = prior_rate()
 RUL_CAP_YEARS = 100.0
 
 
@@ -51,24 +59,30 @@ class RemainingLife:
     high: float
 
 
-def blended_rate(observed_rate: float, observed_hours: float) -> float:
+def blended_rate(
+    observed_rate: float, observed_hours: float, prior: float = PRIOR_AGEING_RATE
+) -> float:
     """The ageing rate to project with: what was measured, weighted by how much of a year
     it covers, the prior rate for the rest (a winter week alone would promise centuries)."""
     w = min(max(observed_hours, 0.0) / HOURS_PER_YEAR, 1.0)
-    return w * observed_rate + (1.0 - w) * PRIOR_AGEING_RATE
+    return w * observed_rate + (1.0 - w) * prior
 
 
 def remaining_useful_life(
     consumed: float, rate: float, rate_low: float, rate_high: float, observed_hours: float
 ) -> RemainingLife:
-    """Years until the insulation's normal life is used at the current ageing rate, with a
-    range from the slowest and fastest daily rates seen; capped at 100 years."""
+    """Years until the insulation's normal life is used at the current ageing rate, capped
+    at 100 years. The range takes the fastest and slowest daily rates seen and, for the
+    part of the year not yet observed, the short and long ends of the expected life."""
 
-    def years(r: float) -> float:
+    def years(r: float, prior: float) -> float:
         left_h = max(1.0 - consumed, 0.0) * NORMAL_LIFE_H
-        per_year = blended_rate(r, observed_hours) * HOURS_PER_YEAR
+        per_year = blended_rate(r, observed_hours, prior) * HOURS_PER_YEAR
         return min(left_h / per_year, RUL_CAP_YEARS) if per_year > 0 else RUL_CAP_YEARS
 
+    short, long = (prior_rate(y) for y in EXPECTED_LIFE_RANGE_YEARS)
     return RemainingLife(
-        round(years(rate), 2), round(years(rate_high), 2), round(years(rate_low), 2)
+        round(years(rate, PRIOR_AGEING_RATE), 2),
+        round(years(rate_high, short), 2),
+        round(years(rate_low, long), 2),
     )

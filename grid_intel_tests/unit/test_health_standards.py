@@ -164,6 +164,10 @@ def test_remaining_life_shrinks_with_use_and_faster_ageing():
     assert remaining_useful_life(0.6, 0.3, 0.1, 0.6, 8766).years < base.years
     assert remaining_useful_life(0.3, 0.9, 0.1, 0.9, 8766).years < base.years
     assert remaining_useful_life(1.2, 0.3, 0.1, 0.6, 8766).years == 0.0
+    # A day of cool readings says little about a year: the expected life's spread shows.
+    early = remaining_useful_life(0.3, 0.01, 0.01, 0.01, 24)
+    assert early.low < early.years < early.high
+    assert early.years == pytest.approx(0.7 * 60, rel=0.01)
 
 
 ONAF = COOLING["ONAF"]
