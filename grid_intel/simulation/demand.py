@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from grid_intel.grid.calendar import statutory_holidays
 from grid_intel.grid.regions import REGIONS, REGIONS_BY_ID
-from grid_intel.simulation.calendar import statutory_holidays
 from grid_intel.simulation.noise import smooth_noise
 
 RECORD_PEAK_MW = 5111.5

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
+from grid_intel.grid.calendar import is_holiday
 from grid_intel.grid.records import WORK_ORDER_KINDS, WORK_ORDER_STATUSES
 from grid_intel.grid.registry import Registry
 from grid_intel.health.dga import GASES, tdcg, tdcg_condition
-from grid_intel.simulation.calendar import is_holiday
 from grid_intel.simulation.gases import healthy_ppm
 from grid_intel.simulation.outages import WORKING_DAYS_PER_YEAR, Outage
 from grid_intel.simulation.weather import UTC_OFFSET_H

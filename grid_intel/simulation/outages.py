@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
+from grid_intel.grid.calendar import is_holiday
 from grid_intel.grid.records import MOMENTARY_S, OUTAGE_CAUSES
 from grid_intel.grid.registry import Registry
-from grid_intel.simulation.calendar import is_holiday
 from grid_intel.simulation.weather import UTC_OFFSET_H
 
 CAUSES = OUTAGE_CAUSES

@@ -9,13 +9,11 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import dagster as dg
 import numpy as np
 import polars as pl
 import psycopg
 import pytest
 
-from grid_intel.defs.resources import build_resources
 from grid_intel.grid.registry import build_registry
 from grid_intel.ingestion.tables import BRONZE_TOPICS
 from grid_intel.settings import Settings
@@ -25,6 +23,7 @@ from grid_intel.simulation.scada import ScadaSimulator
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import migrate
 from grid_intel.warehouse.writer import replace_window
+from grid_intel_tests.integration.test_dbt_models import materialize
 
 DAY = datetime(2026, 7, 20, tzinfo=UTC)
 SEED = 7
@@ -121,12 +120,6 @@ def health_db(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
-
-
-def materialize(assets: list, settings: Settings, **kwargs) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(assets, resources=build_resources(settings), **kwargs)
-    assert result.success
-    return result
 
 
 def table(settings: Settings, sql: str) -> pl.DataFrame:

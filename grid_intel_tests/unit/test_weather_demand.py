@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from grid_intel.grid.calendar import statutory_holidays
 from grid_intel.grid.regions import REGIONS, REGIONS_BY_ID
-from grid_intel.simulation.calendar import statutory_holidays
 from grid_intel.simulation.demand import RECORD_PEAK_MW, demand
 from grid_intel.simulation.weather import weather
 
