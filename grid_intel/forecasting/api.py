@@ -1,0 +1,176 @@
+"""`forecast()`: the one call notebooks and the demand assets make.
+
+`model="auto"` backtests every model on rolling origins of the history, adds the
+mean of the best two as a candidate, and forecasts with whichever scored the
+lowest MAE, so it is never worse on the backtest than the best single model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import polars as pl
+
+from grid_intel.forecasting import backtest, baselines, prophet_model, xgb
+from grid_intel.forecasting.backtest import Fit, ModelScore
+from grid_intel.forecasting.prediction import Prediction, empirical_quantiles
+from grid_intel.forecasting.series import ForecastInputError, Series, prepare, steps_of
+
+
+def _point_only(fn) -> Fit:
+    return lambda s, steps, levels, cov: fn(s, steps)
+
+
+MODELS: dict[str, Fit] = {
+    "seasonal_naive": _point_only(baselines.seasonal_naive),
+    "decomposition": _point_only(baselines.decomposition),
+    "xgboost": xgb.fit_predict,
+    "prophet": prophet_model.fit_predict,
+}
+BASELINES = ("seasonal_naive", "decomposition")
+ENSEMBLE = "ensemble"
+
+
+@dataclass
+class ForecastReport:
+    """The forecast, the model that made it and every candidate's backtest."""
+
+    frame: pl.DataFrame
+    model: str
+    scores: list[dict[str, float | str]]
+    importance: dict[str, float]
+    step: timedelta
+    steps: int
+    filled: int
+
+
+def quantile_column(q: float) -> str:
+    return f"yhat_p{q * 100:g}"
+
+
+def _levels(quantiles: Sequence[float]) -> tuple[float, ...]:
+    qs = tuple(sorted(set(quantiles)))
+    if not qs or not all(0 < q < 1 for q in qs):
+        raise ForecastInputError(f"quantiles must lie strictly between 0 and 1, got {quantiles}")
+    return qs
+
+
+def _covariates(
+    covariates: pl.DataFrame | None, s: Series, steps: int
+) -> dict[str, np.ndarray] | None:
+    """Covariates on the history's grid and the horizon's; the future must be known."""
+    if covariates is None:
+        return None
+    if "ts" not in covariates.columns:
+        raise ForecastInputError("covariates need a 'ts' column like the history")
+    names = [c for c in covariates.columns if c != "ts"]
+    bad = [c for c in names if not covariates.schema[c].is_numeric()]
+    if bad:
+        raise ForecastInputError(f"covariates must be numeric: {bad}")
+    grid = pl.DataFrame({"ts": np.concatenate([s.ts, s.future(steps)])})
+    cov = covariates.select(
+        pl.col("ts").dt.convert_time_zone("UTC").dt.cast_time_unit("us").cast(pl.Int64),
+        *(pl.col(c).cast(pl.Float64) for c in names),
+    ).unique("ts", keep="last")
+    joined = grid.join(cov, on="ts", how="left").sort("ts")
+    future = joined.tail(steps)
+    gaps = {c: future[c].null_count() for c in names if future[c].null_count()}
+    if gaps:
+        raise ForecastInputError(
+            f"covariates must cover the whole horizon (a weather forecast, say); missing {gaps}"
+        )
+    joined = joined.with_columns(pl.col(names).forward_fill().backward_fill())
+    return {c: joined[c].to_numpy() for c in names}
+
+
+def _ensemble(members: list[ModelScore], actual: np.ndarray, levels, naive_mae) -> ModelScore:
+    folds = [
+        Prediction(
+            np.mean([m.predictions[i].point for m in members], axis=0),
+            None,
+        )
+        for i in range(actual.shape[0])
+    ]
+    name = f"{ENSEMBLE}({'+'.join(m.model for m in members)})"
+    return backtest.score(name, folds, actual, levels, naive_mae)
+
+
+def forecast_report(
+    history: pl.DataFrame,
+    horizon: timedelta | int,
+    *,
+    target: str = "demand_mw",
+    covariates: pl.DataFrame | None = None,
+    model: str = "auto",
+    quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+    candidates: Sequence[str] | None = None,
+    folds: int = 3,
+) -> ForecastReport:
+    """`forecast()` with the backtest behind it: every candidate's scores and the
+    chosen model's feature importance."""
+    levels = _levels(quantiles)
+    if model != "auto" and model not in MODELS:
+        raise ForecastInputError(f"unknown model {model!r}; choose auto or one of {list(MODELS)}")
+    s = prepare(history, target)
+    steps = steps_of(horizon, s.step)
+    cov = _covariates(covariates, s, steps)
+    names = list(candidates or MODELS) if model == "auto" else ["seasonal_naive", model]
+    chosen = {n: MODELS[n] for n in dict.fromkeys(names)}
+    scores, actual, naive_mae = backtest.run(s, steps, chosen, levels, cov, folds)
+    ranked = sorted(scores.values(), key=lambda m: m.mae)
+    if model == "auto" and len(ranked) >= 2:
+        ens = _ensemble(ranked[:2], actual, levels, naive_mae)
+        scores[ens.model] = ens
+        ranked = sorted(scores.values(), key=lambda m: m.mae)
+    best = ranked[0] if model == "auto" else scores[model]
+    members = best.model.removeprefix(f"{ENSEMBLE}(").rstrip(")").split("+")
+    fits = [MODELS[m](s, steps, levels, cov) for m in members]
+    point = np.mean([f.point for f in fits], axis=0)
+    if len(fits) == 1 and fits[0].quantiles is not None:
+        quant = fits[0].quantiles
+    else:
+        quant = empirical_quantiles(point, best.errors, levels)
+    importance = fits[0].importance if len(fits) == 1 else {}
+    out = {
+        "ts": s.future(steps),
+        "yhat": point,
+        **{quantile_column(q): quant[:, i] for i, q in enumerate(levels)},
+    }
+    frame = pl.DataFrame(out).with_columns(
+        pl.col("ts").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        pl.lit(best.model).alias("model"),
+    )
+    return ForecastReport(
+        frame,
+        best.model,
+        [m.as_dict() for m in ranked],
+        importance or best.importance,
+        s.step,
+        steps,
+        s.filled,
+    )
+
+
+def forecast(
+    history: pl.DataFrame,
+    horizon: timedelta | int,
+    *,
+    target: str = "demand_mw",
+    covariates: pl.DataFrame | None = None,
+    model: str = "auto",
+    quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+) -> pl.DataFrame:
+    """Forecast `target` of `history` (a polars frame with a timezone-aware `ts` at a
+    regular 5 min-1 h interval) `horizon` ahead (a timedelta or a number of steps).
+
+    Returns `ts`, `yhat`, one `yhat_pNN` column per quantile and `model`. `covariates`
+    (a frame with `ts` and numeric columns) must cover the history and the horizon.
+    `model` is `auto` or one of seasonal_naive, decomposition, xgboost, prophet.
+    Unusable input raises ForecastInputError saying what to change.
+    """
+    return forecast_report(
+        history, horizon, target=target, covariates=covariates, model=model, quantiles=quantiles
+    ).frame

@@ -1,0 +1,130 @@
+"""Rolling-origin backtests: every model forecast from past origins, scored on what
+followed (MAE, MAPE, rMAE against seasonal naive, pinball loss, interval coverage)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+
+from grid_intel.forecasting.prediction import Prediction, empirical_quantiles
+from grid_intel.forecasting.series import MIN_HISTORY, ForecastInputError, Series
+
+Fit = Callable[[Series, int, Sequence[float], dict[str, np.ndarray] | None], Prediction]
+
+
+@dataclass
+class ModelScore:
+    model: str
+    mae: float
+    mape: float
+    rmae: float
+    pinball: float
+    coverage: float
+    errors: np.ndarray  # (folds, steps): actual - forecast
+    importance: dict[str, float] = field(default_factory=dict)
+    predictions: list[Prediction] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, float | str]:
+        return {
+            "model": self.model,
+            "mae": round(self.mae, 4),
+            "mape_pct": round(self.mape, 3),
+            "rmae": round(self.rmae, 4),
+            "pinball": round(self.pinball, 4),
+            "coverage": round(self.coverage, 3),
+        }
+
+
+def origins(s: Series, steps: int, folds: int) -> list[int]:
+    """Fold origins, latest last, each with at least the minimum history before it."""
+    first = s.per(MIN_HISTORY)
+    out = [s.y.size - k * steps for k in range(folds, 0, -1)]
+    out = [o for o in out if o >= first]
+    if not out:
+        need = MIN_HISTORY + steps * s.step
+        raise ForecastInputError(
+            f"too little history to backtest a {steps * s.step} horizon: "
+            f"{s.y.size * s.step} given, at least {need} needed"
+        )
+    return out
+
+
+def _slice(cov: dict[str, np.ndarray] | None, end: int) -> dict[str, np.ndarray] | None:
+    return {k: v[:end] for k, v in cov.items()} if cov else None
+
+
+def pinball(actual: np.ndarray, quant: np.ndarray, levels: Sequence[float]) -> float:
+    diff = actual[:, None] - quant
+    lv = np.asarray(levels)[None, :]
+    return float(np.mean(np.maximum(lv * diff, (lv - 1) * diff)))
+
+
+def run(
+    s: Series,
+    steps: int,
+    models: dict[str, Fit],
+    levels: Sequence[float],
+    covariates: dict[str, np.ndarray] | None = None,
+    folds: int = 3,
+) -> tuple[dict[str, ModelScore], np.ndarray, float]:
+    """Score each model over the same origins (with the actuals and seasonal naive's MAE);
+    point-only models get quantiles from their errors on the other folds."""
+    starts = origins(s, steps, folds)
+    actual = np.stack([s.y[o : o + steps] for o in starts])
+    preds: dict[str, list[Prediction]] = {
+        name: [fit(s.head(o), steps, levels, _slice(covariates, o + steps)) for o in starts]
+        for name, fit in models.items()
+    }
+    naive = preds.get("seasonal_naive")
+    naive_mae = (
+        float(np.mean(np.abs(actual - np.stack([p.point for p in naive])))) if naive else np.nan
+    )
+    scores = {name: score(name, p, actual, levels, naive_mae) for name, p in preds.items()}
+    return scores, actual, naive_mae
+
+
+def score(
+    name: str,
+    preds: list[Prediction],
+    actual: np.ndarray,
+    levels: Sequence[float],
+    naive_mae: float,
+) -> ModelScore:
+    point = np.stack([p.point for p in preds])
+    errors = actual - point
+    quants = []
+    for i, p in enumerate(preds):
+        if p.quantiles is not None:
+            quants.append(p.quantiles)
+        else:
+            others = np.delete(errors, i, axis=0) if len(preds) > 1 else errors
+            quants.append(empirical_quantiles(p.point, others, levels))
+    q = np.stack(quants)
+    lo, hi = q[..., 0], q[..., -1]
+    mae = float(np.mean(np.abs(errors)))
+    nonzero = np.abs(actual) > 1e-9
+    mape = (
+        float(np.mean(np.abs(errors[nonzero] / actual[nonzero])) * 100) if nonzero.any() else np.nan
+    )
+    importance: dict[str, float] = {}
+    for p in preds:
+        for k, v in p.importance.items():
+            importance[k] = importance.get(k, 0.0) + v / len(preds)
+    return ModelScore(
+        name,
+        mae,
+        mape,
+        mae / naive_mae if naive_mae and np.isfinite(naive_mae) else np.nan,
+        float(np.mean([pinball(a, qq, levels) for a, qq in zip(actual, q, strict=True)])),
+        float(np.mean((actual >= lo) & (actual <= hi))),
+        errors,
+        importance,
+        preds,
+    )
+
+
+def horizon_label(steps: int, step: timedelta) -> str:
+    return str(steps * step)
