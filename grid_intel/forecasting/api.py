@@ -129,8 +129,8 @@ def forecast_report(
     members = best.model.removeprefix(f"{ENSEMBLE}(").rstrip(")").split("+")
     fits = [MODELS[m](s, steps, levels, cov) for m in members]
     point = np.mean([f.point for f in fits], axis=0)
-    if len(fits) == 1 and fits[0].quantiles is not None:
-        quant = fits[0].quantiles
+    if len(fits) == 1 and fits[0].quantiles is not None and best.shift is not None:
+        quant = np.sort(fits[0].quantiles + best.shift, axis=1)
     else:
         quant = empirical_quantiles(point, best.errors, levels)
     importance = fits[0].importance if len(fits) == 1 else {}

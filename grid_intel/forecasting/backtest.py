@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from grid_intel.forecasting.prediction import Prediction, empirical_quantiles
+from grid_intel.forecasting.prediction import Prediction, empirical_quantiles, level_shift
 from grid_intel.forecasting.series import MIN_HISTORY, ForecastInputError, Series
 
 Fit = Callable[[Series, int, Sequence[float], dict[str, np.ndarray] | None], Prediction]
@@ -26,6 +26,7 @@ class ModelScore:
     errors: np.ndarray  # (folds, steps): actual - forecast
     importance: dict[str, float] = field(default_factory=dict)
     predictions: list[Prediction] = field(default_factory=list, repr=False)
+    shift: np.ndarray | None = None  # conformal shift of native quantiles, all folds
 
     def as_dict(self) -> dict[str, float | str]:
         return {
@@ -95,14 +96,20 @@ def score(
 ) -> ModelScore:
     point = np.stack([p.point for p in preds])
     errors = actual - point
+    native = (
+        np.stack([p.quantiles for p in preds])
+        if all(p.quantiles is not None for p in preds)
+        else None
+    )
     quants = []
     for i, p in enumerate(preds):
-        if p.quantiles is not None:
-            quants.append(p.quantiles)
+        # Each fold is scored with what the other folds taught: out of sample.
+        others = [j for j in range(len(preds)) if j != i] or [i]
+        if native is not None:
+            quants.append(native[i] + level_shift(actual[others], native[others], levels))
         else:
-            others = np.delete(errors, i, axis=0) if len(preds) > 1 else errors
-            quants.append(empirical_quantiles(p.point, others, levels))
-    q = np.stack(quants)
+            quants.append(empirical_quantiles(p.point, errors[others], levels))
+    q = np.sort(np.stack(quants), axis=-1)
     lo, hi = q[..., 0], q[..., -1]
     mae = float(np.mean(np.abs(errors)))
     nonzero = np.abs(actual) > 1e-9
@@ -123,6 +130,7 @@ def score(
         errors,
         importance,
         preds,
+        level_shift(actual, native, levels) if native is not None else None,
     )
 
 

@@ -34,3 +34,12 @@ def empirical_quantiles(
         pooled = pooled[np.isfinite(pooled)]
         out[h] = point[h] + (np.quantile(pooled, levels) if pooled.size else 0.0)
     return np.sort(out, axis=1)
+
+
+def level_shift(actual: np.ndarray, quantiles: np.ndarray, levels: Sequence[float]) -> np.ndarray:
+    """Conformal correction of native quantiles: per level, the level-quantile of what the
+    actuals overshot them by on past folds (0 where they were already calibrated)."""
+    if actual.size == 0:
+        return np.zeros(len(levels))
+    over = actual[..., None] - quantiles  # (folds, steps, levels)
+    return np.array([np.quantile(over[..., i], q) for i, q in enumerate(levels)])

@@ -20,9 +20,9 @@ from grid_intel.forecasting.series import Series
 
 TRAIN_WEEKS = 8
 PARAMS = {
-    "n_estimators": 250,
-    "max_depth": 6,
-    "learning_rate": 0.06,
+    "n_estimators": 150,
+    "max_depth": 5,
+    "learning_rate": 0.08,
     "subsample": 0.8,
     "colsample_bytree": 0.9,
     "min_child_weight": 3,

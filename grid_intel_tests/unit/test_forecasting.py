@@ -1,0 +1,158 @@
+"""The forecasting API: input checks, the baselines' arithmetic, no look-ahead in the
+features, and skill on a demand-shaped half-hourly series no model was tuned on."""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from grid_intel.forecasting import ForecastInputError, forecast, forecast_report
+from grid_intel.forecasting.baselines import decomposition, seasonal_naive
+from grid_intel.forecasting.features import calendar, design, lag_set
+from grid_intel.forecasting.series import prepare, steps_of
+from grid_intel.forecasting.xgb import buckets
+from grid_intel_tests.unit.series_shapes import half_hourly_demand
+
+START = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def hourly(values: np.ndarray, start: datetime = START) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"ts": [start + timedelta(hours=i) for i in range(values.size)], "demand_mw": values}
+    )
+
+
+def test_unusable_histories_are_refused_with_what_to_do():
+    ok = hourly(np.arange(24 * 5, dtype=float))
+    with pytest.raises(ForecastInputError, match="no 'load' column"):
+        prepare(ok, "load")
+    with pytest.raises(ForecastInputError, match="timezone-aware"):
+        prepare(ok.with_columns(pl.col("ts").dt.replace_time_zone(None)), "demand_mw")
+    with pytest.raises(ForecastInputError, match="not numeric"):
+        prepare(ok.with_columns(pl.col("demand_mw").cast(pl.String)), "demand_mw")
+    shifted = ok.with_columns(
+        pl.when(pl.int_range(pl.len()) == 50)
+        .then(pl.col("ts") + timedelta(minutes=7))
+        .otherwise(pl.col("ts"))
+    )
+    with pytest.raises(ForecastInputError, match="irregular interval"):
+        prepare(shifted, "demand_mw")
+    daily = pl.DataFrame(
+        {"ts": [START + timedelta(days=i) for i in range(30)], "demand_mw": np.ones(30)}
+    )
+    with pytest.raises(ForecastInputError, match="outside 5 min-1 h"):
+        prepare(daily, "demand_mw")
+    with pytest.raises(ForecastInputError, match="at least 3 days"):
+        prepare(hourly(np.ones(30)), "demand_mw")
+    with pytest.raises(ForecastInputError, match="horizon must be"):
+        steps_of(0, timedelta(hours=1))
+    with pytest.raises(ForecastInputError, match="unknown model"):
+        forecast(ok, 24, model="oracle")
+
+
+def test_gaps_are_filled_and_duplicates_resolved():
+    y = 1000 + 100 * np.sin(np.arange(24 * 6) * 2 * np.pi / 24)
+    frame = hourly(y)
+    gappy = pl.concat([frame.head(30), frame.slice(33, 40), frame.slice(100, 44)])
+    s = prepare(gappy, "demand_mw")
+    assert s.step == timedelta(hours=1) and s.y.size == y.size
+    assert s.filled == y.size - gappy.height == 30  # every missing hour was filled
+    assert np.isfinite(s.y).all()
+    assert np.abs(s.y[73:100] - y[73:100]).max() < 1e-9  # a long gap takes the day before
+    doubled = pl.concat([frame, frame.head(3).with_columns(pl.col("demand_mw") + 5)])
+    assert prepare(doubled, "demand_mw").y[0] == pytest.approx(y[0] + 5)
+
+
+def test_horizons_round_up_to_whole_steps():
+    assert steps_of(timedelta(minutes=15), timedelta(minutes=5)) == 3
+    assert steps_of(timedelta(minutes=20), timedelta(minutes=30)) == 1
+    assert steps_of(timedelta(days=7), timedelta(hours=1)) == 168
+
+
+def test_lags_are_never_shorter_than_the_lead_they_serve():
+    for lead in (1, 3, 7, 15, 31, 48, 96, 336):
+        lags = lag_set(lead, 48, 10_000)
+        assert lags and min(lags) >= lead
+        assert any(lag % 48 == 0 for lag in lags)  # same time on an earlier day
+    assert buckets(48)[-1][1] == 48 and buckets(1) == [(1, 1)]
+    assert [b for lo, hi in buckets(48) for b in range(lo, hi + 1)] == list(range(1, 49))
+
+
+def test_features_see_nothing_after_the_forecast_origin():
+    s = prepare(half_hourly_demand(21), "demand_mw")
+    origin = s.y.size - 48
+    lead = 48
+    lags = lag_set(lead, 48, origin - 96)
+    known = np.concatenate([s.y[:origin], np.full(48, np.nan)])
+    x_known, _, base_known = design(known, s.ts, lead, 48, {}, lags)
+    x_full, _, _base_full = design(s.y, s.ts, lead, 48, {}, lags)
+    future = slice(origin, origin + 48)
+    assert np.array_equal(x_known[future], x_full[future], equal_nan=True)
+    assert np.isfinite(x_known[future]).all() and np.isfinite(base_known[future]).all()
+
+
+def test_calendar_knows_manitoba_holidays_by_local_date():
+    ts = np.array([datetime(2026, 7, 1, 12, tzinfo=UTC), datetime(2026, 7, 2, 12, tzinfo=UTC)])
+    cal = calendar(np.array([int(t.timestamp() * 1e6) for t in ts]))
+    assert cal["holiday"].tolist() == [1.0, 0.0]  # Canada Day
+    assert cal["day_of_week"].tolist() == [2.0, 3.0]  # Wednesday, Thursday
+
+
+def test_seasonal_naive_repeats_last_week_and_decomposition_recovers_pure_seasons():
+    t = np.arange(24 * 21)
+    y = 500 + 80 * np.sin(2 * np.pi * t / 24) + np.where((t // 24) % 7 >= 5, -60.0, 0.0)
+    s = prepare(hourly(y), "demand_mw")
+    naive = seasonal_naive(s, 30).point
+    assert np.array_equal(naive[:30], y[-168 : -168 + 30])
+    truth = (
+        500
+        + 80 * np.sin(2 * np.pi * (t[-1] + 1 + np.arange(48)) / 24)
+        + np.where(((t[-1] + 1 + np.arange(48)) // 24) % 7 >= 5, -60.0, 0.0)
+    )
+    assert np.abs(decomposition(s, 48).point - truth).max() < 1.0
+
+
+@pytest.fixture(scope="module")
+def demand() -> pl.DataFrame:
+    return half_hourly_demand(35)
+
+
+def test_forecast_frame_has_quantiles_in_order_on_the_future_grid(demand):
+    out = forecast(demand, timedelta(hours=6), model="xgboost", quantiles=(0.1, 0.5, 0.9))
+    assert out.columns == ["ts", "yhat", "yhat_p10", "yhat_p50", "yhat_p90", "model"]
+    assert out.height == 12 and out["model"].unique().to_list() == ["xgboost"]
+    assert out["ts"][0] == demand["ts"][-1] + timedelta(minutes=30)
+    assert (out["yhat_p10"] <= out["yhat_p50"]).all() and (out["yhat_p50"] <= out["yhat_p90"]).all()
+
+
+def test_covariates_must_cover_the_horizon(demand):
+    cov = demand.select("ts", pl.lit(1.0).alias("temp_c"))
+    with pytest.raises(ForecastInputError, match="cover the whole horizon"):
+        forecast(demand, 4, covariates=cov, model="xgboost")
+
+
+def test_day_ahead_auto_beats_seasonal_naive_and_is_no_worse_than_any_model(demand):
+    """Day-ahead origins on a series with weather swings no covariate explains."""
+    apes = {"auto": [], "seasonal_naive": []}
+    for back in (2, 1):
+        history = demand.head(demand.height - 48 * back)
+        actual = demand["demand_mw"].to_numpy()[history.height : history.height + 48]
+        report = forecast_report(
+            history,
+            timedelta(days=1),
+            candidates=("seasonal_naive", "decomposition", "xgboost"),
+            folds=2,
+        )
+        maes = {s["model"]: s["mae"] for s in report.scores}
+        assert maes[report.model] == min(maes.values())  # auto picks the best backtest
+        naive = forecast(history, timedelta(days=1), model="seasonal_naive")["yhat"].to_numpy()
+        for name, yhat in (("auto", report.frame["yhat"].to_numpy()), ("seasonal_naive", naive)):
+            apes[name].append(np.mean(np.abs(yhat - actual) / actual))
+    assert np.mean(apes["auto"]) < 0.7 * np.mean(apes["seasonal_naive"]), apes
+
+
+def test_xgboost_explains_itself_with_feature_importance(demand):
+    report = forecast_report(demand, 12, model="xgboost")
+    assert report.importance and sum(report.importance.values()) == pytest.approx(1.0, abs=0.01)
+    assert any(k.startswith("lag_") for k in report.importance)
