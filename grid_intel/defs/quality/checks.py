@@ -26,18 +26,19 @@ Asset = tuple[str, str]
 
 
 class Window:
-    """What an evaluation needs: the warehouse, the window and the Dagster instance."""
+    """What an evaluation needs: the warehouse, one hour's window and the Dagster instance."""
 
     def __init__(
         self,
         context: dg.AssetCheckExecutionContext,
         warehouse: WarehouseResource,
         conn: psycopg.Connection,
+        key: str,
     ) -> None:
         self.context = context
         self.url = warehouse.url
         self.conn = conn
-        self.start, self.end = context.partition_time_window
+        self.start, self.end = hourly.time_window_for_partition_key(key)
         self._measured: dict[object, object] = {}
 
     def measured(self, key: object, measure: Callable[[], object]) -> Any:
@@ -199,27 +200,50 @@ def evaluate(spec: CheckSpec, run: Evaluation, window: Window) -> Verdict:
         return Verdict.fail(f"could not be evaluated: {type(exc).__name__}: {str(exc)[:400]}")
 
 
-def record_on_each_hour(
-    context: dg.AssetCheckExecutionContext, asset: Asset, results: list[dg.AssetCheckResult]
+def record_per_hour(
+    context: dg.AssetCheckExecutionContext,
+    asset: Asset,
+    per_hour: dict[str, list[dg.AssetCheckResult]],
 ) -> None:
-    """A run over many hours (a backfill) evaluates the checks once over its whole window;
-    Dagster keeps that result for no hour, so it is recorded on each hour of the range too,
-    which lets the UI show it per partition."""
-    keys = context.partition_keys
-    for r in results:
-        for key in keys:
+    """A run over many hours (a backfill) keeps its own results for no partition, so each
+    hour's result is also recorded on that hour: the UI shows it per partition, and
+    automation holds back only the hours that failed."""
+    for key, results in per_hour.items():
+        for r in results:
             context.instance.report_runless_asset_event(
                 dg.AssetCheckEvaluation(
                     asset_key=r.asset_key,
                     check_name=r.check_name,
                     passed=r.passed,
-                    metadata={**r.metadata, "evaluated_over": f"{keys[0]} … {keys[-1]}"},
+                    metadata=r.metadata,
                     severity=r.severity,
                     description=r.description,
                     blocking=catalog.spec(asset, str(r.check_name)).blocking,
                     partition=key,
                 )
             )
+
+
+def over_range(spec: CheckSpec, per_hour: dict[str, dg.AssetCheckResult]) -> dg.AssetCheckResult:
+    """The run's own result for a check over many hours: it fails when any hour fails (a
+    blocking one then stops downstream for the whole run) and names those hours."""
+    failed = [k for k, r in per_hour.items() if not r.passed]
+    first = per_hour[failed[0]] if failed else next(iter(per_hour.values()))
+    keys = list(per_hour)
+    summary = (
+        f"{len(failed)} of {len(keys)} hours failed ({', '.join(failed[:12])}); "
+        f"first: {first.description}"
+        if failed
+        else f"all {len(keys)} hours passed"
+    )
+    return dg.AssetCheckResult(
+        asset_key=first.asset_key,
+        check_name=spec.name,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity(spec.severity),
+        description=summary,
+        metadata={**first.metadata, "hours": len(keys), "failed_hours": failed},
+    )
 
 
 def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
@@ -248,20 +272,27 @@ def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
     def _checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
-        selected = {k.name for k in context.selected_asset_check_keys}
+        selected = [
+            s for s in specs if s.name in {k.name for k in context.selected_asset_check_keys}
+        ]
+        keys = context.partition_keys
+        per_hour: dict[str, list[dg.AssetCheckResult]] = {}
         with warehouse.connection() as conn:
             conn.autocommit = True
-            window = Window(context, warehouse, conn)
-            results = []
-            for s in specs:
-                if s.name in selected:
+            for key in keys:  # each hour judged on its own, also within a backfill run
+                window = Window(context, warehouse, conn, key)
+                per_hour[key] = []
+                for s in selected:
                     verdict = evaluate(s, EVALUATIONS[asset][s.name], window)
                     state = "passed" if verdict.passed else "FAILED"
-                    context.log.info(f"{s.name}: {state}: {verdict.summary}")
-                    results.append(result(s, verdict))
-        if not context.has_partition_key:
-            record_on_each_hour(context, asset, results)
-        yield from results
+                    context.log.info(f"{key} {s.name}: {state}: {verdict.summary}")
+                    per_hour[key].append(result(s, verdict))
+        if context.has_partition_key:
+            yield from per_hour[keys[0]]
+            return
+        record_per_hour(context, asset, per_hour)
+        for i, s in enumerate(selected):
+            yield over_range(s, {k: r[i] for k, r in per_hour.items()})
 
     return _checks
 
