@@ -132,12 +132,14 @@ def test_covariates_must_cover_the_horizon(demand):
         forecast(demand, 4, covariates=cov, model="xgboost")
 
 
-def test_day_ahead_auto_beats_seasonal_naive_and_is_no_worse_than_any_model(demand):
-    """Day-ahead origins on a series with weather swings no covariate explains."""
-    apes = {"auto": [], "seasonal_naive": []}
-    for back in (2, 1):
-        history = demand.head(demand.height - 48 * back)
-        actual = demand["demand_mw"].to_numpy()[history.height : history.height + 48]
+def test_day_ahead_auto_beats_seasonal_naive_and_is_no_worse_than_any_model():
+    """Four day-ahead origins on six weeks of a series whose weather swings no covariate
+    explains: one origin is noise, four say whether the skill is real."""
+    series = half_hourly_demand(42)
+    apes: dict[str, list[float]] = {"auto": [], "seasonal_naive": []}
+    for back in (4, 3, 2, 1):
+        history = series.head(series.height - 48 * back)
+        actual = series["demand_mw"].to_numpy()[history.height : history.height + 48]
         report = forecast_report(
             history,
             timedelta(days=1),
@@ -148,8 +150,8 @@ def test_day_ahead_auto_beats_seasonal_naive_and_is_no_worse_than_any_model(dema
         assert maes[report.model] == min(maes.values())  # auto picks the best backtest
         naive = forecast(history, timedelta(days=1), model="seasonal_naive")["yhat"].to_numpy()
         for name, yhat in (("auto", report.frame["yhat"].to_numpy()), ("seasonal_naive", naive)):
-            apes[name].append(np.mean(np.abs(yhat - actual) / actual))
-    assert np.mean(apes["auto"]) < 0.7 * np.mean(apes["seasonal_naive"]), apes
+            apes[name].append(float(np.mean(np.abs(yhat - actual) / actual)))
+    assert np.mean(apes["auto"]) < 0.6 * np.mean(apes["seasonal_naive"]), apes
 
 
 def test_xgboost_explains_itself_with_feature_importance(demand):
