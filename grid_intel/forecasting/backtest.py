@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import numpy as np
 
@@ -132,7 +131,3 @@ def score(
         preds,
         level_shift(actual, native, levels) if native is not None else None,
     )
-
-
-def horizon_label(steps: int, step: timedelta) -> str:
-    return str(steps * step)

@@ -88,7 +88,14 @@ def _hourly(frame: pl.DataFrame, asset: str, measurement: str, hours: list[datet
     return np.array([np.nan if got.get(h) is None else float(got[h]) for h in hours])
 
 
-def transformer_days(inputs: HealthInputs) -> Iterator[tuple[dict, TransformerDay]]:
+def history_counts(inputs: HealthInputs) -> tuple[dict[str, object], dict[str, object]]:
+    """Corrective work orders and unplanned outages per asset over the history window."""
+    return _by_asset(inputs.corrective, "n"), _by_asset(inputs.outages, "n")
+
+
+def transformer_days(
+    inputs: HealthInputs, history: tuple[dict[str, object], dict[str, object]] | None = None
+) -> Iterator[tuple[dict, TransformerDay]]:
     """Each transformer's day: thermal, ageing, gas, loading and history evidence."""
     eq = inputs.equipment
     if eq.is_empty():
@@ -99,8 +106,7 @@ def transformer_days(inputs: HealthInputs) -> Iterator[tuple[dict, TransformerDa
     peak_load = _by_asset(inputs.peak_load, "peak")
     totals = {r["asset"]: r for r in inputs.ageing_totals.iter_rows(named=True)}
     days = inputs.ageing_days
-    corrective = _by_asset(inputs.corrective, "n")
-    outages = _by_asset(inputs.outages, "n")
+    corrective, outages = history or history_counts(inputs)
     gases = inputs.gases
     for rec in eq.filter(pl.col("asset_kind") == "transformer").iter_rows(named=True):
         asset = rec["asset"]
@@ -183,14 +189,13 @@ def transformer_days(inputs: HealthInputs) -> Iterator[tuple[dict, TransformerDa
 
 def assess_fleet(inputs: HealthInputs) -> list[Scored]:
     """Transformers, breakers and lines of the registry, each assessed for the day."""
+    corrective, outages = history_counts(inputs)
     out = [
         Scored("transformer", rec["substation"], rec["region"], assess(day))
-        for rec, day in transformer_days(inputs)
+        for rec, day in transformer_days(inputs, (corrective, outages))
     ]
     if inputs.equipment.is_empty():
         return out
-    corrective = _by_asset(inputs.corrective, "n")
-    outages = _by_asset(inputs.outages, "n")
     breakers = {r["asset"]: r for r in inputs.breakers.iter_rows(named=True)}
     lines = {r["asset"]: r for r in inputs.lines.iter_rows(named=True)}
     peak_current = _by_asset(inputs.peak_current, "peak")
