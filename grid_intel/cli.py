@@ -337,6 +337,12 @@ def bench_backfill(
     _bench("backfill", days, scale, scan_seconds)
 
 
+@bench_app.command("forecast")
+def bench_forecast() -> None:
+    """Daily retrain and an hourly issue for every region and horizon (goals: 60 s, 2 s)."""
+    _bench("forecast")
+
+
 @app.command()
 def demo(
     hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours to simulate.")] = 3,

@@ -7,11 +7,13 @@ service that cannot be reached fails the run instead of skipping tests.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import psycopg
 import pytest
 
@@ -81,19 +83,39 @@ def timescale_stack(stack: Settings) -> Iterator[Settings]:
     yield from _bring_up(stack, manager.Selection(timescale=True), {"timescale"})
 
 
-@pytest.fixture(scope="session")
-def test_db(stack: Settings) -> Iterator[Settings]:
-    """Settings whose warehouse is a fresh, migrated database, dropped after the session."""
-    name = f"grid_intel_test_{uuid.uuid4().hex[:8]}"
+def fresh_warehouse(stack: Settings, prefix: str) -> Iterator[Settings]:
+    """Settings whose warehouse is a new, migrated database, dropped afterwards (for tests
+    whose rows must not mix with other modules': a fleet, a set of regions)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin_url = stack.local_pg_url("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     settings = stack.with_warehouse(stack.local_pg_url(name))
     with connect(settings.warehouse) as conn:
         migrate(conn)
-    yield settings
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    try:
+        yield settings
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+def query_frame(settings: Settings, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """A query's rows as a polars frame; jsonb values come back as their JSON text."""
+    with connect(settings.warehouse) as conn:
+        cur = conn.execute(sql, params)
+        names = [d.name for d in cur.description]
+        rows = [
+            [json.dumps(v) if isinstance(v, dict | list) else v for v in row]
+            for row in cur.fetchall()
+        ]
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+@pytest.fixture(scope="session")
+def test_db(stack: Settings) -> Iterator[Settings]:
+    """Settings whose warehouse is a fresh, migrated database, dropped after the session."""
+    yield from fresh_warehouse(stack, "grid_intel_test")
 
 
 @pytest.fixture(scope="session")

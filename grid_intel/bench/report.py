@@ -32,6 +32,15 @@ COLUMNS = {
         "raw_copy_seconds",
         "ratio_vs_raw_copy",
     ),
+    "forecast": (
+        "phase",
+        "series",
+        "seconds",
+        "seasonal_naive_seconds",
+        "ratio_vs_seasonal_naive",
+        "goal_seconds",
+        "meets_goal",
+    ),
     "ingest": (
         "scale",
         "readings",

@@ -14,7 +14,7 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-from grid_intel.forecasting import backtest, baselines, prophet_model, xgb
+from grid_intel.forecasting import backtest, baselines, lstm, prophet_model, xgb
 from grid_intel.forecasting.backtest import Fit, ModelScore
 from grid_intel.forecasting.prediction import Prediction, empirical_quantiles
 from grid_intel.forecasting.series import ForecastInputError, Series, prepare, steps_of
@@ -26,11 +26,14 @@ def _point_only(fn) -> Fit:
 
 MODELS: dict[str, Fit] = {
     "seasonal_naive": _point_only(baselines.seasonal_naive),
-    "decomposition": _point_only(baselines.decomposition),
+    "mstl": _point_only(baselines.mstl),
+    "profiles": _point_only(baselines.profiles),
     "xgboost": xgb.fit_predict,
     "prophet": prophet_model.fit_predict,
 }
-BASELINES = ("seasonal_naive", "decomposition")
+if lstm.available():  # the optional `lstm` extra (PyTorch)
+    MODELS["lstm"] = lstm.fit_predict
+BASELINES = ("seasonal_naive", "mstl")
 ENSEMBLE = "ensemble"
 
 
@@ -45,6 +48,7 @@ class ForecastReport:
     step: timedelta
     steps: int
     filled: int
+    skipped: dict[str, str]  # candidates the history was too short for, and why
 
 
 def quantile_column(q: float) -> str:
@@ -86,6 +90,22 @@ def _covariates(
     return {c: joined[c].to_numpy() for c in names}
 
 
+def members_of(model: str) -> list[str]:
+    """The models a name stands for: itself, or those of `ensemble(a+b)`."""
+    names = (
+        model.removeprefix(f"{ENSEMBLE}(").removesuffix(")").split("+")
+        if model.startswith(f"{ENSEMBLE}(")
+        else [model]
+    )
+    unknown = [n for n in names if n not in MODELS]
+    if unknown or not names:
+        raise ForecastInputError(
+            f"unknown model {model!r}; choose auto, one of {list(MODELS)} "
+            f"or {ENSEMBLE}(a+b) of them"
+        )
+    return names
+
+
 def _ensemble(members: list[ModelScore], actual: np.ndarray, levels, naive_mae) -> ModelScore:
     folds = [
         Prediction(
@@ -107,26 +127,31 @@ def forecast_report(
     model: str = "auto",
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
     candidates: Sequence[str] | None = None,
-    folds: int = 3,
+    folds: int = backtest.FOLDS,
 ) -> ForecastReport:
     """`forecast()` with the backtest behind it: every candidate's scores and the
     chosen model's feature importance."""
     levels = _levels(quantiles)
-    if model != "auto" and model not in MODELS:
-        raise ForecastInputError(f"unknown model {model!r}; choose auto or one of {list(MODELS)}")
+    asked = None if model == "auto" else members_of(model)
     s = prepare(history, target)
     steps = steps_of(horizon, s.step)
     cov = _covariates(covariates, s, steps)
-    names = list(candidates or MODELS) if model == "auto" else ["seasonal_naive", model]
+    names = list(candidates or MODELS) if asked is None else ["seasonal_naive", *asked]
     chosen = {n: MODELS[n] for n in dict.fromkeys(names)}
-    scores, actual, naive_mae = backtest.run(s, steps, chosen, levels, cov, folds)
+    skipped: dict[str, str] = {}
+    scores, actual, naive_mae = backtest.run(s, steps, chosen, levels, cov, folds, skipped)
+    if asked is not None and skipped.keys() & set(asked):
+        raise ForecastInputError("; ".join(skipped[m] for m in asked if m in skipped))
     ranked = sorted(scores.values(), key=lambda m: m.mae)
-    if model == "auto" and len(ranked) >= 2:
+    if asked is None and len(ranked) >= 2:
         ens = _ensemble(ranked[:2], actual, levels, naive_mae)
         scores[ens.model] = ens
-        ranked = sorted(scores.values(), key=lambda m: m.mae)
-    best = ranked[0] if model == "auto" else scores[model]
-    members = best.model.removeprefix(f"{ENSEMBLE}(").rstrip(")").split("+")
+    elif asked is not None and len(asked) > 1:
+        ens = _ensemble([scores[m] for m in asked], actual, levels, naive_mae)
+        scores[ens.model] = ens
+    ranked = sorted(scores.values(), key=lambda m: m.mae)
+    best = ranked[0] if asked is None else scores[model if len(asked) == 1 else ens.model]
+    members = members_of(best.model)
     fits = [MODELS[m](s, steps, levels, cov) for m in members]
     point = np.mean([f.point for f in fits], axis=0)
     if len(fits) == 1 and fits[0].quantiles is not None and best.shift is not None:
@@ -151,6 +176,7 @@ def forecast_report(
         s.step,
         steps,
         s.filled,
+        skipped,
     )
 
 
@@ -168,7 +194,8 @@ def forecast(
 
     Returns `ts`, `yhat`, one `yhat_pNN` column per quantile and `model`. `covariates`
     (a frame with `ts` and numeric columns) must cover the history and the horizon.
-    `model` is `auto` or one of seasonal_naive, decomposition, xgboost, prophet.
+    `model` is `auto`, one of `MODELS` (seasonal_naive, mstl, profiles, xgboost,
+    prophet, and lstm with the `lstm` extra) or `ensemble(a+b)`, the mean of some of them.
     Unusable input raises ForecastInputError saying what to change.
     """
     return forecast_report(

@@ -2,9 +2,11 @@
 
 - Seasonal naive: the value one week earlier (one day when less than two weeks
   of history exist).
-- Multi-seasonal decomposition: daily and weekly profiles (medians per slot of
-  the day and of the week, MSTL-style) with an exponentially smoothed level of
-  what they leave, the strong classical baseline for demand.
+- MSTL (Bandara, Hyndman & Bergmeir): the day's and the week's seasons taken out by
+  STL in turn, each carried forward, plus an exponentially smoothed level of what
+  they leave: the strong classical multi-seasonal baseline for demand.
+- Seasonal profiles: medians per slot of the day and of the week over six weeks
+  plus a smoothed level; cruder than MSTL but robust to a few odd days.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from grid_intel.forecasting.series import Series
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 PROFILE_WEEKS = 6
-ALPHAS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5)
+MSTL_WEEKS = 10
+MSTL_POINTS = 3360  # STL's cost grows with points x period: 5-min series fit on 2 weeks
+WINDOWS = (11, 15)  # STL seasonal windows (cycles) of the day and the week, as R's mstl
+ALPHAS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0)
 
 
 def season(s: Series) -> int:
@@ -42,10 +47,10 @@ def _profile(values: np.ndarray, slots: np.ndarray, n_slots: int) -> np.ndarray:
     return prof
 
 
-def _ses(x: np.ndarray) -> float:
+def _ses(x: np.ndarray, alphas: tuple[float, ...] = ALPHAS) -> float:
     """Last level of simple exponential smoothing, alpha chosen by one-step error."""
     best, level_best = np.inf, float(x[-1])
-    for a in ALPHAS:
+    for a in alphas:
         level, sse = float(x[0]), 0.0
         for v in x[1:]:
             sse += (v - level) ** 2
@@ -55,7 +60,30 @@ def _ses(x: np.ndarray) -> float:
     return level_best
 
 
-def decomposition(s: Series, steps: int) -> Prediction:
+def mstl(s: Series, steps: int) -> Prediction:
+    """MSTL: STL for the day, then the week, twice round; each season carried forward
+    from its last cycle, the seasonally adjusted rest by exponential smoothing."""
+    from statsmodels.tsa.seasonal import STL  # imported on use: statsmodels is slow to load
+
+    week = s.per(WEEK)
+    periods = [p for p in (s.per(DAY), week) if s.y.size >= 2 * p]
+    n = min(s.y.size, MSTL_WEEKS * week, max(MSTL_POINTS, 2 * week))
+    x = s.y[-n:]
+    seasonal = np.zeros((len(periods), n))
+    adjusted = x.copy()
+    for _ in range(2 if len(periods) > 1 else 1):
+        for i, period in enumerate(periods):
+            adjusted += seasonal[i]
+            fit = STL(adjusted, period=period, seasonal=WINDOWS[i], seasonal_deg=0).fit()
+            seasonal[i] = fit.seasonal
+            adjusted -= seasonal[i]
+    lead = np.arange(steps)
+    future = sum(seasonal[i][n - p + lead % p] for i, p in enumerate(periods))
+    return Prediction(future + _ses(adjusted[-min(n, 2 * week) :]))
+
+
+def profiles(s: Series, steps: int) -> Prediction:
+    """Median profiles leave more noise in what remains, so its level is smoothed harder."""
     day, week = s.per(DAY), s.per(WEEK)
     n = min(s.y.size, PROFILE_WEEKS * week)
     y = s.y[-n:]
@@ -71,4 +99,4 @@ def decomposition(s: Series, steps: int) -> Prediction:
         rest = rest - weekly[tow[:n]]
         seasonal_future = seasonal_future + weekly[tow[n:]]
     recent = rest[-min(rest.size, 2 * week) :]
-    return Prediction(seasonal_future + _ses(recent))
+    return Prediction(seasonal_future + _ses(recent, ALPHAS[:-3]))

@@ -16,7 +16,7 @@ import xgboost
 
 from grid_intel.forecasting.features import design, lag_set
 from grid_intel.forecasting.prediction import Prediction
-from grid_intel.forecasting.series import Series
+from grid_intel.forecasting.series import ForecastInputError, Series
 
 TRAIN_WEEKS = 8
 PARAMS = {
@@ -66,6 +66,11 @@ def fit_predict(
         train = train[np.isfinite(base[train]) & np.isfinite(y[train])]
         first = max(lags) if lags else 0
         train = train[train >= first]
+        if train.size < day:
+            raise ForecastInputError(
+                f"xgboost needs about {timedelta(days=2) + hi * s.step} of history for leads "
+                f"up to {hi * s.step}; {s.y.size * s.step} given"
+            )
         model = xgboost.XGBRegressor(
             objective="reg:quantileerror", quantile_alpha=np.array(alphas), **PARAMS
         )

@@ -6,7 +6,6 @@ factor and the evidence behind it, ready for `gold.equipment_health`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -65,8 +64,8 @@ class Scored:
             rul.years if rul else None,
             rul.low if rul else None,
             rul.high if rul else None,
-            json.dumps({f.name: f.as_dict() for f in a.factors}),
-            json.dumps(a.diagnosis),
+            {f.name: f.as_dict() for f in a.factors},  # jsonb objects, not JSON strings
+            a.diagnosis,
         )
 
 

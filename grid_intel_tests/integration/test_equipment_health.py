@@ -5,13 +5,11 @@ the dbt layers and the health assets; the faulted assets rank at the bottom."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
-import psycopg
 import pytest
 
 from grid_intel.grid.registry import build_registry
@@ -21,8 +19,8 @@ from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.faults import Fault, apply_to_values
 from grid_intel.simulation.scada import ScadaSimulator
 from grid_intel.warehouse.connection import connect
-from grid_intel.warehouse.migrate import migrate
 from grid_intel.warehouse.writer import replace_window
+from grid_intel_tests.conftest import fresh_warehouse, query_frame
 from grid_intel_tests.integration.test_dbt_models import materialize
 
 DAY = datetime(2026, 7, 20, tzinfo=UTC)
@@ -104,29 +102,14 @@ def bronze_day() -> Iterator[tuple[object, ...]]:
 def health_db(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A warehouse of its own holding the day through gold (other modules' registries
     and days stay out of the fleet being ranked)."""
-    name = f"grid_intel_health_{uuid.uuid4().hex[:8]}"
-    admin = stack.local_pg_url("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
     landing = tmp_path_factory.mktemp("landing")
     write_archives(landing, SEED, DAY - timedelta(days=1), DAY + timedelta(days=1), lambda _: None)
-    settings = stack.with_warehouse(stack.local_pg_url(name)).model_copy(
-        update={"landing_dir": landing}
-    )
-    with connect(settings.warehouse) as conn:
-        migrate(conn)
-    try:
-        yield settings
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+    for settings in fresh_warehouse(stack, "grid_intel_health"):
+        yield settings.model_copy(update={"landing_dir": landing})
 
 
 def table(settings: Settings, sql: str) -> pl.DataFrame:
-    with connect(settings.warehouse) as conn:
-        cur = conn.execute(sql, {"day": DAY})
-        names = [d.name for d in cur.description]
-        return pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
+    return query_frame(settings, sql, {"day": DAY})
 
 
 def build_day(settings: Settings) -> list[str]:
@@ -182,6 +165,8 @@ def test_every_asset_is_scored_once_with_explained_factors(built: Settings):
     assert tx["rul_years"].is_not_null().all()
     assert (tx["rul_low_years"] <= tx["rul_years"]).all()
     assert (tx["rul_years"] <= tx["rul_high_years"]).all()
+    kinds = table(built, "select distinct jsonb_typeof(factors) as k from gold.equipment_health")
+    assert kinds["k"].to_list() == ["object"]  # queryable with ->, not a JSON string
     factors = json.loads(tx.filter(pl.col("asset") == BIG[0])["factors"][0])
     assert {"insulation", "hot_spot", "cooling", "dga", "loading", "age"} <= set(factors)
     assert all(f["evidence"] for f in factors.values())

@@ -15,13 +15,14 @@ import pytest
 
 from grid_intel.defs.resources import build_resources
 from grid_intel.grid.registry import build_registry
-from grid_intel.kafka.client import producer
+from grid_intel.kafka.client import consumer, producer, time_index
 from grid_intel.quality.catalog import spec
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.messages import Message, scan_message
 from grid_intel.simulation.scada import Scan
 
+HOUR = timedelta(hours=1)
 RTUS = ("rtu_gs_kettle", "rtu_ds_winnipeg_001")  # the registry of this test: two RTUs
 NODES = ("MHEB", "MINN.HUB")
 
@@ -30,16 +31,32 @@ def hour_ago(hours: int) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours)
 
 
-# Each test publishes into two adjacent hours of its own, 4-6.5 days back (inside Kafka's
-# 7-day retention), drawn at random: a re-run on a broker that kept an earlier run's
-# messages most likely lands elsewhere (CI's broker is always fresh).
-_PAIRS = iter(random.sample(range(50, 80), 5))
+# Each test publishes into two adjacent hours of its own, 1.5-6.5 days back (inside Kafka's
+# 7-day retention and clear of the hours other modules use), in random order; a pair the
+# broker already holds records in (an earlier run on a kept broker) is passed over.
+_CANDIDATES = random.sample(range(20, 80), 60)
+_TOPICS = ("sensor.readings", "grid.frequency", "market.prices")
 
 
-def free_hours() -> list[datetime]:
-    """Two adjacent closed hours no other test of this session uses, oldest first."""
-    back = 2 * next(_PAIRS)
-    return [hour_ago(back + 1), hour_ago(back)]
+def _untouched(bootstrap: str, start: datetime, end: datetime) -> bool:
+    """No record stamped in [start, end) on any topic this module writes: the first offset
+    at or after `start` is the first at or after `end` (records arrive in time order)."""
+    with consumer(bootstrap) as c:
+        for topic in _TOPICS:
+            if time_index(c, topic, start) != time_index(c, topic, end):
+                return False
+    return True
+
+
+def free_hours(settings: Settings) -> list[datetime]:
+    """Two adjacent closed hours no other test uses, with an empty hour either side,
+    oldest first."""
+    while _CANDIDATES:
+        back = 2 * _CANDIDATES.pop()
+        first, last = hour_ago(back + 1), hour_ago(back)
+        if _untouched(settings.kafka_bootstrap, first - HOUR, last + 2 * HOUR):
+            return [first, last]
+    raise AssertionError("every candidate hour already holds records: purge the stack's broker")
 
 
 def key(h: datetime) -> str:
@@ -114,7 +131,7 @@ PRICE_CHAIN = [["bronze", "market_prices"], ["silver", "market_prices"], ["gold"
 
 
 def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, dbt_manifest):
-    bad, good = free_hours()
+    bad, good = free_hours(test_db)
     send(prices(bad, broken=True) + prices(good, broken=False), test_db)
 
     failed = materialize(test_db, PRICE_CHAIN, key(bad))
@@ -144,7 +161,7 @@ def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, db
 def test_a_backfill_run_records_its_checks_on_each_hour(test_db: Settings, dbt_manifest):
     """A run over many hours judges each hour on its own and records it on that hour; the
     run's own result fails because one hour did."""
-    first, last = free_hours()
+    first, last = free_hours(test_db)
     send(prices(first, broken=True) + prices(last, broken=False), test_db)
     contract = dg.AssetCheckKey(dg.AssetKey(["bronze", "market_prices"]), "gx_contract")
     with dg.instance_for_test() as instance:
@@ -224,7 +241,7 @@ def test_each_defect_fails_its_check_and_clean_hour_passes_all(
 ):
     settings = load_registry(test_db, registry_of(tmp_path, set(RTUS)))
 
-    faulty, clean = free_hours()
+    faulty, clean = free_hours(test_db)
     send(scans(faulty, defects=True) + scans(clean, defects=False), settings)
 
     result = materialize(settings, READING_CHAIN, key(faulty))
@@ -273,7 +290,7 @@ def test_each_defect_fails_its_check_and_clean_hour_passes_all(
 def test_checks_run_on_the_timescaledb_lane(timescale_db: Settings, dbt_manifest):
     from grid_intel.kafka.codec import FrequencyReading, encode_frequency
 
-    hour = free_hours()[0]
+    hour = free_hours(timescale_db)[0]
     region = f"test-{random.randrange(10**8)}"
     readings = [
         FrequencyReading(hour + timedelta(seconds=2 * i), region, 60.0 + (i % 5) / 1e3, 0.0)
@@ -313,7 +330,7 @@ def test_the_simulators_stream_faults_fail_their_checks(
     """The RTUs the simulator's fault plan hits in an hour, with their faults injected."""
     from grid_intel.simulation.feeds import Feeds
 
-    hour = free_hours()[0]
+    hour = free_hours(test_db)[0]
     end = hour + timedelta(hours=1)
     feeds = Feeds(7, faults=tuple(STREAM_CHECKS), faults_per_day=48)
     labels = [f for f in feeds.faults(hour, end) if f.kind in STREAM_CHECKS]

@@ -1,0 +1,341 @@
+"""Demand forecasting as assets: daily model cards with their backtests, forecasts
+issued every hour, and their accuracy once the actuals are in.
+
+Thin wiring: reading, choosing and issuing live in `grid_intel.forecasting.demand`.
+Every partition replaces its own rows, so a re-run gives the same rows.
+"""
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+
+from grid_intel.defs.automation import follows_upstream
+from grid_intel.defs.partitions import daily, hourly
+from grid_intel.defs.resources import WarehouseResource
+from grid_intel.forecasting.demand import (
+    CANDIDATES,
+    DEFAULT_MODEL,
+    HORIZONS,
+    QUANTILES,
+    choose,
+    histories,
+    issue,
+)
+from grid_intel.forecasting.series import ForecastInputError
+from grid_intel.warehouse.writer import TableSpec, replace_window
+
+BACKTESTS = TableSpec(
+    "gold",
+    "forecast_backtests",
+    (
+        ("day", "timestamptz"),
+        ("region", "text"),
+        ("horizon", "text"),
+        ("model", "text"),
+        ("chosen", "bool"),
+        ("mae", "float8"),
+        ("mape_pct", "float8"),
+        ("rmae", "float8"),
+        ("pinball", "float8"),
+        ("coverage", "float8"),
+    ),
+    time_column="day",
+)
+MODELS = TableSpec(
+    "gold",
+    "forecast_models",
+    (
+        ("day", "timestamptz"),
+        ("region", "text"),
+        ("horizon", "text"),
+        ("model", "text"),
+        ("version", "text"),
+        ("history_points", "int4"),
+        ("importance", "jsonb"),
+        ("trained_at", "timestamptz"),
+    ),
+    time_column="day",
+)
+FORECASTS = TableSpec(
+    "gold",
+    "demand_forecasts",
+    (
+        ("issued_at", "timestamptz"),
+        ("region", "text"),
+        ("horizon", "text"),
+        ("ts", "timestamptz"),
+        ("yhat", "float8"),
+        ("yhat_p10", "float8"),
+        ("yhat_p50", "float8"),
+        ("yhat_p90", "float8"),
+        ("model", "text"),
+        ("model_version", "text"),
+    ),
+    time_column="issued_at",
+)
+ACCURACY = TableSpec(
+    "gold",
+    "forecast_accuracy",
+    (
+        ("day", "timestamptz"),
+        ("region", "text"),
+        ("horizon", "text"),
+        ("model", "text"),
+        ("points", "int4"),
+        ("mae", "float8"),
+        ("mape_pct", "float8"),
+        ("bias", "float8"),
+        ("coverage", "float8"),
+    ),
+    time_column="day",
+)
+ONE_SECOND = timedelta(seconds=1)  # a forecast partition is its one issue instant
+READINGS = dg.AssetKey(["silver", "validated_readings"])
+MODELS_KEY = dg.AssetKey(["gold", "forecast_models"])
+FORECASTS_KEY = dg.AssetKey(["gold", "demand_forecasts"])
+LATEST_CARDS_SQL = """
+select distinct on (region, horizon) region, horizon, model, version
+from gold.forecast_models
+where day + interval '1 day' <= %s  -- a card learned from its whole day
+order by region, horizon, day desc
+"""
+ACCURACY_SQL = """
+with actual as (
+    select date_bin(%(step)s, ts, timestamptz '2000-01-01 00:00+00') as ts, region,
+           avg(value) as demand_mw
+    from silver.validated_readings
+    where measurement = 'load_mw' and asset_kind = 'region' and quality_code = 'good'
+      and ts >= %(start)s and ts < %(end)s
+    group by 1, 2
+),
+with_total as (
+    select * from actual
+    union all
+    select ts, 'manitoba', sum(demand_mw) from actual group by ts
+    having count(*) = (select count(distinct region) from actual)
+)
+select %(start)s::timestamptz as day, f.region, f.horizon, f.model, count(*)::int as points,
+       avg(abs(a.demand_mw - f.yhat)) as mae,
+       100 * avg(abs(a.demand_mw - f.yhat) / nullif(abs(a.demand_mw), 0)) as mape_pct,
+       avg(a.demand_mw - f.yhat) as bias,
+       avg((a.demand_mw between f.yhat_p10 and f.yhat_p90)::int)::float8 as coverage
+from gold.demand_forecasts as f
+join with_total as a on a.region = f.region and a.ts = f.ts
+where f.ts >= %(start)s and f.ts < %(end)s and f.horizon = any(%(horizons)s)
+group by f.region, f.horizon, f.model
+order by 2, 3, 4
+"""
+
+
+@dg.asset(
+    key=MODELS_KEY,
+    deps=[READINGS],
+    partitions_def=daily,
+    group_name="forecasting",
+    kinds={"python", "xgboost", "postgres"},
+    owners=["team:forecasting"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Daily model cards: for every load region, the system total and each "
+    "horizon (15 min, 1 h, 24 h, 7 d), a rolling-origin backtest of the candidate models "
+    "on the history to the day's end picks the one the hourly forecasts use; its scores go "
+    "to gold.forecast_backtests, the pick and its feature importance here.",
+    metadata={
+        "table": MODELS.qualified,
+        "backtest_table": BACKTESTS.qualified,
+        "partition_column": "day",
+        "candidates": list(CANDIDATES),
+    },
+)
+def forecast_models(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    began = time.perf_counter()
+    summary: dict[str, dict[str, object]] = {}
+    skipped: dict[str, str] = {}
+    with warehouse.connection() as conn:
+        for day in daily.get_partition_keys_in_range(
+            dg.PartitionKeyRange(*context.partition_key_range)
+        ):
+            start, end = daily.time_window_for_partition_key(day)
+            cards, backtests = [], []
+            known = histories(conn, end)
+            for h in HORIZONS:
+                for region, history in sorted(known[h.name].items()):
+                    try:
+                        card = choose(region, h, history)
+                    except ForecastInputError as e:
+                        skipped[f"{region}/{h.name}"] = str(e)
+                        continue
+                    version = f"{day}/{card.model}"
+                    cards.append(
+                        (
+                            start,
+                            region,
+                            h.name,
+                            card.model,
+                            version,
+                            card.history_points,
+                            card.importance,
+                            datetime.now(UTC),
+                        )
+                    )
+                    for sc in card.scores:
+                        backtests.append(
+                            (
+                                start,
+                                region,
+                                h.name,
+                                sc["model"],
+                                sc["model"] == card.model,
+                                sc["mae"],
+                                sc["mape_pct"],
+                                sc["rmae"],
+                                sc["pinball"],
+                                sc["coverage"],
+                            )
+                        )
+                    summary[f"{region}/{h.name}"] = {
+                        "model": card.model,
+                        **{k: v for k, v in card.scores[0].items() if k != "model"},
+                        "left_out": card.left_out,
+                    }
+                    context.log.info(f"model card {day} {region}/{h.name}: {card.model}")
+            if not cards:
+                raise dg.Failure(
+                    description=f"no region could be forecast for {day}: "
+                    f"{next(iter(skipped.values()), 'no demand history')}. Materialize "
+                    "silver/validated_readings for at least the 3 days before it.",
+                    metadata={"skipped": dg.MetadataValue.json(skipped)},
+                )
+            replace_window(conn, BACKTESTS, backtests, start, end)
+            replace_window(conn, MODELS, cards, start, end)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(summary),
+            "models": dg.MetadataValue.json(summary),
+            "skipped": dg.MetadataValue.json(skipped),
+            "seconds": round(time.perf_counter() - began, 2),
+        }
+    )
+
+
+@dg.asset(
+    key=FORECASTS_KEY,
+    deps=[READINGS, MODELS_KEY],
+    partitions_def=hourly,
+    group_name="forecasting",
+    kinds={"python", "postgres"},
+    owners=["team:forecasting"],
+    automation_condition=follows_upstream(dg.AssetSelection.assets(MODELS_KEY)),
+    backfill_policy=dg.BackfillPolicy.multi_run(4),
+    description="Demand forecasts issued when each UTC hour closes, for every load region "
+    "and the Manitoba total at 15 min, 1 h, 24 h and 7 d, with p10/p50/p90, each by the "
+    "model its latest earlier model card chose (MSTL before the first card).",
+    metadata={"table": FORECASTS.qualified, "partition_column": "issued_at"},
+)
+def demand_forecasts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    began = time.perf_counter()
+    rows_by_horizon: dict[str, int] = {}
+    models: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    with warehouse.connection() as conn:
+        for key in hourly.get_partition_keys_in_range(
+            dg.PartitionKeyRange(*context.partition_key_range)
+        ):
+            _, issued_at = hourly.time_window_for_partition_key(key)
+            cards = {(r, h): (m, v) for r, h, m, v in conn.execute(LATEST_CARDS_SQL, (issued_at,))}
+            rows = []
+            known = histories(conn, issued_at)
+            for h in HORIZONS:
+                for region, history in sorted(known[h.name].items()):
+                    model, version = cards.get((region, h.name), (DEFAULT_MODEL, "default"))
+                    try:
+                        frame = issue(issued_at, region, h, history, model)
+                    except ForecastInputError as e:
+                        skipped[f"{region}/{h.name}"] = str(e)
+                        continue
+                    rows.extend((*r, version) for r in frame.iter_rows())
+                    rows_by_horizon[h.name] = rows_by_horizon.get(h.name, 0) + frame.height
+                    models[f"{region}/{h.name}"] = model
+            if not rows:
+                raise dg.Failure(
+                    description=f"no region could be forecast at {issued_at}: "
+                    f"{next(iter(skipped.values()), 'no demand history')}. Materialize "
+                    "silver/validated_readings for at least the 3 days before it.",
+                    metadata={"skipped": dg.MetadataValue.json(skipped)},
+                )
+            replace_window(conn, FORECASTS, rows, issued_at, issued_at + ONE_SECOND)
+            context.log.info(f"forecasts issued at {issued_at}: {len(rows)} rows")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(rows_by_horizon.values()),
+            "rows_by_horizon": rows_by_horizon,
+            "models": dg.MetadataValue.json(models),
+            "skipped": dg.MetadataValue.json(skipped),
+            "quantiles": list(QUANTILES),
+            "seconds": round(time.perf_counter() - began, 2),
+        }
+    )
+
+
+@dg.asset(
+    key=["gold", "forecast_accuracy"],
+    deps=[FORECASTS_KEY, READINGS],
+    partitions_def=daily,
+    group_name="forecasting",
+    kinds={"postgres"},
+    owners=["team:forecasting"],
+    automation_condition=follows_upstream(),
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Forecast against actual demand for every target time in the UTC day, per "
+    "region, horizon and model (MAE, MAPE, bias, p10-p90 coverage): how the issued "
+    "forecasts did once the actuals arrived.",
+    metadata={"table": ACCURACY.qualified, "partition_column": "day"},
+)
+def forecast_accuracy(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    start, end = context.partition_time_window
+    rows = []
+    with warehouse.connection() as conn:
+        for step in sorted({h.step for h in HORIZONS}):
+            names = [h.name for h in HORIZONS if h.step == step]
+            rows += conn.execute(
+                ACCURACY_SQL, {"step": step, "start": start, "end": end, "horizons": names}
+            ).fetchall()
+        written = replace_window(conn, ACCURACY, rows, start, end)
+    by_horizon: dict[str, dict[str, float]] = {}
+    for _, region, horizon, _, points, mae, mape, _, coverage in rows:
+        if region == "manitoba":
+            by_horizon[horizon] = {
+                "points": points,
+                "mae_mw": round(mae, 2),
+                "mape_pct": round(mape, 3) if mape is not None else None,
+                "coverage": round(coverage, 3),
+            }
+    if not rows:
+        context.log.warning(f"no forecast for {start:%Y-%m-%d} met an actual yet")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": written.inserted,
+            "manitoba_by_horizon": dg.MetadataValue.json(by_horizon),
+        }
+    )
+
+
+forecast_models_job = dg.define_asset_job("forecast_models_daily", selection=[MODELS_KEY])
+forecast_models_schedule = dg.build_schedule_from_partitioned_job(
+    forecast_models_job,
+    hour_of_day=0,
+    minute_of_hour=30,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+defs = dg.Definitions(
+    assets=[forecast_models, demand_forecasts, forecast_accuracy],
+    jobs=[forecast_models_job],
+    schedules=[forecast_models_schedule],
+)

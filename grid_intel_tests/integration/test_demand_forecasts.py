@@ -1,0 +1,182 @@
+"""Demand forecasting on the real warehouse: three weeks of simulated region load go
+through bronze and the dbt layers; the daily model cards, an hourly issue and the
+accuracy of that issue against the day's actuals are materialized as Dagster assets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from grid_intel.forecasting.demand import CANDIDATES, HORIZONS, SYSTEM
+from grid_intel.grid.registry import build_registry
+from grid_intel.ingestion.tables import BRONZE_TOPICS
+from grid_intel.settings import Settings
+from grid_intel.simulation.archives import write_archives
+from grid_intel.simulation.demand import demand
+from grid_intel.simulation.weather import weather
+from grid_intel.warehouse.connection import connect
+from grid_intel.warehouse.writer import replace_window
+from grid_intel_tests.conftest import fresh_warehouse, query_frame
+from grid_intel_tests.integration.test_dbt_models import materialize
+
+DAY = datetime(2026, 2, 24, tzinfo=UTC)  # a winter Tuesday
+FIRST = DAY - timedelta(days=20)
+SEED = 11
+ISSUE_HOUR = DAY + timedelta(hours=5)  # partition 05:00, issued when it closes at 06:00
+REGISTRY = build_registry(1)
+LOAD_POINTS = {p.asset: p for p in REGISTRY.points if p.asset_kind == "region"}
+STEPS = {"15min": 1, "1h": 4, "24h": 24, "7d": 168}
+# Three weeks through dbt, then 32 backtests and two issues: the setup alone takes minutes.
+pytestmark = pytest.mark.timeout(1800)
+
+
+def bronze_load() -> Iterator[tuple[object, ...]]:
+    """Every region's load point every 5 minutes from FIRST to the end of DAY."""
+    subs = {r.id: r.substation for r in REGISTRY.rtus}
+    loads = demand(SEED, weather(SEED, FIRST, DAY + timedelta(days=1), step_s=300))
+    for offset, (ts, region, mw) in enumerate(loads.iter_rows()):
+        p = LOAD_POINTS[region]
+        yield (ts, p.rtu, subs[p.rtu], p.id, round(mw, 3), None, offset, 1, 0, offset)
+
+
+@pytest.fixture(scope="module")
+def built(stack: Settings, dbt_manifest, tmp_path_factory: pytest.TempPathFactory):
+    from grid_intel.defs.intelligence.forecasts import (
+        demand_forecasts,
+        forecast_accuracy,
+        forecast_models,
+    )
+    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
+
+    landing = tmp_path_factory.mktemp("landing")
+    write_archives(landing, SEED, DAY - timedelta(days=1), DAY + timedelta(days=1), lambda _: None)
+    for fresh in fresh_warehouse(stack, "grid_intel_forecast"):
+        settings = fresh.model_copy(update={"landing_dir": landing})
+        key = DAY.strftime("%Y-%m-%d")
+        for asset in ARCHIVE_ASSETS.values():
+            kw = {"partition_key": key} if asset.partitions_def else {}
+            materialize([asset], settings, **kw)
+        materialize([dbt_reference_assets], settings)
+        with connect(settings.warehouse) as conn:
+            table = BRONZE_TOPICS[0].table
+            replace_window(conn, table, bronze_load(), FIRST, DAY + timedelta(days=1))
+        materialize(
+            list(dbt_hourly_assets),
+            settings,
+            tags={
+                "dagster/asset_partition_range_start": f"{FIRST:%Y-%m-%d}-00:00",
+                "dagster/asset_partition_range_end": f"{DAY:%Y-%m-%d}-23:00",
+            },
+        )
+        with dg.instance_for_test() as instance:
+            yesterday = (DAY - timedelta(days=1)).strftime("%Y-%m-%d")
+            runs = {
+                "models": materialize(
+                    [forecast_models], settings, partition_key=yesterday, instance=instance
+                ),
+                "forecasts": materialize(
+                    [demand_forecasts],
+                    settings,
+                    partition_key=ISSUE_HOUR.strftime("%Y-%m-%d-%H:%M"),
+                    instance=instance,
+                ),
+                "accuracy": materialize(
+                    [forecast_accuracy], settings, partition_key=key, instance=instance
+                ),
+            }
+            yield settings, runs, instance
+
+
+def metadata(result: dg.ExecuteInProcessResult) -> dict[str, object]:
+    (mat,) = result.get_asset_materialization_events()
+    return {k: v.value for k, v in mat.step_materialization_data.materialization.metadata.items()}
+
+
+def test_model_cards_pick_each_backtests_best_and_explain_it(built):
+    settings, runs, _ = built
+    cards = query_frame(settings, "select * from gold.forecast_models")
+    regions = {*LOAD_POINTS, SYSTEM}
+    assert cards.height == len(regions) * len(HORIZONS)
+    assert set(cards["region"]) == regions and set(cards["horizon"]) == set(STEPS)
+    backtests = query_frame(settings, "select * from gold.forecast_backtests")
+    for (region, horizon), part in backtests.group_by("region", "horizon"):
+        # Three weeks are too short for XGBoost's 7-day leads: the card says so and goes on.
+        need = set(CANDIDATES) - ({"xgboost"} if horizon == "7d" else set())
+        assert need <= set(part["model"]), (region, horizon)
+        (pick,) = part.filter(pl.col("chosen"))["model"]
+        assert part.filter(pl.col("chosen"))["mae"][0] == part["mae"].min()
+        naive = part.filter(pl.col("model") == "seasonal_naive")
+        assert naive["rmae"][0] == pytest.approx(1.0)
+        card = cards.filter((pl.col("region") == region) & (pl.col("horizon") == horizon))
+        assert card["model"][0] == pick and card["version"][0].endswith(f"/{pick}")
+    assert (backtests["coverage"].is_between(0, 1)).all()
+    xgb = cards.filter(pl.col("model") == "xgboost")
+    for text in xgb["importance"]:
+        importance = json.loads(text)
+        assert sum(importance.values()) == pytest.approx(1.0, abs=0.01)
+    shown = metadata(runs["models"])
+    assert shown["dagster/row_count"] == cards.height and not shown["skipped"]
+    assert "xgboost needs" in shown["models"][f"{SYSTEM}/7d"]["left_out"]["xgboost"]
+
+
+def test_an_hourly_issue_covers_every_region_and_horizon_from_its_issue_time(built):
+    settings, runs, _ = built
+    issued = ISSUE_HOUR + timedelta(hours=1)
+    rows = query_frame(settings, "select * from gold.demand_forecasts order by region, horizon, ts")
+    assert set(rows["issued_at"]) == {issued}
+    cards = query_frame(
+        settings, "select region, horizon, model, version from gold.forecast_models"
+    )
+    for (region, horizon), part in rows.group_by("region", "horizon"):
+        assert part.height == STEPS[horizon]
+        step = part["ts"].diff().drop_nulls().unique().to_list() or [timedelta(minutes=15)]
+        assert len(step) == 1
+        assert part["ts"][0] == issued  # the first target is the first unseen interval
+        card = cards.filter((pl.col("region") == region) & (pl.col("horizon") == horizon))
+        assert part["model"].unique().to_list() == card["model"].to_list()
+        assert part["model_version"].unique().to_list() == card["version"].to_list()
+    assert ((rows["yhat_p10"] <= rows["yhat_p50"]) & (rows["yhat_p50"] <= rows["yhat_p90"])).all()
+    system = rows.filter((pl.col("region") == SYSTEM) & (pl.col("horizon") == "24h"))
+    parts = rows.filter((pl.col("region") != SYSTEM) & (pl.col("horizon") == "24h"))
+    total = parts.group_by("ts").agg(pl.col("yhat").sum()).sort("ts")["yhat"]
+    # Forecast separately, the regions' sum and the total agree within a few percent.
+    assert ((system["yhat"] - total).abs() / system["yhat"]).max() < 0.05
+    assert metadata(runs["forecasts"])["rows_by_horizon"] == {
+        h: n * (len(LOAD_POINTS) + 1) for h, n in STEPS.items()
+    }
+
+
+def test_accuracy_once_actuals_arrive_is_far_better_than_a_flat_guess(built):
+    settings, runs, _ = built
+    acc = query_frame(settings, "select * from gold.forecast_accuracy")
+    assert set(acc["horizon"]) == set(STEPS)
+    system = {r["horizon"]: r for r in acc.filter(pl.col("region") == SYSTEM).iter_rows(named=True)}
+    # 18 hours of the day-ahead forecast met their actuals, and the hour ahead's four.
+    assert system["24h"]["points"] == 18 and system["1h"]["points"] == 4
+    assert system["24h"]["mape_pct"] < 4.0, system["24h"]
+    assert 0 <= system["24h"]["coverage"] <= 1
+    shown = metadata(runs["accuracy"])["manitoba_by_horizon"]
+    assert shown["24h"]["points"] == 18
+
+
+def test_rerunning_an_issue_replaces_its_rows(built):
+    from grid_intel.defs.intelligence.forecasts import demand_forecasts
+
+    settings, _, instance = built
+    before = query_frame(settings, "select * from gold.demand_forecasts order by 2, 3, 4")
+    materialize(
+        [demand_forecasts],
+        settings,
+        partition_key=ISSUE_HOUR.strftime("%Y-%m-%d-%H:%M"),
+        instance=instance,
+    )
+    after = query_frame(settings, "select * from gold.demand_forecasts order by 2, 3, 4")
+    assert after.equals(before)
+    key = dg.AssetKey(["gold", "demand_forecasts"])
+    assert instance.get_materialized_partitions(key) == {ISSUE_HOUR.strftime("%Y-%m-%d-%H:%M")}
