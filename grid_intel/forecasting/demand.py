@@ -1,5 +1,5 @@
 """Manitoba demand forecasts: the four horizons per load region and the system total,
-read from silver readings, chosen daily by backtest and issued hourly.
+read from silver and gold demand, chosen daily by backtest and issued hourly.
 
 The control room's horizons need two resolutions: 15 minutes and 1 hour ahead are
 forecast on a 15-minute series of the last three weeks, 24 hours and 7 days on an
@@ -42,6 +42,7 @@ HORIZONS = (
     Horizon("7d", timedelta(hours=1), 168, timedelta(days=56)),
 )
 
+# Sub-hourly demand from silver readings; hourly from the gold mart built from them.
 DEMAND_SQL = """
 select date_bin(%(step)s, ts, timestamptz '2000-01-01 00:00+00') as ts, region,
        avg(value) as demand_mw
@@ -51,6 +52,12 @@ where measurement = 'load_mw' and asset_kind = 'region' and quality_code = 'good
 group by 1, 2
 order by 1, 2
 """
+HOURLY_DEMAND_SQL = """
+select hour as ts, region, demand_mw
+from gold.demand_hourly
+where hour >= %(start)s and hour < %(end)s and demand_mw is not null
+order by 1, 2
+"""
 
 
 def read_demand(
@@ -58,7 +65,8 @@ def read_demand(
 ) -> dict[str, pl.DataFrame]:
     """Mean load per region and `step` over [end - span, end), plus the system total
     over the buckets every region reported in (a partial sum would look like a drop)."""
-    rows = conn.execute(DEMAND_SQL, {"step": step, "start": end - span, "end": end}).fetchall()
+    sql = HOURLY_DEMAND_SQL if step == timedelta(hours=1) else DEMAND_SQL
+    rows = conn.execute(sql, {"step": step, "start": end - span, "end": end}).fetchall()
     frame = pl.DataFrame(
         rows,
         schema={"ts": pl.Datetime("us", "UTC"), "region": pl.Utf8, "demand_mw": pl.Float64},

@@ -180,3 +180,15 @@ def test_rerunning_an_issue_replaces_its_rows(built):
     assert after.equals(before)
     key = dg.AssetKey(["gold", "demand_forecasts"])
     assert instance.get_materialized_partitions(key) == {ISSUE_HOUR.strftime("%Y-%m-%d-%H:%M")}
+
+
+def test_an_issue_before_three_days_of_history_warms_up_without_failing(built):
+    from grid_intel.defs.intelligence.forecasts import demand_forecasts
+
+    settings, _, _ = built
+    early = FIRST + timedelta(days=1)
+    result = materialize([demand_forecasts], settings, partition_key=f"{early:%Y-%m-%d-%H:%M}")
+    shown = metadata(result)
+    assert shown["dagster/row_count"] == 0
+    assert len(shown["skipped"]) == len(STEPS) * (len(LOAD_POINTS) + 1)
+    assert all("at least 3 days" in why for why in shown["skipped"].values()), shown["skipped"]
