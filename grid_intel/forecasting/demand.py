@@ -43,15 +43,16 @@ HORIZONS = (
 )
 
 # Sub-hourly demand from silver readings; hourly from the gold mart built from them.
-DEMAND_SQL = """
+# BINNED_LOAD is also the actuals that forecast accuracy is scored against.
+BINNED_LOAD = """
 select date_bin(%(step)s, ts, timestamptz '2000-01-01 00:00+00') as ts, region,
        avg(value) as demand_mw
 from silver.validated_readings
 where measurement = 'load_mw' and asset_kind = 'region' and quality_code = 'good'
   and ts >= %(start)s and ts < %(end)s
 group by 1, 2
-order by 1, 2
 """
+DEMAND_SQL = BINNED_LOAD + "order by 1, 2\n"
 HOURLY_DEMAND_SQL = """
 select hour as ts, region, demand_mw
 from gold.demand_hourly

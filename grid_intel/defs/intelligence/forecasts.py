@@ -14,6 +14,7 @@ from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
+    BINNED_LOAD,
     CANDIDATES,
     DEFAULT_MODEL,
     HORIZONS,
@@ -101,15 +102,8 @@ from gold.forecast_models
 where day + interval '1 day' <= %s  -- a card learned from its whole day
 order by region, horizon, day desc
 """
-ACCURACY_SQL = """
-with actual as (
-    select date_bin(%(step)s, ts, timestamptz '2000-01-01 00:00+00') as ts, region,
-           avg(value) as demand_mw
-    from silver.validated_readings
-    where measurement = 'load_mw' and asset_kind = 'region' and quality_code = 'good'
-      and ts >= %(start)s and ts < %(end)s
-    group by 1, 2
-),
+ACCURACY_SQL = f"""
+with actual as ({BINNED_LOAD}),
 with_total as (
     select * from actual
     union all
