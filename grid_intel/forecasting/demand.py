@@ -4,12 +4,15 @@ read from silver and gold demand, chosen daily by backtest and issued hourly.
 The control room's horizons need two resolutions: 15 minutes and 1 hour ahead are
 forecast on a 15-minute series of the last three weeks, 24 hours and 7 days on an
 hourly series of the last eight. The daily model card records which model won each
-region and horizon's rolling-origin backtest; hourly issues refit that model on the
-newest data (direct models are cheap to fit, and fresh lags are what they need).
+region and horizon's rolling-origin backtest and keeps that model fitted; hourly
+issues predict with it from the newest data (the decompositions update their level
+with the hours since, the boosters read fresh lags), so an issue fits nothing.
 """
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +20,12 @@ from datetime import datetime, timedelta
 import polars as pl
 import psycopg
 
-from grid_intel.forecasting.api import forecast_report, quantile_column
+from grid_intel.forecasting.api import Forecaster, forecast_report, quantile_column
 
 SYSTEM = "manitoba"  # the sum of the load regions
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_MODEL = "mstl"  # before any model card exists
-CANDIDATES = ("seasonal_naive", "mstl", "profiles", "xgboost")  # prophet: opt-in, slow
+CANDIDATES = ("seasonal_naive", "mstl", "mstl_log", "profiles", "xgboost")  # prophet: slow
 CARD_FOLDS = 3  # backtest origins behind each daily choice (more is slower: see the bench)
 ISSUE_FOLDS = 2  # recent origins that calibrate an hourly issue's quantiles
 
@@ -103,6 +106,21 @@ class ModelCard:
     importance: dict[str, float]
     history_points: int
     left_out: dict[str, str]  # candidates the history was too short for, and why
+    forecaster: Forecaster  # the pick, fitted on the whole history
+
+    def artifact(self) -> bytes:
+        return dump_forecaster(self.forecaster)
+
+
+def dump_forecaster(forecaster: Forecaster) -> bytes:
+    """The bytes `gold.forecast_models.fitted` keeps (boosters compress about 3:1)."""
+    return zlib.compress(pickle.dumps(forecaster, protocol=5), 6)
+
+
+def load_forecaster(artifact: bytes) -> Forecaster:
+    """A card's fitted forecaster back from `dump_forecaster`'s bytes. Unpickling runs
+    code: it is only for what the pipeline role wrote to gold, never for user input."""
+    return pickle.loads(zlib.decompress(artifact))
 
 
 def choose(
@@ -128,17 +146,25 @@ def choose(
         report.importance,
         history.height,
         report.skipped,
+        report.forecaster,
     )
 
 
 def issue(
-    issued_at: datetime, region: str, horizon: Horizon, history: pl.DataFrame, model: str
+    issued_at: datetime,
+    region: str,
+    horizon: Horizon,
+    history: pl.DataFrame,
+    forecaster: Forecaster | None,
 ) -> pl.DataFrame:
-    """One forecast: rows of `gold.demand_forecasts` (lead times count from `issued_at`)."""
-    report = forecast_report(
-        history, horizon.steps, model=model, quantiles=QUANTILES, folds=ISSUE_FOLDS
-    )
-    return report.frame.select(
+    """One forecast: rows of `gold.demand_forecasts` (lead times count from `issued_at`),
+    predicted by a card's fitted forecaster, or by DEFAULT_MODEL fitted now before any
+    card exists."""
+    if forecaster is None:
+        forecaster = forecast_report(
+            history, horizon.steps, model=DEFAULT_MODEL, quantiles=QUANTILES, folds=ISSUE_FOLDS
+        ).forecaster
+    return forecaster.predict(history).select(
         pl.lit(issued_at).cast(pl.Datetime("us", "UTC")).alias("issued_at"),
         pl.lit(region).alias("region"),
         pl.lit(horizon.name).alias("horizon"),

@@ -1,11 +1,21 @@
-"""What every model returns, and quantiles from past errors for those without their own."""
+"""What every model returns, what a fitted model is, and quantiles from past errors for
+models without their own.
+
+A model is fitted once (daily, for the model cards) and predicts many times (hourly
+issues) from newer history: `Fitted.predict` takes the history as it is then.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
+
+from grid_intel.forecasting.series import Series
+
+Covariates = dict[str, np.ndarray] | None  # history + horizon long, one array per name
 
 
 @dataclass
@@ -15,6 +25,39 @@ class Prediction:
     point: np.ndarray  # (steps,)
     quantiles: np.ndarray | None = None  # (steps, len(levels))
     importance: dict[str, float] = field(default_factory=dict)
+
+
+class Fitted(Protocol):
+    """A model fitted for a horizon; `predict` forecasts it from the end of `s`, which may
+    run past the history it was fitted on (covariates then span `s` and the horizon)."""
+
+    def predict(self, s: Series, covariates: Covariates = None) -> Prediction: ...
+
+
+FitPredict = Callable[[Series, int, Sequence[float], Covariates], Prediction]
+
+
+@dataclass
+class Refit:
+    """Models with no cheap state to carry (seasonal naive, Prophet, the LSTM): predicting
+    fits them again on the history given."""
+
+    fit_predict: FitPredict
+    steps: int
+    levels: tuple[float, ...]
+
+    def predict(self, s: Series, covariates: Covariates = None) -> Prediction:
+        return self.fit_predict(s, self.steps, self.levels, covariates)
+
+
+@dataclass
+class Mean:
+    """An ensemble: the mean of its members' point forecasts."""
+
+    members: list[Fitted]
+
+    def predict(self, s: Series, covariates: Covariates = None) -> Prediction:
+        return Prediction(np.mean([m.predict(s, covariates).point for m in self.members], axis=0))
 
 
 def empirical_quantiles(

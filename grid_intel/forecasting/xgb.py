@@ -9,13 +9,14 @@ of alphas); the median is the point forecast.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
 import xgboost
 
 from grid_intel.forecasting.features import design, lag_set
-from grid_intel.forecasting.prediction import Prediction
+from grid_intel.forecasting.prediction import Covariates, Prediction
 from grid_intel.forecasting.series import ForecastInputError, Series
 
 TRAIN_WEEKS = 8
@@ -41,23 +42,66 @@ def buckets(steps: int) -> list[tuple[int, int]]:
     return out
 
 
-def fit_predict(
-    s: Series,
-    steps: int,
-    levels: Sequence[float],
-    covariates: dict[str, np.ndarray] | None = None,
-) -> Prediction:
-    """Forecast `steps` ahead; covariates span history and future (len(y) + steps)."""
-    day = s.per(timedelta(days=1))
-    alphas = sorted({*levels, 0.5})
-    n_hist = min(s.y.size, TRAIN_WEEKS * 7 * day + 15 * day)
+@dataclass
+class Bucket:
+    lo: int
+    hi: int
+    lags: list[int]
+    model: xgboost.XGBRegressor
+
+
+@dataclass
+class Boosters:
+    """One fitted booster per bucket of leads; predicting builds the features of the
+    horizon from the newest history and runs the trees, no fitting."""
+
+    steps: int
+    levels: tuple[float, ...]
+    alphas: list[float]
+    n_hist: int
+    day: int
+    buckets: list[Bucket]
+    importance: dict[str, float]
+
+    def predict(self, s: Series, covariates: Covariates = None) -> Prediction:
+        n_hist = min(s.y.size, self.n_hist)
+        y, ts, cov = _extended(s, n_hist, self.steps, covariates)
+        point = np.empty(self.steps)
+        quant = np.empty((self.steps, len(self.levels)))
+        for b in self.buckets:
+            x, _, base = design(y, ts, b.hi, self.day, cov, b.lags)
+            rows = n_hist + np.arange(b.lo - 1, b.hi)
+            pred = b.model.predict(x[rows]).reshape(len(rows), len(self.alphas))
+            pred = np.sort(pred + base[rows, None], axis=1)
+            point[b.lo - 1 : b.hi] = pred[:, self.alphas.index(0.5)]
+            quant[b.lo - 1 : b.hi] = pred[:, [self.alphas.index(q) for q in self.levels]]
+        return Prediction(point, quant, self.importance)
+
+
+def _extended(
+    s: Series, n_hist: int, steps: int, covariates: Covariates
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The last `n_hist` points then the horizon (target NaN), with their covariates."""
     y = np.concatenate([s.y[-n_hist:], np.full(steps, np.nan)])
     ts = np.concatenate([s.ts[-n_hist:], s.future(steps)])
     cov = {
         k: np.asarray(v, dtype=float)[-(n_hist + steps) :] for k, v in (covariates or {}).items()
     }
-    point = np.empty(steps)
-    quant = np.empty((steps, len(levels)))
+    return y, ts, cov
+
+
+def fit(
+    s: Series,
+    steps: int,
+    levels: Sequence[float],
+    covariates: Covariates = None,
+) -> Boosters:
+    """Fit for `steps` ahead; covariates span history and future (len(y) + steps)."""
+    day = s.per(timedelta(days=1))
+    alphas = sorted({*levels, 0.5})
+    n_hist = min(s.y.size, TRAIN_WEEKS * 7 * day + 15 * day)
+    y, ts, cov = _extended(s, n_hist, steps, covariates)
+    fitted: list[Bucket] = []
     gains: dict[str, float] = {}
     for lo, hi in buckets(steps):
         lags = lag_set(hi, day, n_hist - 2 * day)
@@ -75,15 +119,11 @@ def fit_predict(
             objective="reg:quantileerror", quantile_alpha=np.array(alphas), **PARAMS
         )
         model.fit(x[train], y[train] - base[train])
-        rows = n_hist + np.arange(lo - 1, hi)
-        pred = model.predict(x[rows]).reshape(len(rows), len(alphas)) + base[rows, None]
-        pred = np.sort(pred, axis=1)
-        point[lo - 1 : hi] = pred[:, alphas.index(0.5)]
-        quant[lo - 1 : hi] = pred[:, [alphas.index(q) for q in levels]]
+        fitted.append(Bucket(lo, hi, lags, model))
         weight = (hi - lo + 1) / steps
         for name, gain in model.get_booster().get_score(importance_type="gain").items():
             feature = names[int(name[1:])] if name.startswith("f") and name[1:].isdigit() else name
             gains[feature] = gains.get(feature, 0.0) + weight * gain
     total = sum(gains.values()) or 1.0
     importance = {k: round(v / total, 4) for k, v in sorted(gains.items(), key=lambda kv: -kv[1])}
-    return Prediction(point, quant, importance)
+    return Boosters(steps, tuple(levels), alphas, n_hist, day, fitted, importance)

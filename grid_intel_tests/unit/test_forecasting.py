@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from grid_intel.forecasting import ForecastInputError, forecast, forecast_report
-from grid_intel.forecasting.baselines import mstl, seasonal_naive
+from grid_intel.forecasting.baselines import fit_mstl, mstl, seasonal_naive
+from grid_intel.forecasting.demand import dump_forecaster, load_forecaster
 from grid_intel.forecasting.features import calendar, design, lag_set
 from grid_intel.forecasting.series import prepare, steps_of
 from grid_intel.forecasting.xgb import buckets
@@ -114,6 +115,63 @@ def test_seasonal_naive_repeats_last_week_and_mstl_recovers_pure_seasons():
         + np.where(((t[-1] + 1 + np.arange(48)) // 24) % 7 >= 5, -60.0, 0.0)
     )
     assert np.abs(mstl(s, 48).point - truth).max() < 1.0
+
+
+def test_mstl_log_takes_out_seasons_that_swing_with_the_level():
+    """Demand's daily swing grows with its level (a cold week swings more): the additive
+    decomposition carries last week's swing, the log one scales it with the level."""
+    t = np.arange(24 * 28)
+    level = np.where(t < 24 * 21, 400.0, 700.0)  # a step up a week before the end
+    shape = (1 + 0.3 * np.sin(2 * np.pi * t / 24)) * np.where((t // 24) % 7 >= 5, 0.85, 1.0)
+    y = level * shape
+    s = prepare(hourly(y[:-48]), "demand_mw")
+    actual = y[-48:]
+    err = {
+        name: np.abs(mstl(s, 48, log=log).point - actual).mean()
+        for name, log in (("mstl", False), ("mstl_log", True))
+    }
+    assert err["mstl_log"] < 0.5 * err["mstl"], err
+    with pytest.raises(ForecastInputError, match="positive"):
+        mstl(prepare(hourly(y - 1000), "demand_mw"), 24, log=True)
+
+
+def test_a_fitted_decomposition_updates_its_level_from_newer_history():
+    """A card fitted at midnight forecasts at noon from the morning's data without
+    refitting: the seasons carry over, the level follows what came since."""
+    t = np.arange(24 * 28)
+    wander = np.cumsum(np.random.default_rng(3).normal(0, 4, t.size))  # a level to track
+    y = 500 + wander + 80 * np.sin(2 * np.pi * t / 24)
+    fit_end = 24 * 27
+    fitted = fit_mstl(prepare(hourly(y[:fit_end]), "demand_mw"), 24)
+    warmer = y.copy()
+    warmer[fit_end:] += 100  # the morning came in 100 MW above the usual
+    usual = fitted.predict(prepare(hourly(y), "demand_mw")).point
+    moved = fitted.predict(prepare(hourly(warmer), "demand_mw")).point
+    assert np.allclose(moved - usual, 100, atol=10)
+    shape = usual - usual.mean()
+    truth = 80 * np.sin(2 * np.pi * (t[-1] + 1 + np.arange(24)) / 24)
+    assert np.abs(shape - (truth - truth.mean())).max() < 12.0  # the wander leaks a little
+    with pytest.raises(ForecastInputError, match="at least to the end"):
+        fitted.predict(prepare(hourly(y[: fit_end - 5]), "demand_mw"))
+
+
+@pytest.mark.parametrize("model", ["mstl", "xgboost", "ensemble(mstl+seasonal_naive)"])
+def test_a_stored_forecaster_predicts_what_was_forecast_and_moves_on(demand, model):
+    """The card's artifact round-trips: on the history it was fitted on it gives the
+    report's own forecast; on a newer one it forecasts from the newer end."""
+    history = demand.head(demand.height - 12)
+    report = forecast_report(history, timedelta(hours=6), model=model, folds=3)
+    forecaster = load_forecaster(dump_forecaster(report.forecaster))
+    again = forecaster.predict(history)
+    assert again.equals(report.frame)
+    newer = forecaster.predict(demand)
+    assert newer["ts"][0] == demand["ts"][-1] + timedelta(minutes=30)
+    assert newer.height == 12 and newer["model"][0] == report.model
+    assert (newer["yhat_p10"] <= newer["yhat_p90"]).all()
+    with pytest.raises(ForecastInputError, match="fitted on a 0:30:00 series"):
+        forecaster.predict(
+            demand.group_by_dynamic("ts", every="1h").agg(pl.col("demand_mw").mean())
+        )
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,12 @@ from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
     BINNED_LOAD,
     CANDIDATES,
-    DEFAULT_MODEL,
     HORIZONS,
     QUANTILES,
     choose,
     histories,
     issue,
+    load_forecaster,
 )
 from grid_intel.forecasting.series import ForecastInputError
 from grid_intel.warehouse.writer import TableSpec, replace_window
@@ -55,6 +55,7 @@ MODELS = TableSpec(
         ("history_points", "int4"),
         ("importance", "jsonb"),
         ("trained_at", "timestamptz"),
+        ("fitted", "bytea"),
     ),
     time_column="day",
 )
@@ -97,7 +98,7 @@ DEMAND = dg.AssetKey(["gold", "demand_hourly"])
 MODELS_KEY = dg.AssetKey(["gold", "forecast_models"])
 FORECASTS_KEY = dg.AssetKey(["gold", "demand_forecasts"])
 LATEST_CARDS_SQL = """
-select distinct on (region, horizon) region, horizon, model, version
+select distinct on (region, horizon) region, horizon, version, fitted
 from gold.forecast_models
 where day + interval '1 day' <= %s  -- a card learned from its whole day
 order by region, horizon, day desc
@@ -173,6 +174,7 @@ def forecast_models(
                             card.history_points,
                             card.importance,
                             datetime.now(UTC),
+                            card.artifact(),
                         )
                     )
                     for sc in card.scores:
@@ -225,8 +227,9 @@ def forecast_models(
     automation_condition=follows_upstream(dg.AssetSelection.assets(MODELS_KEY)),
     backfill_policy=dg.BackfillPolicy.multi_run(4),
     description="Demand forecasts issued when each UTC hour closes, for every load region "
-    "and the Manitoba total at 15 min, 1 h, 24 h and 7 d, with p10/p50/p90, each by the "
-    "model its latest earlier model card chose (MSTL before the first card).",
+    "and the Manitoba total at 15 min, 1 h, 24 h and 7 d, with p10/p50/p90, each predicted "
+    "by the fitted model its latest earlier model card keeps (MSTL fitted on the spot "
+    "before the first card).",
     metadata={"table": FORECASTS.qualified, "partition_column": "issued_at"},
 )
 def demand_forecasts(
@@ -241,20 +244,25 @@ def demand_forecasts(
             dg.PartitionKeyRange(*context.partition_key_range)
         ):
             _, issued_at = hourly.time_window_for_partition_key(key)
-            cards = {(r, h): (m, v) for r, h, m, v in conn.execute(LATEST_CARDS_SQL, (issued_at,))}
+            cards = {
+                (r, h): (v, load_forecaster(f) if f is not None else None)
+                for r, h, v, f in conn.execute(LATEST_CARDS_SQL, (issued_at,))
+            }
             rows = []
             known = histories(conn, issued_at)
             for h in HORIZONS:
                 for region, history in sorted(known[h.name].items()):
-                    model, version = cards.get((region, h.name), (DEFAULT_MODEL, "default"))
+                    version, forecaster = cards.get((region, h.name), ("default", None))
+                    if forecaster is None:
+                        version = "default"  # no card, or one from before artifacts were kept
                     try:
-                        frame = issue(issued_at, region, h, history, model)
+                        frame = issue(issued_at, region, h, history, forecaster)
                     except ForecastInputError as e:
                         skipped[f"{region}/{h.name}"] = str(e)
                         continue
                     rows.extend((*r, version) for r in frame.iter_rows())
                     rows_by_horizon[h.name] = rows_by_horizon.get(h.name, 0) + frame.height
-                    models[f"{region}/{h.name}"] = model
+                    models[f"{region}/{h.name}"] = frame["model"][0]
             if not rows:  # a new deployment warming up: no red run every hour
                 context.log.warning(
                     f"no forecast issued at {issued_at}: "
