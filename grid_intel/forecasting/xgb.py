@@ -20,10 +20,14 @@ from grid_intel.forecasting.prediction import Covariates, Prediction
 from grid_intel.forecasting.series import ForecastInputError, Series
 
 TRAIN_WEEKS = 8
+# Fewer, larger boosting steps and 64 histogram bins: a third of the fit time of
+# 150 steps at 0.08 and 256 bins, for the same 24 h MAPE on simulated regions
+# (6.49 % against 6.44 % over 12 origins); the daily retrain's budget is a minute.
 PARAMS = {
-    "n_estimators": 150,
+    "n_estimators": 80,
     "max_depth": 5,
-    "learning_rate": 0.08,
+    "learning_rate": 0.15,
+    "max_bin": 64,
     "subsample": 0.8,
     "colsample_bytree": 0.9,
     "min_child_weight": 3,

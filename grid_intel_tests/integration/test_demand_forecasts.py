@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
+import numpy as np
 import polars as pl
 import pytest
 
-from grid_intel.forecasting.demand import CANDIDATES, HORIZONS, SYSTEM
+from grid_intel.forecasting.demand import CANDIDATES, HORIZONS, SYSTEM, histories, load_forecaster
 from grid_intel.grid.registry import build_registry
 from grid_intel.ingestion.tables import BRONZE_TOPICS
 from grid_intel.settings import Settings
@@ -150,6 +151,27 @@ def test_an_hourly_issue_covers_every_region_and_horizon_from_its_issue_time(bui
     assert metadata(runs["forecasts"])["rows_by_horizon"] == {
         h: n * (len(LOAD_POINTS) + 1) for h, n in STEPS.items()
     }
+
+
+def test_an_issue_predicts_with_the_fitted_model_its_card_keeps(built):
+    """The card fitted at the end of its day; the issue six hours later predicts with
+    those very models from the newer history, fitting nothing."""
+    settings, _, _ = built
+    issued = ISSUE_HOUR + timedelta(hours=1)
+    with connect(settings.warehouse) as conn:
+        cards = conn.execute(
+            "select region, horizon, model, fitted from gold.forecast_models"
+        ).fetchall()
+        known = histories(conn, issued)
+    rows = query_frame(settings, "select * from gold.demand_forecasts order by region, horizon, ts")
+    assert len(cards) == (len(LOAD_POINTS) + 1) * len(HORIZONS)
+    for region, horizon, model, fitted in cards:
+        forecaster = load_forecaster(fitted)
+        assert forecaster.model == model
+        again = forecaster.predict(known[horizon][region])
+        issued_rows = rows.filter((pl.col("region") == region) & (pl.col("horizon") == horizon))
+        assert np.allclose(issued_rows["yhat"].to_numpy(), again["yhat"].to_numpy())
+        assert np.allclose(issued_rows["yhat_p90"].to_numpy(), again["yhat_p90"].to_numpy())
 
 
 def test_accuracy_once_actuals_arrive_is_far_better_than_a_flat_guess(built):

@@ -193,7 +193,7 @@ def test_covariates_must_cover_the_horizon(demand):
         forecast(demand, 4, covariates=cov, model="xgboost")
 
 
-CANDIDATES = ("seasonal_naive", "mstl", "profiles", "xgboost")
+CANDIDATES = ("seasonal_naive", "mstl", "mstl_log", "profiles", "xgboost")
 
 
 def day_ahead_apes(series: pl.DataFrame, backs: Sequence[int], folds: int) -> dict[str, float]:
@@ -225,11 +225,13 @@ def test_day_ahead_auto_beats_seasonal_naive_on_a_demand_shaped_series():
     assert mape["auto"] < 0.6 * mape["seasonal_naive"], mape
 
 
-def test_day_ahead_on_real_demand_matches_mstl_and_far_beats_seasonal_naive():
+@pytest.mark.timeout(1500)  # ten auto forecasts of 14 backtest folds each: minutes
+def test_day_ahead_on_real_demand_beats_mstl_and_far_beats_seasonal_naive():
     """Twelve weeks of half-hourly demand in England and Wales (summer 2000, the series of
     Taylor's double-seasonal papers), which no model here was fitted to: auto must be far
-    better than seasonal naive and as good as MSTL, the strong multi-seasonal baseline.
-    (Few origins are noise here: the last days of August alone favour seasonal naive.)"""
+    better than seasonal naive and clearly better than MSTL, the strong multi-seasonal
+    baseline. (Few origins are noise here: the last days of August alone favour seasonal
+    naive.)"""
     values = (DATA / "taylor_half_hourly_mw.txt").read_text().split()
     start = datetime(2000, 6, 5, tzinfo=UTC)
     series = pl.DataFrame(
@@ -238,9 +240,9 @@ def test_day_ahead_on_real_demand_matches_mstl_and_far_beats_seasonal_naive():
             "demand_mw": [float(v) for v in values],
         }
     )
-    mape = day_ahead_apes(series, range(1, 29, 3), folds=7)  # ten origins, the last 4 weeks
+    mape = day_ahead_apes(series, range(1, 29, 3), folds=14)  # ten origins, the last 4 weeks
     assert mape["auto"] < 0.6 * mape["seasonal_naive"], mape
-    assert mape["auto"] <= 1.1 * mape["mstl"], mape
+    assert mape["auto"] < 0.97 * mape["mstl"], mape
 
 
 def test_xgboost_explains_itself_with_feature_importance(demand):
