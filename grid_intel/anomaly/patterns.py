@@ -4,6 +4,8 @@ regular scan grid and returns one boolean per point."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -31,17 +33,24 @@ def flatline(x: np.ndarray, min_run: int, tol: float = 0.0) -> np.ndarray:
 def _rolling(x: np.ndarray, window: int, fn) -> np.ndarray:
     half = window // 2
     padded = np.pad(x, half, mode="reflect")  # "edge" would repeat one value: MAD 0
-    return fn(sliding_window_view(padded, 2 * half + 1), axis=1)
+    with warnings.catch_warnings():  # a window inside a dropout is all NaN: NaN is right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(sliding_window_view(padded, 2 * half + 1), axis=1)
 
 
-def spikes(x: np.ndarray, window: int = 31, threshold: float = 8.0) -> np.ndarray:
-    """Points further than `threshold` robust sigmas (MAD) from the median of the
-    `window` points around them. The median ignores the spike itself, so one bad point
-    cannot hide; a level shift moves the median with it and is not called a spike."""
+def spikes(
+    x: np.ndarray, window: int = 31, threshold: float = 8.0, ratio: float = 0.0
+) -> np.ndarray:
+    """Points further than `threshold` robust sigmas and than `ratio` times the level
+    from the median of the `window` points around them (the ratio keeps a physically
+    small wobble of a quiet signal from counting). The median ignores the spike itself,
+    so one bad point cannot hide; a level shift moves the median with it and is not
+    called a spike. Sigma is the MAD of the residuals over the whole block: over 31
+    points it is itself too noisy for an 8-sigma rule."""
     med = _rolling(x, window, np.nanmedian)
-    mad = _rolling(np.abs(x - med), window, np.nanmedian) * 1.4826
-    floor = 1e-6 + 1e-3 * np.nanmedian(np.abs(x[np.isfinite(x)])) if np.isfinite(x).any() else 1e-6
-    return np.abs(x - med) > threshold * np.maximum(mad, floor)
+    resid = np.abs(x - med)
+    mad = float(np.nanmedian(resid)) * 1.4826 if np.isfinite(resid).any() else 0.0
+    return resid > np.maximum(np.maximum(threshold * mad, ratio * np.abs(med)), 1e-9)
 
 
 def chatter(state: np.ndarray, window: int, max_changes: int) -> np.ndarray:

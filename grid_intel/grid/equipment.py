@@ -86,3 +86,13 @@ class Point:
     unit: str
     low: float
     high: float
+
+    @property
+    def measured_analog(self) -> bool:
+        """A sensor reading a physical quantity, the kind that can stick, spike or drop
+        out: not a breaker's state or counter, a tap step, or the EMS's computed area
+        loads and revenue-metered tie flows."""
+        return (
+            self.asset_kind not in ("breaker", "region", "intertie")
+            and self.measurement != "tap_position"
+        )

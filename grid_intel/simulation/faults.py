@@ -92,14 +92,7 @@ def _candidates(registry: Registry, kind: str) -> list[tuple[str, tuple[Point, .
     if kind == "line_overload":
         return pick("line", ("current_a", "active_power_mw", "conductor_temp_c"))
     if kind in ("stuck_sensor", "spike", "dropout"):
-        # Measured analog values only: counters, states and tap steps are not sensors that
-        # drift, and the EMS's area loads and tie flows are computed or revenue-metered.
-        analog = [
-            p
-            for p in registry.points
-            if p.asset_kind not in ("breaker", "region", "intertie")
-            and p.measurement != "tap_position"
-        ]
+        analog = [p for p in registry.points if p.measured_analog]
         return [(p.asset, (p,)) for p in analog]
     return [(r.id, ()) for r in registry.rtus]  # stream faults act on an RTU's messages
 

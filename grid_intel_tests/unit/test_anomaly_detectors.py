@@ -8,8 +8,10 @@ import pytest
 
 from grid_intel.anomaly.events import Event, Label, merge, score
 from grid_intel.anomaly.patterns import chatter, flatline, oscillation, runs, spikes
+from grid_intel.anomaly.sensors import SENSOR_KINDS, detect
 from grid_intel.anomaly.spc import Baseline, cusum, ewma, western_electric
-from grid_intel.simulation.faults import Fault, apply_to_values
+from grid_intel.simulation.faults import Fault, apply_to_values, plan
+from grid_intel.simulation.scada import ScadaSimulator
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 
@@ -143,3 +145,39 @@ def test_event_scores_count_faults_found_false_alarms_and_delay():
     assert stuck.f1 == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
     assert stuck.median_delay_s == 120.0
     assert s["spike"].precision == 0.0 and s["spike"].faults == 0
+
+
+def _simulated(start: datetime, hours: int, kinds: tuple[str, ...], per_day: float):
+    """Detected sensor events and the injected faults over simulated SCADA hours."""
+    sim = ScadaSimulator(seed=7)
+    points = sorted(sim.registry.points, key=lambda p: sim.columns[p.id])
+    events, labels, held = [], {}, {}
+    for h in range(hours):
+        hour = start + timedelta(hours=h)
+        block = sim.hour(hour)
+        faults = plan(7, sim.registry, hour, hour + timedelta(hours=1), kinds, per_day)
+        values = apply_to_values(block["values"], block["ts"], sim.columns, faults, held)
+        events += detect(block["ts"], np.round(values, 4), points)  # as the messages carry
+        seen = [Label(f.kind, f.asset, max(f.start, start), f.end) for f in faults]
+        labels.update({(lb.kind, lb.asset, lb.start): lb for lb in seen})  # from the first hour
+    return events, list(labels.values()), len({p.asset for p in points})
+
+
+def test_sensor_faults_are_found_as_events_on_their_assets_and_nothing_else():
+    """Six winter hours with about three faults of each sensor kind, applied by the
+    simulator: every fault found, no event without a fault, each within a minute."""
+    events, labels, _ = _simulated(datetime(2026, 1, 12, tzinfo=UTC), 6, SENSOR_KINDS, 12.0)
+    scores = score(events, labels)
+    assert set(scores) == set(SENSOR_KINDS)
+    for kind, s in scores.items():
+        assert s.faults >= 2, kind  # the plan really injected this kind
+        assert s.f1 >= 0.9, (kind, s)
+        assert s.median_delay_s is not None and s.median_delay_s <= 60, (kind, s)
+
+
+def test_clean_hours_raise_no_sensor_alarm():
+    """The false-alarm goal is at most one per 100 assets a day; three clean summer hours
+    over the whole fleet raise none."""
+    events, labels, assets = _simulated(datetime(2026, 7, 20, 12, tzinfo=UTC), 3, (), 0.0)
+    assert assets > 500 and not labels
+    assert events == []
