@@ -34,7 +34,7 @@ def _refit(fn: FitPredict) -> Fit:
 MODELS: dict[str, Fit] = {
     "seasonal_naive": _refit(baselines.seasonal_naive),
     "mstl": lambda s, steps, levels, cov: baselines.fit_mstl(s, steps),
-    "mstl_log": lambda s, steps, levels, cov: baselines.fit_mstl_log(s, steps),
+    "mstl_log": lambda s, steps, levels, cov: baselines.fit_mstl(s, steps, log=True),
     "profiles": lambda s, steps, levels, cov: baselines.fit_profiles(s, steps),
     "xgboost": xgb.fit,
     "prophet": _refit(prophet_model.fit_predict),
@@ -76,7 +76,10 @@ class Forecaster:
                 f"this {self.model} learned from covariates {list(self.covariates)}; "
                 f"predict needs the same, {list(given)} given"
             )
-        pred = self.fitted.predict(s, _covariates(covariates, s, self.steps))
+        return self._frame(s, _covariates(covariates, s, self.steps))
+
+    def _frame(self, s: Series, cov: dict[str, np.ndarray] | None) -> pl.DataFrame:
+        pred = self.fitted.predict(s, cov)
         if pred.quantiles is not None and self.shift is not None:
             quant = np.sort(pred.quantiles + self.shift, axis=1)
         else:
@@ -212,7 +215,7 @@ def forecast_report(
     forecaster = Forecaster(
         best.model, target, s.step, steps, levels, fitted, best.errors, best.shift, tuple(cov or ())
     )
-    frame = forecaster.predict(history, covariates)
+    frame = forecaster._frame(s, cov)  # history prepared and covariates checked above
     importance = getattr(fitted, "importance", None) or best.importance
     return ForecastReport(
         frame,

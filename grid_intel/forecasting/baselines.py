@@ -151,10 +151,6 @@ def fit_mstl(s: Series, steps: int, log: bool = False) -> SeasonalLevel:
     return SeasonalLevel(int(s.ts[-1]), s.step_us, cycle, level, alpha, steps, log)
 
 
-def fit_mstl_log(s: Series, steps: int) -> SeasonalLevel:
-    return fit_mstl(s, steps, log=True)
-
-
 def mstl(s: Series, steps: int, log: bool = False) -> Prediction:
     return fit_mstl(s, steps, log).predict(s)
 
