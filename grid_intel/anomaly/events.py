@@ -8,7 +8,7 @@ two-hour fault has found it, and one that flags every point has not found it twi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +25,7 @@ class Event:
     end: datetime
     severity: float  # the largest score in the event (sigmas, or the detector's own unit)
     evidence: dict[str, object] = field(default_factory=dict)
+    detected: datetime | None = None  # when a real-time detector raised it (else: start)
 
 
 def merge(
@@ -89,28 +90,37 @@ class KindScore:
 
 
 def score(
-    events: Iterable[Event], labels: Iterable[Label], slack: timedelta = timedelta(minutes=5)
+    events: Iterable[Event],
+    labels: Iterable[Label],
+    slack: timedelta = timedelta(minutes=5),
+    also: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, KindScore]:
     """Event-level precision, recall, F1 and detection delay per fault kind. An event
     is true if it overlaps a fault of its kind on its asset (widened by `slack`, since
-    a chart may alarm a little after a fault ends); the delay is from the fault's start
-    to its first matching event's start."""
+    a chart may alarm a little after a fault ends); a label on asset "system" (a unit
+    trip) matches any asset. The delay is from the fault's start to when its first
+    matching event was detected. `also` lets an event kind be true on other labels'
+    kinds as well (a real-time gap alarm is right when a late burst leaves an RTU
+    silent) without counting towards their recall."""
     events, labels = list(events), list(labels)
     kinds = sorted({lb.kind for lb in labels} | {e.kind for e in events})
+    also = also or {}
+
+    def hits(e: Event, lb: Label) -> bool:
+        on = lb.asset in (e.asset, "system")
+        return on and e.start < lb.end + slack and e.end > lb.start
+
     out = {}
     for kind in kinds:
         ls = [lb for lb in labels if lb.kind == kind]
         es = [e for e in events if e.kind == kind]
-
-        def hits(e: Event, lb: Label) -> bool:
-            return e.asset == lb.asset and e.start < lb.end + slack and e.end > lb.start
-
         delays, found = [], 0
         for lb in ls:
-            matched = sorted(e.start for e in es if hits(e, lb))
+            matched = sorted(e.detected or e.start for e in es if hits(e, lb))
             if matched:
                 found += 1
                 delays.append(max(0.0, (matched[0] - lb.start).total_seconds()))
-        true_events = sum(any(hits(e, lb) for lb in ls) for e in es)
+        ok = [lb for lb in labels if lb.kind == kind or lb.kind in also.get(kind, ())]
+        true_events = sum(any(hits(e, lb) for lb in ok) for e in es)
         out[kind] = KindScore(kind, len(ls), found, len(es), true_events, delays)
     return out

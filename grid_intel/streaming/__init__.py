@@ -1,0 +1,1 @@
+"""The stream processor: Kafka consumer group -> live aggregates and grid.alerts."""

@@ -1,0 +1,268 @@
+"""`grid-intel stream`: a Kafka consumer-group service turning readings into live
+windows and alerts on grid.alerts.
+
+Each poll's records go through their partition's state; alerts are produced as they
+are confirmed. Every `commit_every_s` the processor flushes the producer (alerts
+acknowledged by the broker), writes the closed windows and each partition's
+checkpoint in one database transaction, and only then commits offsets to the group.
+A restart (or a partition moving to another instance) resumes from the checkpoint
+with the exact state it had, replays the records after it, and skips any alert whose
+id it finds on grid.alerts past the checkpoint: nothing is lost, nothing repeats.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import orjson
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from grid_intel import log
+from grid_intel.kafka.client import Record, consumer, producer, read_ranges
+from grid_intel.kafka.codec import DecodeError, decode_alert, encode_alert
+from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.kafka.windows import OffsetRange
+from grid_intel.streaming import store
+from grid_intel.streaming.detections import Detection
+from grid_intel.streaming.partition import FREQUENCY, SCANS, PartitionState
+from grid_intel.streaming.points import PointInfo
+from grid_intel.warehouse.connection import connect
+
+_log = log.get("grid_intel.stream")
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    bootstrap: str
+    warehouse_url: str
+    group: str = "grid-intel-stream"
+    readings_topic: str = SENSOR_READINGS.name
+    frequency_topic: str = GRID_FREQUENCY.name
+    alerts_topic: str = GRID_ALERTS.name
+    commit_every_s: float = 1.0
+    from_start: bool = True  # where a partition with no checkpoint begins: earliest or latest
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """Input topic -> what it carries."""
+        return {self.readings_topic: SCANS, self.frequency_topic: FREQUENCY}
+
+
+@dataclass
+class StreamStats:
+    records: int = 0
+    readings: int = 0
+    alerts: int = 0
+    skipped_alerts: int = 0  # already on grid.alerts from before a restart
+    windows: int = 0
+    commits: int = 0
+    seconds: float = 0.0
+    lag: int = 0
+    alert_ids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        rate = self.readings / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.records:,} records, {self.readings:,} readings ({rate:,.0f}/s), "
+            f"{self.alerts} alerts ({self.skipped_alerts} already published), "
+            f"{self.windows:,} windows, lag {self.lag:,}"
+        )
+
+
+class Processor:
+    def __init__(self, config: StreamConfig, info: Mapping[str, PointInfo]) -> None:
+        self.config, self.info = config, info
+        self.states: dict[TopicPartition, PartitionState] = {}
+        self.next: dict[TopicPartition, int] = {}
+        self.published: set[str] = set()
+        self.stats = StreamStats()
+        self._consumer: KafkaConsumer | None = None
+        self._producer: KafkaProducer | None = None
+        self._db = None
+
+    def run(
+        self,
+        stop: Callable[[], bool] = lambda: False,
+        idle_exit_s: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> StreamStats:
+        """Process until `stop()` is true, or until caught up and idle for `idle_exit_s`."""
+        cfg = self.config
+        t0 = last_commit = last_report = last_data = time.monotonic()
+        with (
+            consumer(cfg.bootstrap, group_id=cfg.group) as c,
+            producer(cfg.bootstrap) as p,
+            connect(cfg.warehouse_url) as db,
+        ):
+            self._consumer, self._producer, self._db = c, p, db
+            c.subscribe(list(cfg.kinds), listener=_Listener(self))
+            try:
+                while not stop():
+                    batches = c.poll(timeout_ms=250, max_records=4000)
+                    now = time.monotonic()
+                    if batches:
+                        last_data = now
+                        for tp, messages in batches.items():
+                            self._process(tp, messages)
+                    if now - last_commit >= cfg.commit_every_s:
+                        self._checkpoint()
+                        last_commit = now
+                    self.stats.seconds = now - t0
+                    if progress and now - last_report >= 10:
+                        self.stats.lag = self._lag()
+                        progress(self.stats.line())
+                        last_report = now
+                    idle = idle_exit_s is not None and now - last_data >= idle_exit_s
+                    if idle and self.states and self._lag() == 0:
+                        break
+                self._checkpoint()
+            finally:
+                self._consumer = self._producer = self._db = None
+        self.stats.seconds = time.monotonic() - t0
+        return self.stats
+
+    def _process(self, tp: TopicPartition, messages: list) -> None:
+        state = self.states.get(tp)
+        if state is None:  # assigned before the listener ran (never expected): load it
+            self._assign([tp])
+            state = self.states[tp]
+        before = state.counters.readings
+        records = (Record(tp.partition, m.offset, m.timestamp, m.key, m.value) for m in messages)
+        for d in state.process(records):
+            self._publish(d, tp)
+        self.next[tp] = messages[-1].offset + 1
+        self.stats.records += len(messages)
+        self.stats.readings += state.counters.readings - before
+
+    def _publish(self, d: Detection, tp: TopicPartition) -> None:
+        if d.alert_id in self.published:
+            self.stats.skipped_alerts += 1
+            return
+        alert = d.alert(source=f"{tp.topic}/{tp.partition}")
+        assert self._producer is not None
+        self._producer.send(
+            self.config.alerts_topic,
+            key=d.asset.encode(),
+            value=encode_alert(alert),
+            timestamp_ms=d.start_ms,
+        )
+        self.published.add(d.alert_id)
+        self.stats.alerts += 1
+        self.stats.alert_ids.append(d.alert_id)
+        _log.info("alert", id=d.alert_id, asset=d.asset, kind=d.kind, point=d.point)
+
+    def _checkpoint(self, only: list[TopicPartition] | None = None) -> None:
+        """Alerts acknowledged, then windows and state in one transaction, then offsets."""
+        c, p, db = self._consumer, self._producer, self._db
+        assert c is not None and p is not None and db is not None
+        tps = [tp for tp in (only if only is not None else list(self.states)) if tp in self.next]
+        if not tps:
+            return
+        p.flush()
+        alerts_tp = TopicPartition(self.config.alerts_topic, 0)
+        alerts_end = c.end_offsets([alerts_tp])[alerts_tp]
+        windows = [w for tp in tps for w in self.states[tp].close_windows()]
+        points = [
+            store.Checkpoint(
+                tp.topic,
+                tp.partition,
+                self.next[tp],
+                self.states[tp].watermark,
+                alerts_end,
+                self.states[tp].to_dict(),
+            )
+            for tp in tps
+        ]
+        self.stats.windows += store.save(db, self.config.group, points, windows)
+        c.commit(
+            {
+                tp: OffsetAndMetadata(
+                    self.next[tp],
+                    orjson.dumps({"watermark_ms": self.states[tp].watermark}).decode(),
+                    -1,
+                )
+                for tp in tps
+            }
+        )
+        self.stats.commits += 1
+        for tp in tps:
+            del self.next[tp]
+
+    def _assign(self, tps: list[TopicPartition]) -> None:
+        c, db = self._consumer, self._db
+        assert c is not None and db is not None
+        since: int | None = None
+        for tp in tps:
+            cp = store.load(db, self.config.group, tp.topic, tp.partition)
+            if cp is None:
+                kind = self.config.kinds[tp.topic]
+                self.states[tp] = PartitionState(tp.topic, tp.partition, self.info, kind)
+                if self.config.from_start:
+                    c.seek_to_beginning(tp)
+                else:
+                    c.seek_to_end(tp)
+                continue
+            self.states[tp] = PartitionState.from_dict(cp.state, self.info)
+            c.seek(tp, cp.next_offset)
+            since = cp.alerts_offset if since is None else min(since, cp.alerts_offset)
+        if since is not None:
+            self.published |= published_since(
+                self.config.bootstrap, self.config.alerts_topic, since
+            )
+        _log.info("assigned", partitions=[f"{tp.topic}/{tp.partition}" for tp in tps])
+
+    def _revoke(self, tps: list[TopicPartition]) -> None:
+        if self._db is not None:
+            self._checkpoint([tp for tp in tps if tp in self.states])
+        for tp in tps:
+            self.states.pop(tp, None)
+            self.next.pop(tp, None)
+        _log.info("revoked", partitions=[f"{tp.topic}/{tp.partition}" for tp in tps])
+
+    def _lag(self) -> int:
+        c = self._consumer
+        assert c is not None
+        tps = list(self.states)
+        if not tps:
+            return 0
+        end = c.end_offsets(tps)
+        return sum(max(0, end[tp] - c.position(tp)) for tp in tps)
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, processor: Processor) -> None:
+        self.processor = processor
+
+    def on_partitions_revoked(self, revoked) -> None:
+        self.processor._revoke(list(revoked))
+
+    def on_partitions_assigned(self, assigned) -> None:
+        self.processor._assign(list(assigned))
+
+
+def published_since(bootstrap: str, topic: str, offset: int) -> set[str]:
+    """Ids of the alerts on `topic` from `offset` on: what a replay must not send again."""
+    with consumer(bootstrap) as c:
+        tp = TopicPartition(topic, 0)
+        end = c.end_offsets([tp])[tp]
+        ids = set()
+        for rec in read_ranges(c, topic, [OffsetRange(0, offset, end)]):
+            try:
+                ids.add(decode_alert(rec.value).alert_id)
+            except DecodeError:
+                continue
+    return ids
+
+
+def read_alerts(bootstrap: str, topic: str = GRID_ALERTS.name) -> list[tuple[int, object]]:
+    """Every alert on the topic with its offset (for tests, benches and evaluation)."""
+    with consumer(bootstrap) as c:
+        tp = TopicPartition(topic, 0)
+        begin, end = c.beginning_offsets([tp])[tp], c.end_offsets([tp])[tp]
+        return [
+            (rec.offset, decode_alert(rec.value))
+            for rec in read_ranges(c, topic, [OffsetRange(0, begin, end)])
+        ]
