@@ -360,6 +360,9 @@ def stream(
         str,
         typer.Option(help="Readings, frequency and alerts topics, comma separated."),
     ] = "sensor.readings,grid.frequency,grid.alerts",
+    commit_every: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between checkpoints (and offset commits).")
+    ] = 1.0,
 ) -> None:
     """Run the stream processor: live windows into gold.live_aggregates, alerts to grid.alerts."""
     import signal
@@ -385,6 +388,7 @@ def stream(
         frequency_topic=names[1],
         alerts_topic=names[2],
         from_start=not latest,
+        commit_every_s=commit_every,
     )
     processor = Processor(config, point_info(build_registry(scale).points))
     try:

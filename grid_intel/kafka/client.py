@@ -197,9 +197,11 @@ def read_ranges(
                     break
                 if m.offset >= r.start:
                     yield Record(tp.partition, m.offset, m.timestamp, m.key, m.value)
-            if client.position(tp) >= r.stop:
-                todo.pop(tp.partition)
-                client.pause(tp)
+        # Checked every round, not only for partitions that just delivered: the
+        # position can reach the end with the poll that follows the last records.
+        for p in [p for p, r in todo.items() if client.position(tps[p]) >= r.stop]:
+            todo.pop(p)
+            client.pause(tps[p])
 
 
 def commit_lag(

@@ -143,7 +143,31 @@ def plan(
                 if fault.end > start and fault.start < end:
                     out.append(fault)
         day += timedelta(days=1)
-    return sorted(out, key=lambda f: (f.start, f.kind, f.asset))
+    return _observable(sorted(out, key=lambda f: (f.start, f.kind, f.asset)))
+
+
+_ONE_AT_A_TIME = {k: "stream" for k in STREAM_FAULTS} | {
+    k: "sensor" for k in ("stuck_sensor", "spike", "dropout")
+}
+
+
+def _observable(faults: list[Fault]) -> list[Fault]:
+    """Drop a fault that starts while another of its family holds the same RTU (stream
+    faults) or point (sensor faults): an RTU in a data gap sends no malformed message,
+    a dropped-out sensor shows no spike, so its label would describe nothing."""
+    busy: dict[tuple[str, object], datetime] = {}
+    out = []
+    for f in faults:
+        family = _ONE_AT_A_TIME.get(f.kind)
+        if family is None:
+            out.append(f)
+            continue
+        key = (family, f.asset if family == "stream" else f.points)
+        if busy.get(key, f.start) > f.start:
+            continue
+        busy[key] = f.end
+        out.append(f)
+    return out
 
 
 def apply_to_values(

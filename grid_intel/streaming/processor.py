@@ -76,9 +76,12 @@ class Processor:
     def __init__(self, config: StreamConfig, info: Mapping[str, PointInfo]) -> None:
         self.config, self.info = config, info
         self.states: dict[TopicPartition, PartitionState] = {}
-        self.next: dict[TopicPartition, int] = {}
+        self.next: dict[TopicPartition, int] = {}  # processed up to here, not yet checkpointed
         self.published: set[str] = set()
         self.stats = StreamStats()
+        self.alerts_mark = 0  # no alert produced from now on can sit below this offset
+        self._fresh: set[TopicPartition] = set()  # assigned with no checkpoint yet
+        self._read_back_from: int | None = None
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
         self._db = None
@@ -95,20 +98,24 @@ class Processor:
         with (
             consumer(cfg.bootstrap, group_id=cfg.group) as c,
             producer(cfg.bootstrap) as p,
-            connect(cfg.warehouse_url) as db,
+            connect(cfg.warehouse_url, autocommit=True) as db,  # each save its own transaction
         ):
             self._consumer, self._producer, self._db = c, p, db
+            alerts_tp = TopicPartition(cfg.alerts_topic, 0)
+            self.alerts_mark = c.end_offsets([alerts_tp])[alerts_tp]
             c.subscribe(list(cfg.kinds), listener=_Listener(self))
             try:
                 while not stop():
                     batches = c.poll(timeout_ms=250, max_records=4000)
+                    self._settle_assignment(batches)
                     now = time.monotonic()
                     if batches:
                         last_data = now
                         for tp, messages in batches.items():
-                            self._process(tp, messages)
+                            if tp in self.states:
+                                self._process(tp, messages)
                     if now - last_commit >= cfg.commit_every_s:
-                        self._checkpoint()
+                        self._checkpoint(list(self.next))
                         last_commit = now
                     self.stats.seconds = now - t0
                     if progress and now - last_report >= 10:
@@ -118,17 +125,14 @@ class Processor:
                     idle = idle_exit_s is not None and now - last_data >= idle_exit_s
                     if idle and self.states and self._lag() == 0:
                         break
-                self._checkpoint()
+                self._checkpoint(list(self.next))
             finally:
                 self._consumer = self._producer = self._db = None
         self.stats.seconds = time.monotonic() - t0
         return self.stats
 
     def _process(self, tp: TopicPartition, messages: list) -> None:
-        state = self.states.get(tp)
-        if state is None:  # assigned before the listener ran (never expected): load it
-            self._assign([tp])
-            state = self.states[tp]
+        state = self.states[tp]
         before = state.counters.readings
         records = (Record(tp.partition, m.offset, m.timestamp, m.key, m.value) for m in messages)
         for d in state.process(records):
@@ -143,27 +147,31 @@ class Processor:
             return
         alert = d.alert(source=f"{tp.topic}/{tp.partition}")
         assert self._producer is not None
-        self._producer.send(
+        sent = self._producer.send(
             self.config.alerts_topic,
             key=d.asset.encode(),
             value=encode_alert(alert),
             timestamp_ms=d.start_ms,
         )
+        sent.add_callback(self._acked)
         self.published.add(d.alert_id)
         self.stats.alerts += 1
         self.stats.alert_ids.append(d.alert_id)
         _log.info("alert", id=d.alert_id, asset=d.asset, kind=d.kind, point=d.point)
 
-    def _checkpoint(self, only: list[TopicPartition] | None = None) -> None:
-        """Alerts acknowledged, then windows and state in one transaction, then offsets."""
-        c, p, db = self._consumer, self._producer, self._db
-        assert c is not None and p is not None and db is not None
-        tps = [tp for tp in (only if only is not None else list(self.states)) if tp in self.next]
+    def _acked(self, meta) -> None:
+        self.alerts_mark = max(self.alerts_mark, meta.offset + 1)
+
+    def _checkpoint(self, tps: list[TopicPartition], commit: bool = True) -> None:
+        """Alerts acknowledged, then windows and state in one transaction, then (from
+        the poll loop only: the rebalance callbacks may not block on the consumer)
+        offsets to the group, where they show lag."""
+        p, db = self._producer, self._db
+        assert p is not None and db is not None
+        tps = [tp for tp in tps if tp in self.next and tp in self.states]
         if not tps:
             return
         p.flush()
-        alerts_tp = TopicPartition(self.config.alerts_topic, 0)
-        alerts_end = c.end_offsets([alerts_tp])[alerts_tp]
         windows = [w for tp in tps for w in self.states[tp].close_windows()]
         points = [
             store.Checkpoint(
@@ -171,55 +179,79 @@ class Processor:
                 tp.partition,
                 self.next[tp],
                 self.states[tp].watermark,
-                alerts_end,
+                self.alerts_mark,
                 self.states[tp].to_dict(),
             )
             for tp in tps
         ]
         self.stats.windows += store.save(db, self.config.group, points, windows)
-        c.commit(
-            {
-                tp: OffsetAndMetadata(
-                    self.next[tp],
-                    orjson.dumps({"watermark_ms": self.states[tp].watermark}).decode(),
-                    -1,
-                )
-                for tp in tps
-            }
-        )
+        if commit:
+            assert self._consumer is not None
+            self._consumer.commit(
+                {
+                    tp: OffsetAndMetadata(
+                        self.next[tp],
+                        orjson.dumps({"watermark_ms": self.states[tp].watermark}).decode(),
+                        -1,
+                    )
+                    for tp in tps
+                }
+            )
         self.stats.commits += 1
         for tp in tps:
             del self.next[tp]
 
-    def _assign(self, tps: list[TopicPartition]) -> None:
-        c, db = self._consumer, self._db
+    def _assigned(self, tps: list[TopicPartition]) -> None:
+        """(Rebalance callback.) Resume each partition from its checkpoint; the work
+        that needs the broker waits for `_settle_assignment` in the poll loop."""
+        c, db, cfg = self._consumer, self._db, self.config
         assert c is not None and db is not None
-        since: int | None = None
         for tp in tps:
-            cp = store.load(db, self.config.group, tp.topic, tp.partition)
+            cp = store.load(db, cfg.group, tp.topic, tp.partition)
             if cp is None:
-                kind = self.config.kinds[tp.topic]
+                kind = cfg.kinds[tp.topic]
                 self.states[tp] = PartitionState(tp.topic, tp.partition, self.info, kind)
-                if self.config.from_start:
+                if cfg.from_start:
                     c.seek_to_beginning(tp)
                 else:
                     c.seek_to_end(tp)
+                self._fresh.add(tp)
                 continue
             self.states[tp] = PartitionState.from_dict(cp.state, self.info)
             c.seek(tp, cp.next_offset)
-            since = cp.alerts_offset if since is None else min(since, cp.alerts_offset)
-        if since is not None:
-            self.published |= published_since(
-                self.config.bootstrap, self.config.alerts_topic, since
+            since = self._read_back_from
+            self._read_back_from = (
+                cp.alerts_offset if since is None else min(since, cp.alerts_offset)
             )
         _log.info("assigned", partitions=[f"{tp.topic}/{tp.partition}" for tp in tps])
 
-    def _revoke(self, tps: list[TopicPartition]) -> None:
+    def _settle_assignment(self, batches: Mapping[TopicPartition, list]) -> None:
+        """Before any record of a newly assigned partition is processed: learn the alerts
+        already published past its checkpoint, and give a partition seen for the first
+        time a checkpoint at its start, so that even a run dying before its first
+        commit leaves the mark from which its alerts are recognised."""
+        c = self._consumer
+        assert c is not None
+        if self._read_back_from is not None:
+            cfg = self.config
+            self.published |= published_since(cfg.bootstrap, cfg.alerts_topic, self._read_back_from)
+            _log.info("read back", since=self._read_back_from, known_alerts=len(self.published))
+            self._read_back_from = None
+        if self._fresh:
+            for tp in self._fresh:
+                got = batches.get(tp)
+                self.next[tp] = got[0].offset if got else c.position(tp)
+            self._checkpoint(list(self._fresh))
+            self._fresh.clear()
+
+    def _revoked(self, tps: list[TopicPartition]) -> None:
+        """(Rebalance callback.) Checkpoint what was processed, then let go."""
         if self._db is not None:
-            self._checkpoint([tp for tp in tps if tp in self.states])
+            self._checkpoint(tps, commit=False)
         for tp in tps:
             self.states.pop(tp, None)
             self.next.pop(tp, None)
+            self._fresh.discard(tp)
         _log.info("revoked", partitions=[f"{tp.topic}/{tp.partition}" for tp in tps])
 
     def _lag(self) -> int:
@@ -237,10 +269,10 @@ class _Listener(ConsumerRebalanceListener):
         self.processor = processor
 
     def on_partitions_revoked(self, revoked) -> None:
-        self.processor._revoke(list(revoked))
+        self.processor._revoked(list(revoked))
 
     def on_partitions_assigned(self, assigned) -> None:
-        self.processor._assign(list(assigned))
+        self.processor._assigned(list(assigned))
 
 
 def published_since(bootstrap: str, topic: str, offset: int) -> set[str]:
