@@ -75,6 +75,7 @@ class Feeds:
         self._substation = {r.id: r.substation for r in self.scada.registry.rtus}
         self._late: list[tuple[int, Message]] = []
         self._held: dict[tuple[str, str, datetime], float] = {}
+        self.last_block: tuple[np.ndarray, np.ndarray] | None = None  # the hour just sent
 
     def faults(self, start: datetime, end: datetime) -> list[Fault]:
         """Ground truth: the injected faults (and unit trips) overlapping [start, end)."""
@@ -117,8 +118,12 @@ class Feeds:
             def inject(
                 values: np.ndarray, epoch: np.ndarray, fs: list[Fault] = faults
             ) -> np.ndarray:
-                return apply_to_values(values, epoch, columns, fs, self._held)
+                faulted = apply_to_values(values, epoch, columns, fs, self._held)
+                self.last_block = (epoch, faulted)
+                return faulted
 
+            block = self.scada.hour(hour)
+            self.last_block = (block["ts"], block["values"])
             for scan in self.scada.scans(lo, hi, inject if faults else None):
                 yield from self._due(scan.ts)
                 yield from self._stream_faults(

@@ -1,0 +1,1 @@
+"""Detection scored against the simulator's ground truth."""
