@@ -33,12 +33,14 @@ def detect_hour(
     previous: physical.Block | None = None,
     freq: pl.DataFrame | None = None,
     gas_means: pl.DataFrame | None = None,
+    reported: np.ndarray | None = None,
 ) -> list[Event]:
     """Events of one hour: sensor faults and physical faults from its scans (`previous`
     is the hour before, for a line's normal temperature), frequency events from its
-    samples (ts, region, hz), and gas events whose hour is the last of `gas_means`."""
+    samples (ts, region, hz), and gas events whose hour is the last of `gas_means`.
+    `reported` marks the readings whose scan arrived (default: all)."""
     epoch_s, values = block
-    out = sensors.detect(epoch_s, values, points)
+    out = sensors.detect(epoch_s, values, points, reported)
     out += physical.detect(epoch_s, values, points, registry, previous)
     if freq is not None and not freq.is_empty():
         out += frequency.detect(freq)

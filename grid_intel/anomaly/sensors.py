@@ -26,8 +26,15 @@ SPIKE_RATIO = 0.5  # a one-scan jump of half the level: no live signal (nor a un
 # frequency dip) moves so far in four seconds and straight back
 
 
-def detect(epoch_s: np.ndarray, values: np.ndarray, points: Sequence[Point]) -> list[Event]:
-    """Events of SENSOR_KINDS in a block (`values[:, j]` is `points[j]` at `epoch_s`)."""
+def detect(
+    epoch_s: np.ndarray,
+    values: np.ndarray,
+    points: Sequence[Point],
+    reported: np.ndarray | None = None,
+) -> list[Event]:
+    """Events of SENSOR_KINDS in a block (`values[:, j]` is `points[j]` at `epoch_s`).
+    `reported` marks the readings whose scan arrived: a missing value in a scan that
+    arrived is a dropout, a scan that never came (a gap) is the stream's to report."""
     ts = [datetime.fromtimestamp(float(e), UTC) for e in epoch_s]
     out: list[Event] = []
     for j, p in enumerate(points):
@@ -39,7 +46,7 @@ def detect(epoch_s: np.ndarray, values: np.ndarray, points: Sequence[Point]) -> 
             continue
         if not p.measured_analog:
             continue
-        missing = np.isnan(x)
+        missing = np.isnan(x) if reported is None else np.isnan(x) & reported[:, j]
         out += merge(missing, ts, p.asset, "dropout", gap=GAP_SCANS, evidence=where)
         stuck = flatline(x, FLAT_SCANS) & (x != 0)  # a de-energized line reads 0, steadily
         out += merge(stuck, ts, p.asset, "stuck_sensor", evidence=where)
