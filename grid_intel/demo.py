@@ -20,10 +20,12 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from grid_intel.settings import Settings
+from grid_intel.simulation.faults import Fault
 from grid_intel.stack import manager
 from grid_intel.stack.dagster import QUIET, dagster_env
 from grid_intel.stack.service import Progress
 from grid_intel.stack.simulator import LiveSimulator
+from grid_intel.stack.stream import StreamProcessor
 
 WATCHED = (
     ("bronze", "sensor_readings"),
@@ -183,6 +185,8 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     progress(f"kafka: {hours} hours of history published: {stats.line()}")
     kinds = sorted({f.kind for f in injected})
     progress(f"faults: {len(injected)} injected in {bad:%Y-%m-%d %H:00} UTC ({', '.join(kinds)})")
+    record_labels(settings, seed, injected)
+    StreamProcessor(settings).start(progress)
     write_archives(settings.resolved_landing_dir, seed, starts[0], until, progress)
     os.environ.update(dagster_env(settings))
     progress("registry: loading the asset registry and reference models first")
@@ -195,4 +199,30 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
         keys = [s.strftime("%Y-%m-%d-%H:%M") for s in starts]
         wait_for_layers(instance, keys, progress, timeout_s=1200 + 240 * hours)
         report_checks(instance, keys, progress)
+    report_alerts(settings, bad, progress)
     return ui.endpoint
+
+
+def record_labels(settings: Settings, seed: int, injected: Sequence[Fault]) -> None:
+    """The injected faults' ground truth, which gold/anomaly_evaluation scores against."""
+    from grid_intel.simulation.labels import store
+    from grid_intel.warehouse.connection import connect
+
+    with connect(settings.warehouse) as conn:
+        store(conn, seed, injected)
+
+
+def report_alerts(settings: Settings, hour: datetime, progress: Progress) -> dict[str, int]:
+    """What the stream processor raised on grid.alerts for the faulty hour, by kind."""
+    from collections import Counter
+
+    from grid_intel.streaming.processor import read_alerts
+
+    kinds = Counter(
+        a.kind
+        for _, a in read_alerts(settings.kafka_bootstrap)
+        if hour <= a.ts < hour + timedelta(hours=1)
+    )
+    said = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none yet"
+    progress(f"stream: alerts on grid.alerts for {hour:%Y-%m-%d %H:00} UTC: {said}")
+    return dict(kinds)

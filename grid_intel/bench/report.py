@@ -51,6 +51,20 @@ COLUMNS = {
         "decode_only_readings_per_s",
         "ingest_seconds",
     ),
+    "stream": (
+        "scale",
+        "readings",
+        "messages",
+        "raw_consumer_readings_per_s",
+        "processor_readings_per_s",
+        "ratio_vs_raw_consumer",
+        "alerts",
+        "latency_alerts",
+        "latency_p50_ms",
+        "latency_p99_ms",
+        "broker_p50_ms",
+        "latency_p50_vs_broker",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from grid_intel.stack.kafka import KafkaBroker
 from grid_intel.stack.postgres import EmbeddedPostgres, ExternalPostgres
 from grid_intel.stack.service import Progress, Service, ServiceStatus
 from grid_intel.stack.simulator import LiveSimulator
+from grid_intel.stack.stream import StreamProcessor
 from grid_intel.stack.timescale import TimescaleLane
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import MigrationReport, migrate
@@ -20,9 +21,10 @@ class Selection:
     timescale: bool = False
     dagster: bool = False
     simulator: bool = False
+    stream: bool = False
 
 
-EVERYTHING = Selection(timescale=True, dagster=True, simulator=True)
+EVERYTHING = Selection(timescale=True, dagster=True, simulator=True, stream=True)
 
 
 def services(settings: Settings, selection: Selection) -> list[Service]:
@@ -36,6 +38,8 @@ def services(settings: Settings, selection: Selection) -> list[Service]:
         out.append(DagsterDev(settings))
     if selection.simulator:
         out.append(LiveSimulator(settings))
+    if selection.stream:
+        out.append(StreamProcessor(settings))
     return out
 
 
@@ -55,6 +59,8 @@ def up(
         statuses.append(DagsterDev(settings).start(progress))
     if selection.simulator:
         statuses.append(LiveSimulator(settings).start(progress))
+    if selection.stream:
+        statuses.append(StreamProcessor(settings).start(progress))
     return statuses, reports
 
 
