@@ -83,6 +83,13 @@ class Evaluation:
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame([r.__dict__ for r in self.rows])
 
+    def markdown(self) -> str:
+        """The per-kind rows as a Markdown table (asset metadata, the README)."""
+        cols = list(KindRow.__dataclass_fields__)
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(str(getattr(r, c)) for c in cols) + " |" for r in self.rows]
+        return "\n".join(lines)
+
 
 def _ms(v: int) -> datetime:
     return datetime.fromtimestamp(v / 1000, UTC)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+from grid_intel.anomaly.frequency import ROCOF_ALARM_HZ_S
 from grid_intel.streaming.detections import Detection
 
 REFERENCE_REGION = "winnipeg"
-TRIP_ROCOF_HZ_S = 0.015  # governor noise stays under 0.006 Hz/s; a trip's fall passes 0.03
 CALM_ROCOF_HZ_S = 0.005
 CALM_SAMPLES = 5  # ten seconds of calm ends the event
 COOLDOWN_MS = 600_000
@@ -34,13 +34,13 @@ class ExcursionDetector:
             if self.calm >= CALM_SAMPLES:
                 self.start, self.ended = -1, ts
             return []
-        if steep < TRIP_ROCOF_HZ_S:
+        if steep < ROCOF_ALARM_HZ_S:
             return []
         resumed = ts - self.ended <= COOLDOWN_MS
         self.start, self.calm = ts, 0
         if resumed:
             return []
-        score = steep / TRIP_ROCOF_HZ_S
+        score = steep / ROCOF_ALARM_HZ_S
         return [Detection("system", "frequency_excursion", REFERENCE_REGION, ts, ts, hz, score)]
 
     def to_dict(self) -> dict[str, object]:

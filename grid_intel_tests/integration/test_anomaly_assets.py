@@ -123,3 +123,21 @@ def test_daily_evaluation_scores_both_paths(loaded):
     # so faults already running at START may be missed, never invented.
     assert stream["precision"].min() == 1.0
     assert meta["stream"]["f1"] >= 0.9 and meta["batch"]["f1"] >= 0.9
+
+
+def test_the_simulated_evaluation_asset_writes_its_scorecard(loaded):
+    from grid_intel.defs.intelligence.anomalies import anomaly_evaluation_simulated
+
+    settings, _ = loaded
+    config = {"days": 0.125, "seed": 11, "faults_per_day": 16, "start": "2026-04-06T08:00:00+00:00"}
+    result = materialize(
+        [anomaly_evaluation_simulated],
+        settings,
+        run_config={"ops": {"gold__anomaly_evaluation_simulated": {"config": config}}},
+    )
+    (mat,) = result.asset_materializations_for_node("gold__anomaly_evaluation_simulated")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert all(meta["goals_met"].values()), meta["goals_met"]
+    assert "| path | kind |" in meta["per_kind"]
+    rows = query_frame(settings, "select * from gold.anomaly_evaluation_simulated")
+    assert rows.height == meta["dagster/row_count"] and set(rows["path"]) == {"batch", "stream"}
