@@ -437,7 +437,8 @@ def stream(
         from_start=not latest,
         commit_every_s=commit_every,
     )
-    processor = Processor(config, point_info(build_registry(scale).points))
+    registry = build_registry(scale)
+    processor = Processor(config, point_info(registry.points), registry)
     try:
         stats = processor.run(lambda: bool(stopping), idle_exit, _say)
     except KNOWN as exc:

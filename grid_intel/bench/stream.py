@@ -170,7 +170,8 @@ def _raw_consumer_seconds(settings: Settings, topics: Topics, records: int) -> f
 
 def _process(settings: Settings, cfg: StreamConfig, feeds: Feeds, records: int) -> StreamStats:
     """The processor, in this process, until it has processed every input record."""
-    proc = Processor(cfg, point_info(feeds.scada.registry.points))
+    registry = feeds.scada.registry
+    proc = Processor(cfg, point_info(registry.points), registry)
     deadline = time.monotonic() + TIMEOUT_S
     with _quiet(settings):
         stats = proc.run(lambda: proc.stats.records >= records or time.monotonic() > deadline)

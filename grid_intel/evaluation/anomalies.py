@@ -32,7 +32,7 @@ from grid_intel.streaming.points import point_info
 
 COVERS = {  # the fault kinds each path is built to find
     "batch": (*SENSOR_KINDS, *PHYSICAL_KINDS, "dga_fault_gas", "frequency_excursion"),
-    "stream": (*SENSOR_KINDS, "frequency_excursion", *STREAM_FAULTS),
+    "stream": (*SENSOR_KINDS, "transformer_overheating", "frequency_excursion", *STREAM_FAULTS),
 }
 # A real-time gap alarm is right when a late burst leaves an RTU silent.
 ALSO = {"data_gap": ("late_message",)}
@@ -199,7 +199,7 @@ def run(
             state = states.get(key)
             if state is None:
                 kind = SCANS if key[0] == SENSOR_READINGS.name else FREQUENCY
-                state = states[key] = PartitionState(key[0], key[1], info, kind)
+                state = states[key] = PartitionState(key[0], key[1], info, kind, registry)
             detections += state.process(records)
             state.close_windows()
         assert feeds.last_block is not None

@@ -13,11 +13,13 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from grid_intel.grid.registry import Registry
 from grid_intel.kafka.client import Record
 from grid_intel.kafka.codec import DecodeError, Scan, decode_frequency, decode_scan
 from grid_intel.streaming.detections import Detection
 from grid_intel.streaming.frequency import REFERENCE_REGION, ExcursionDetector
 from grid_intel.streaming.points import PointDetector, PointInfo
+from grid_intel.streaming.thermal import OverheatWatch
 from grid_intel.streaming.windows import LATENESS_MS, Groups, WindowRow, Windows
 
 SCAN_MS = 4_000
@@ -62,12 +64,21 @@ class Counters:
 
 class PartitionState:
     def __init__(
-        self, topic: str, partition: int, info: Mapping[str, PointInfo], kind: str = SCANS
+        self,
+        topic: str,
+        partition: int,
+        info: Mapping[str, PointInfo],
+        kind: str = SCANS,
+        registry: Registry | None = None,
     ) -> None:
+        """`registry` (its transformers' ratings and cooling) turns on the overheating
+        watch; without it the partition judges sensors and the message stream only."""
         if kind not in KINDS:
             raise ValueError(f"unknown stream kind {kind!r}; known: {', '.join(KINDS)}")
         self.topic, self.partition, self.info, self.kind = topic, partition, info, kind
+        self.registry = registry
         self.points = PointDetector(info)
+        self.watch = OverheatWatch(registry) if registry is not None and kind == SCANS else None
         self.transport: dict[str, Transport] = {}
         self.excursion = ExcursionDetector()
         self.windows = Windows(topic)
@@ -158,7 +169,10 @@ class PartitionState:
             present[cols] = True
         self._pending.clear()
         self._pending_rtus.clear()
-        return self.points.step(self._pending_ts, x, present)
+        out = self.points.step(self._pending_ts, x, present)
+        if self.watch is not None:
+            out += self.watch.step(self._pending_ts, self.points.ids, x, present)
+        return out
 
     def _gaps(self) -> list[Detection]:
         self.checked_gaps_at = self.max_ts
@@ -191,6 +205,7 @@ class PartitionState:
             "partition": self.partition,
             "kind": self.kind,
             "points": self.points.to_dict(),
+            "watch": self.watch.to_dict() if self.watch is not None else None,
             "transport": {k: asdict(v) for k, v in self.transport.items()},
             "excursion": self.excursion.to_dict(),
             "windows": self.windows.to_dict(),
@@ -205,10 +220,15 @@ class PartitionState:
 
     @classmethod
     def from_dict(
-        cls, state: Mapping[str, object], info: Mapping[str, PointInfo]
+        cls,
+        state: Mapping[str, object],
+        info: Mapping[str, PointInfo],
+        registry: Registry | None = None,
     ) -> PartitionState:
-        self = cls(str(state["topic"]), int(state["partition"]), info, str(state["kind"]))
+        self = cls(str(state["topic"]), int(state["partition"]), info, str(state["kind"]), registry)
         self.points = PointDetector.from_dict(state["points"], info)
+        if self.watch is not None and state.get("watch") is not None:
+            self.watch = OverheatWatch.from_dict(state["watch"], registry)
         self.transport = {k: Transport(**v) for k, v in state["transport"].items()}
         self.excursion = ExcursionDetector.from_dict(state["excursion"])
         self.windows = Windows.from_dict(state["windows"])

@@ -21,6 +21,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, Topic
 from kafka.structs import OffsetAndMetadata
 
 from grid_intel import log
+from grid_intel.grid.registry import Registry
 from grid_intel.kafka.client import Record, consumer, producer, read_ranges
 from grid_intel.kafka.codec import DecodeError, decode_alert, encode_alert
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
@@ -73,8 +74,14 @@ class StreamStats:
 
 
 class Processor:
-    def __init__(self, config: StreamConfig, info: Mapping[str, PointInfo]) -> None:
-        self.config, self.info = config, info
+    def __init__(
+        self,
+        config: StreamConfig,
+        info: Mapping[str, PointInfo],
+        registry: Registry | None = None,
+    ) -> None:
+        """`info` classifies the points; `registry` adds the overheating watch."""
+        self.config, self.info, self.registry = config, info, registry
         self.states: dict[TopicPartition, PartitionState] = {}
         self.next: dict[TopicPartition, int] = {}  # processed up to here, not yet checkpointed
         self.published: set[str] = set()
@@ -210,14 +217,16 @@ class Processor:
             cp = store.load(db, cfg.group, tp.topic, tp.partition)
             if cp is None:
                 kind = cfg.kinds[tp.topic]
-                self.states[tp] = PartitionState(tp.topic, tp.partition, self.info, kind)
+                self.states[tp] = PartitionState(
+                    tp.topic, tp.partition, self.info, kind, self.registry
+                )
                 if cfg.from_start:
                     c.seek_to_beginning(tp)
                 else:
                     c.seek_to_end(tp)
                 self._fresh.add(tp)
                 continue
-            self.states[tp] = PartitionState.from_dict(cp.state, self.info)
+            self.states[tp] = PartitionState.from_dict(cp.state, self.info, self.registry)
             c.seek(tp, cp.next_offset)
             since = self._read_back_from
             self._read_back_from = (

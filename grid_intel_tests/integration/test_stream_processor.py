@@ -97,7 +97,8 @@ def reference(warehouse: Settings, stream_input):
     tag, *_, feeds, _ = stream_input
     (alerts,) = topics(warehouse, f"{tag}.ref", GRID_ALERTS)
     cfg = config(warehouse, stream_input, f"ref-{tag}", alerts)
-    stats = Processor(cfg, point_info(feeds.scada.registry.points)).run(idle_exit_s=3)
+    registry = feeds.scada.registry
+    stats = Processor(cfg, point_info(registry.points), registry).run(idle_exit_s=3)
     assert stats.records > 80_000 and stats.commits >= 2
     published = read_alerts(warehouse.kafka_bootstrap, alerts)
     return {a.alert_id: a for _, a in published}, published, stats

@@ -202,17 +202,51 @@ def test_a_checkpoint_mid_stream_changes_nothing(faulted):
     info = point_info(feeds.scada.registry.points)
     recs = parts[("sensor.readings", 2)]
 
+    registry = feeds.scada.registry
+
     def go(cuts: list[int]) -> tuple[list[Detection], list]:
-        state = PartitionState("sensor.readings", 2, info)
+        state = PartitionState("sensor.readings", 2, info, SCANS, registry)
         found, rows, at = [], [], 0
         for cut in [*cuts, len(recs)]:
             found += state.process(recs[at:cut])
             rows += state.close_windows()
             blob = orjson.dumps(state.to_dict())
-            state = PartitionState.from_dict(orjson.loads(blob), info)
+            state = PartitionState.from_dict(orjson.loads(blob), info, registry)
             at = cut
         return found, rows
 
     whole = go([])
     assert whole[0] and whole[1]
     assert go([1, 777, 778, 5000, 9001]) == whole
+
+
+def test_the_stream_flags_overheating_with_the_batch_thermal_model():
+    feeds = Feeds(seed=3, faults=("transformer_overheating",), faults_per_day=30)
+    start = datetime(2026, 7, 14, 12, tzinfo=UTC)
+    end = start + timedelta(hours=2)
+    registry = feeds.scada.registry
+    info = point_info(registry.points)
+    found = []
+    for (topic, p), recs in feed_records(feeds, start, end).items():
+        if topic == "sensor.readings":
+            state = PartitionState(topic, p, info, SCANS, registry)
+            for i in range(0, len(recs), 2500):  # as polls would hand them over
+                found += state.process(recs[i : i + 2500])
+    hot = [d for d in found if d.kind == "transformer_overheating"]
+    labels = [f for f in feeds.faults(start, end) if f.kind == "transformer_overheating"]
+    judged = [
+        f for f in labels if start + timedelta(minutes=15) <= f.start <= end - timedelta(minutes=40)
+    ]
+    assert judged
+    for f in judged:
+        hits = [
+            d for d in hot if d.asset == f.asset and f.start.timestamp() * 1000 <= d.detected_ms
+        ]
+        assert hits, f
+        assert hits[0].detected_ms / 1000 - f.start.timestamp() <= 30 * 60
+    for d in hot:  # every alert is on a transformer that is overheating
+        assert any(
+            d.asset == f.asset
+            and f.start.timestamp() * 1000 <= d.detected_ms <= f.end.timestamp() * 1000 + 300_000
+            for f in labels
+        ), d
