@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -127,16 +127,26 @@ def _events(
     return out
 
 
-def overheating(
+@dataclass(frozen=True)
+class Thermal:
+    """Per minute (rows) and transformer (columns): how far the top oil is heading above
+    what the IEEE C57.91 model gives for the measured load (°C), the same for the hot
+    spot, and the load (pu of rating)."""
+
+    assets: list[str]
+    minutes: list[datetime]
+    top_excess: np.ndarray
+    hot_excess: np.ndarray
+    load_pu: np.ndarray
+
+
+def thermal(
     epoch_s: np.ndarray, values: np.ndarray, points: Sequence[Point], registry: Registry
-) -> list[Event]:
-    """transformer_overheating events: minutes where the top oil is heading more than
-    TOP_OIL_EXCESS_C above what the IEEE C57.91 model gives for the measured load (severity:
-    that excess, °C; evidence adds the hot spot's excess and the load)."""
+) -> Thermal | None:
     measures = ("load_mva", "ambient_temp_c", "top_oil_temp_c", "hot_spot_temp_c")
     cols = _columns(points, "transformer", measures)
     if not cols:
-        return []
+        return None
     assets = list(cols)
     by_id = {t.id: t for t in registry.transformers}
     txs = [by_id[a] for a in assets]
@@ -155,18 +165,30 @@ def overheating(
         - ultimate_hot_spot_rise(params, k)
     )
     minutes = [datetime.fromtimestamp(float(s), UTC) for s in starts]
+    return Thermal(assets, minutes, top_excess, hot_excess, k)
+
+
+def overheating(
+    epoch_s: np.ndarray, values: np.ndarray, points: Sequence[Point], registry: Registry
+) -> list[Event]:
+    """transformer_overheating events: minutes where the top oil is heading more than
+    TOP_OIL_EXCESS_C above what the IEEE C57.91 model gives for the measured load (severity:
+    that excess, °C; evidence adds the hot spot's excess and the load)."""
+    th = thermal(epoch_s, values, points, registry)
+    if th is None:
+        return []
     out: list[Event] = []
     with np.errstate(invalid="ignore"):
-        flags = top_excess > TOP_OIL_EXCESS_C
+        flags = th.top_excess > TOP_OIL_EXCESS_C
     for i in np.flatnonzero(flags.any(axis=0)):
         out += _events(
             flags[:, i],
-            minutes,
-            assets[i],
+            th.minutes,
+            th.assets[i],
             "transformer_overheating",
-            top_excess[:, i],
-            hot_spot_excess_c=hot_excess[:, i],
-            load_pu=k[:, i],
+            th.top_excess[:, i],
+            hot_spot_excess_c=th.hot_excess[:, i],
+            load_pu=th.load_pu[:, i],
         )
     return out
 
@@ -194,22 +216,33 @@ def _normal(
         return np.nanmedian(rows, axis=0)
 
 
-def overload(
+@dataclass(frozen=True)
+class Loading:
+    """Per minute (rows) and line (columns): current over what the served substation's
+    transformers pass (NaN where they pass next to nothing), whether it could be judged
+    so, the conductor's rise over normal (°C), its temperature, and loading (pu)."""
+
+    assets: list[str]
+    minutes: list[datetime]
+    ratio: np.ndarray
+    judged: np.ndarray
+    idle: np.ndarray
+    rise: np.ndarray
+    temp: np.ndarray
+    loading_pu: np.ndarray
+
+
+def loading(
     epoch_s: np.ndarray,
     values: np.ndarray,
     points: Sequence[Point],
     registry: Registry,
     previous: Block | None = None,
-) -> list[Event]:
-    """line_overload events: minutes where a line carries OVERLOAD_RATIO times the current
-    its served substation's transformers pass (severity: that ratio), or its conductor
-    is past its emergency temperature. A line whose substation passes next to nothing
-    cannot be judged by the ratio, and is flagged instead when its conductor runs
-    CONDUCTOR_RISE_C above its normal temperature (severity: that rise, °C)."""
+) -> Loading | None:
     cols = _columns(points, "line", ("current_a", "conductor_temp_c"))
     loads = _columns(points, "transformer", ("load_mva",))
     if not cols:
-        return []
+        return None
     assets = list(cols)
     by_id = {ln.id: ln for ln in registry.lines}
     lines = [by_id[a] for a in assets]
@@ -238,21 +271,39 @@ def overload(
         judged = served > SERVED_MIN_PU * rating
         idle = served <= SERVED_MIN_PU * rating  # neither where a load reading is missing
         ratio = np.where(judged, amps / served, np.nan)
-        rise = temp - normal_temp
-        flags = (ratio > OVERLOAD_RATIO) | (idle & (rise > CONDUCTOR_RISE_C))
-        flags |= temp > CONDUCTOR_EMERGENCY_C
     minutes = [datetime.fromtimestamp(float(s), UTC) for s in starts]
+    return Loading(assets, minutes, ratio, judged, idle, temp - normal_temp, temp, amps / rating)
+
+
+def overload(
+    epoch_s: np.ndarray,
+    values: np.ndarray,
+    points: Sequence[Point],
+    registry: Registry,
+    previous: Block | None = None,
+) -> list[Event]:
+    """line_overload events: minutes where a line carries OVERLOAD_RATIO times the current
+    its served substation's transformers pass (severity: that ratio), or its conductor
+    is past its emergency temperature. A line whose substation passes next to nothing
+    cannot be judged by the ratio, and is flagged instead when its conductor runs
+    CONDUCTOR_RISE_C above its normal temperature (severity: that rise, °C)."""
+    ld = loading(epoch_s, values, points, registry, previous)
+    if ld is None:
+        return []
+    with np.errstate(invalid="ignore"):
+        flags = (ld.ratio > OVERLOAD_RATIO) | (ld.idle & (ld.rise > CONDUCTOR_RISE_C))
+        flags |= ld.temp > CONDUCTOR_EMERGENCY_C
     out: list[Event] = []
     for i in np.flatnonzero(flags.any(axis=0)):
         out += _events(
             flags[:, i],
-            minutes,
-            assets[i],
+            ld.minutes,
+            ld.assets[i],
             "line_overload",
-            np.where(judged[:, i], ratio[:, i], rise[:, i]),
-            loading_pu=amps[:, i] / rating[i],
-            over_served=ratio[:, i],
-            conductor_rise_c=rise[:, i],
+            np.where(ld.judged[:, i], ld.ratio[:, i], ld.rise[:, i]),
+            loading_pu=ld.loading_pu[:, i],
+            over_served=ld.ratio[:, i],
+            conductor_rise_c=ld.rise[:, i],
         )
     return out
 

@@ -141,3 +141,31 @@ def test_the_simulated_evaluation_asset_writes_its_scorecard(loaded):
     assert "| path | kind |" in meta["per_kind"]
     rows = query_frame(settings, "select * from gold.anomaly_evaluation_simulated")
     assert rows.height == meta["dagster/row_count"] and set(rows["path"]) == {"batch", "stream"}
+
+
+def test_hourly_scores_rank_pyod_and_the_charts_and_rerun_the_same(loaded):
+    from grid_intel.defs.intelligence.anomalies import anomaly_scores
+
+    settings, feeds = loaded
+    key = (START + timedelta(hours=1)).strftime("%Y-%m-%d-%H:00")
+    materialize([anomaly_scores], settings, partition_key=key)
+    sql = (
+        "select asset, peer_group, detector, score, rank, flagged from gold.anomaly_scores"
+        " order by peer_group, detector, rank"
+    )
+    first = query_frame(settings, sql)
+    assert set(first["detector"]) == {"iforest", "ecod", "ewma", "cusum", "western_electric"}
+    assert {"transformer", "line", "transformer_thermal", "line_loading"} <= set(
+        first["peer_group"]
+    )
+    hot = {
+        f.asset
+        for f in feeds.faults(START + timedelta(hours=1), END)
+        if f.kind == "transformer_overheating" and f.start < END - timedelta(minutes=30)
+    }
+    thermal = first.filter(
+        (first["peer_group"] == "transformer_thermal") & (first["detector"] == "cusum")
+    )
+    assert not hot or thermal.filter(thermal["asset"].is_in(list(hot)))["flagged"].any()
+    materialize([anomaly_scores], settings, partition_key=key)
+    assert query_frame(settings, sql).equals(first)

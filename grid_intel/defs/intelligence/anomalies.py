@@ -10,10 +10,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
+import polars as pl
 from psycopg.types.json import Jsonb
 
 from grid_intel.anomaly import inputs
 from grid_intel.anomaly.batch import GAS_HOURS, detect_hour
+from grid_intel.anomaly.charts import chart_scores
 from grid_intel.anomaly.events import Event, Label
 from grid_intel.anomaly.multivariate import features, scores
 from grid_intel.defs.automation import follows_upstream
@@ -75,7 +77,6 @@ EVENTS_KEY = dg.AssetKey(["gold", "anomaly_events"])
 SENSOR_READINGS = dg.AssetKey(["bronze", "sensor_readings"])
 GRID_FREQUENCY = dg.AssetKey(["bronze", "grid_frequency"])
 GRID_ALERTS = dg.AssetKey(["bronze", "grid_alerts"])
-STATS = dg.AssetKey(["gold", "hourly_station_stats"])
 STREAM_ALERTS = """
 select asset, kind, ts, (detail->>'detected_at')::timestamptz, detail->>'point'
 from bronze.grid_alerts where ts >= %s and ts < %s
@@ -146,26 +147,34 @@ def anomaly_events(
 
 @dg.asset(
     key=["gold", "anomaly_scores"],
-    deps=[STATS],
+    deps=[SENSOR_READINGS],
     partitions_def=hourly,
     group_name="gold",
     kinds={"python", "pyod", "postgres"},
     owners=["team:grid-operations"],
     automation_condition=follows_upstream(),
     backfill_policy=dg.BackfillPolicy.multi_run(6),
-    description="Multivariate anomaly scores per asset and UTC hour within its peer group "
-    "(transformers, their dissolved gases, lines, breakers) from PyOD's Isolation Forest "
-    "and ECOD on features of the hourly stats; rank 1 is the strangest asset of its group.",
+    description="Anomaly scores per asset and UTC hour within its peer group: PyOD's "
+    "Isolation Forest and ECOD on hourly features (transformers, their dissolved gases, "
+    "lines, breakers), and EWMA, CUSUM and Western Electric charts on the model residuals "
+    "of transformer temperatures (IEEE C57.91) and line loads; rank 1 is the strangest.",
     metadata={"table": SCORES.qualified, "partition_column": "hour"},
 )
 def anomaly_scores(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     start, end = context.partition_time_window
+    registry = build_registry()
+    points = registry.points
     with warehouse.connection() as conn:
-        stats = inputs.hourly_stats(conn, start - timedelta(hours=1), end)  # changes need it
-        scored = scores(features(stats, build_registry()))
+        stats = inputs.hourly_stats(conn, start - timedelta(hours=1), end, points)
+        scored = scores(features(stats, registry))  # changes from the hour before
         scored = scored.filter(scored["hour"] >= start) if not scored.is_empty() else scored
+        read = inputs.block(conn, start, end, points)
+        if read is not None:
+            before = inputs.block(conn, start - timedelta(hours=1), start, points)
+            charts = chart_scores(start, read[0], points, registry, before[0] if before else None)
+            scored = pl.concat([scored, charts.cast(scored.schema)]) if charts.height else scored
         rows = scored.select(
             "hour", "asset", "asset_kind", "group", "detector", "score", "rank", "flag"
         ).iter_rows()
@@ -175,8 +184,13 @@ def anomaly_scores(
         if not scored.is_empty()
         else []
     )
+    flagged = scored.filter(scored["flag"]).group_by("group", "detector").len().to_dicts()
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": written.inserted, "strangest": dg.MetadataValue.json(top)}
+        metadata={
+            "dagster/row_count": written.inserted,
+            "strangest": dg.MetadataValue.json(top),
+            "flagged": dg.MetadataValue.json(flagged),
+        }
     )
 
 
