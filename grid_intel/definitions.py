@@ -5,7 +5,7 @@ import dagster as dg
 from grid_intel.defs.automation import automation_sensor
 from grid_intel.defs.ingestion import assets as ingestion
 from grid_intel.defs.ingestion import sensors as ingestion_sensors
-from grid_intel.defs.intelligence import anomalies, forecasts, health
+from grid_intel.defs.intelligence import anomalies, carbon, forecasts, health, market
 from grid_intel.defs.quality import checks as quality
 from grid_intel.defs.reference import assets as reference
 from grid_intel.defs.reference import sensors as reference_sensors
@@ -23,6 +23,8 @@ defs = dg.Definitions.merge(
     health.defs,
     forecasts.defs,
     anomalies.defs,
+    market.defs,
+    carbon.defs,
     dg.Definitions(
         sensors=[automation_sensor],
         resources=build_resources(get_settings()),

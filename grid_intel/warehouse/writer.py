@@ -29,6 +29,10 @@ class TableSpec:
         return f"{self.schema}.{self.name}"
 
     @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    @property
     def ident(self) -> sql.Identifier:
         return sql.Identifier(self.schema, self.name)
 

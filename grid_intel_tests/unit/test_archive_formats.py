@@ -196,6 +196,50 @@ def test_miso_reader_refuses_other_files_and_truncation(tmp_path, prices):
     assert err.value.line == len(cut.read_text().split("\n"))
 
 
+def test_miso_rows_with_bad_numbers_are_rejected_by_line_and_the_rest_kept(tmp_path, prices):
+    """A garbled price fails the strict read naming its line; the lenient read keeps
+    every other row, and what it keeps still adds up: LMP = energy + congestion + loss."""
+    da, rt = prices
+    text = miso.render_rt(DAY, rt).decode().split("\n")
+    fields = text[7].split(",")
+    text[7] = ",".join([*fields[:2], "12.3x", *fields[3:]])
+    path = write(tmp_path, miso.rt_file_name(DAY), "\n".join(text).encode())
+    with pytest.raises(ArchiveError) as err:
+        read_miso_lmp(path)
+    assert err.value.line == 8
+    parsed = parse_miso_lmp(path)
+    assert [r.line for r in parsed.rejects] == [8] and parsed.frame.height == 2 * 288 - 1
+    kept = parsed.frame
+    assert np.allclose(kept["LMP"], kept["Energy"] + kept["Congestion"] + kept["Loss"])
+
+    text = miso.render_da(DAY, da).decode().split("\n")
+    fields = text[5].split(",")
+    text[5] = ",".join([*fields[:3], "n/a", *fields[4:]])
+    parsed = parse_miso_lmp(write(tmp_path, miso.da_file_name(DAY), "\n".join(text).encode()))
+    assert [(r.line, r.error) for r in parsed.rejects] == [
+        (6, "'n/a' is not a number"),
+        (7, "MHEB has no LMP row"),  # its MCC and MLC rows are set aside with it
+    ]
+    assert set(parsed.frame["Location"]) == {"MINN.HUB"}  # MHEB lost its LMP row, not more
+    kept = parsed.frame
+    assert np.allclose(kept["LMP"], kept["Energy"] + kept["Congestion"] + kept["Loss"])
+
+
+def test_miso_hour_ending_is_eastern_standard_time_in_summer_too(tmp_path):
+    """MISO's clock does not observe daylight saving: HE 1 of a July day is 05:00 UTC."""
+    summer = date(2026, 7, 14)
+    start = miso.market_day_start(summer)
+    ts = np.arange(
+        np.datetime64(start.replace(tzinfo=None), "h"),
+        np.datetime64((start + timedelta(days=1)).replace(tzinfo=None), "h"),
+        np.timedelta64(1, "h"),
+    ).astype("datetime64[us]")
+    da = lmp(3, "DA", ts, np.full(24, 25.0), np.full(24, 5.0))
+    back = read_miso_lmp(write(tmp_path, miso.da_file_name(summer), miso.render_da(summer, da)))
+    assert back["Interval Start"].min() == datetime(2026, 7, 14, 5, tzinfo=UTC)
+    assert back["Interval Start"].max() == datetime(2026, 7, 15, 4, tzinfo=UTC)
+
+
 @pytest.fixture(scope="module")
 def events():
     ev = Events(5, REGISTRY)

@@ -28,8 +28,10 @@ def test_every_asset_is_partitioned_and_grouped_by_layer(dbt_manifest):
     # dbt models and seeds derived from them.
     whole = {dg.AssetKey(["bronze", "asset_registry"]), dg.AssetKey(["bronze", "gis_features"])}
     whole |= {k for k in graph.get_all_asset_keys() if "reference" in graph.get(k).tags}
-    # The detectors' evaluation on a simulated span: its span is config, not a window.
+    # The detectors' evaluation and the signals' backtest on a simulated span: the span
+    # is config, not a window.
     whole.add(dg.AssetKey(["gold", "anomaly_evaluation_simulated"]))
+    whole.add(dg.AssetKey(["gold", "price_signal_backtest"]))
     assert dg.AssetKey(["silver", "scada_points"]) in whole
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
