@@ -276,6 +276,18 @@ def test_price_signals_stay_within_the_tie_and_follow_the_forecast(built):
     assert (s["confidence"].is_between(0, 1)).all()
     traded = s.filter(pl.col("action") != "hold")
     assert (traded["confidence"] >= 0.6).all() and (traded["expected_value_usd"] > 0).all()
+    # Each hour's supply curve is in merit order, from free wind and must-run hydro up.
+    curves = query_frame(
+        settings,
+        "select * from gold.supply_curves where issued_at = %(t)s order by hour, cum_mw",
+        {"t": issued},
+    )
+    assert curves.height == 5 * 24 and curves["hour"].n_unique() == 24
+    for _, hour in curves.group_by("hour"):
+        assert hour["cost"].is_sorted() and hour["cost"][0] == 0
+        assert {"wind", "must_run_hydro", "flexible_hydro", "brandon", "miso_import"} == set(
+            hour["source"]
+        )
     shown = metadata(runs["price_signals"])
     assert sum(shown["actions"].values()) == s.height
     assert np.isclose(shown["expected_value_usd"], s["expected_value_usd"].sum(), atol=0.01)

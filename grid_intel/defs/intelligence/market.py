@@ -18,6 +18,7 @@ from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
 from grid_intel.market import lmp_forecast, signal_inputs
 from grid_intel.market.backtest import backtest, simulated_month
+from grid_intel.market.costs import CostAssumptions, supply_curves
 from grid_intel.market.signals import signals
 from grid_intel.warehouse.writer import TableSpec, replace_window
 
@@ -163,6 +164,19 @@ SIGNALS = TableSpec(
     ),
     time_column="issued_at",
 )
+CURVES = TableSpec(
+    "gold",
+    "supply_curves",
+    (
+        ("issued_at", "timestamptz"),
+        ("hour", "timestamptz"),
+        ("source", "text"),
+        ("mw", "float8"),
+        ("cost", "float8"),
+        ("cum_mw", "float8"),
+    ),
+    time_column="issued_at",
+)
 BACKTEST = TableSpec(
     "gold",
     "price_signal_backtest",
@@ -194,8 +208,12 @@ BACKTEST = TableSpec(
     "closes: export, import or hold at the Manitoba interface, MW within the MHEB-MISO "
     "limits (3,185 MW out, 2,100 MW in) and the hydro headroom over forecast load, the "
     "marginal cost of the water or gas traded, expected value at the p50 price and the "
-    "probability the trade is in the money.",
-    metadata={"table": SIGNALS.qualified, "partition_column": "issued_at"},
+    "probability the trade is in the money; the hours' supply curves in gold.supply_curves.",
+    metadata={
+        "table": SIGNALS.qualified,
+        "supply_curve_table": CURVES.qualified,
+        "partition_column": "issued_at",
+    },
 )
 def price_signals(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -214,8 +232,14 @@ def price_signals(
                     f"{signal_inputs.LOCATION} or no load for its hours; materialize "
                     "gold/lmp_forecasts (and gold/demand_hourly) for it first"
                 )
-                out = inputs
+                out = curves = inputs
             else:
+                curves = supply_curves(
+                    inputs.with_columns(
+                        lmp=pl.col("lmp_p50"), day_of_year=pl.col("hour").dt.ordinal_day()
+                    ),
+                    CostAssumptions(),
+                ).with_columns(issued_at=pl.lit(issued_at))
                 out = signals(inputs).with_columns(
                     issued_at=pl.lit(issued_at),
                     location=pl.lit(signal_inputs.LOCATION),
@@ -227,6 +251,8 @@ def price_signals(
                 expected += float(out["expected_value_usd"].sum())
             rows = out.select(SIGNALS.names).iter_rows() if out.height else []
             replace_window(conn, SIGNALS, rows, issued_at, issued_at + ONE_SECOND)
+            blocks = curves.select(CURVES.names).iter_rows() if curves.height else []
+            replace_window(conn, CURVES, blocks, issued_at, issued_at + ONE_SECOND)
             total += out.height
     return dg.MaterializeResult(
         metadata={
