@@ -391,6 +391,19 @@ def evaluate_anomalies(
 
 
 @app.command()
+def api(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings, 58080).")] = None,
+) -> None:
+    """Serve the REST API, the WebSocket stream and the dashboard."""
+    from grid_intel.api.server import serve
+
+    settings = get_settings()
+    typer.echo(f"API on http://{host or settings.api_host}:{port or settings.api_port}")
+    serve(settings, host, port)
+
+
+@app.command()
 def stream(
     group: Annotated[str, typer.Option(help="Consumer group; add processes to scale out.")] = (
         "grid-intel-stream"

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+API_ROLE = "grid_intel_api"  # the serving layer's database role (migration 0016)
+
 
 def project_root() -> Path:
     """The checkout holding `pyproject.toml`, else the working directory."""
@@ -77,6 +79,18 @@ class Settings(BaseSettings):
     )
     dagster_port: int = Field(default=3000, description="Port of `dagster dev`'s webserver.")
 
+    api_host: str = Field(default="127.0.0.1", description="Address the REST/WebSocket API binds.")
+    api_port: int = Field(default=58080, description="Port of the REST/WebSocket API.")
+    api_warehouse_url: str | None = Field(
+        default=None,
+        description="The API's database URL (its read-only role); unset means the warehouse "
+        "URL with the user grid_intel_api.",
+    )
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost"],
+        description="Hosts alert webhooks may be delivered to (exact names; '*' allows any).",
+    )
+
     sensor_lookback_hours: float = Field(
         default=24.0,
         ge=0,
@@ -116,6 +130,15 @@ class Settings(BaseSettings):
     @property
     def warehouse(self) -> str:
         return self.warehouse_url or self.local_pg_url(self.warehouse_db)
+
+    @property
+    def api_warehouse(self) -> str:
+        """The warehouse as the API's read-only role sees it."""
+        if self.api_warehouse_url:
+            return self.api_warehouse_url
+        parts = urlsplit(self.warehouse)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return parts._replace(netloc=f"{API_ROLE}@{host}").geturl()
 
     @property
     def dagster_storage_url(self) -> str:
