@@ -55,6 +55,9 @@ def stack_up(
     stream: Annotated[
         bool, typer.Option(help="Also run the stream processor (grid.alerts, live windows).")
     ] = False,
+    api: Annotated[
+        bool, typer.Option(help="Also serve the REST/WebSocket API and the dashboard.")
+    ] = False,
 ) -> None:
     """Start PostgreSQL and Kafka (optionally the TimescaleDB lane and Dagster), then migrate."""
     from grid_intel.stack import manager
@@ -63,7 +66,7 @@ def stack_up(
         statuses, reports = manager.up(
             get_settings(),
             manager.Selection(
-                timescale=timescale, dagster=dagster, simulator=simulator, stream=stream
+                timescale=timescale, dagster=dagster, simulator=simulator, stream=stream, api=api
             ),
             _say,
         )
@@ -472,6 +475,10 @@ def demo(
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(f"Dagster UI: {ui}  (lineage: {ui}/asset-groups)")
+    typer.echo(
+        f"Dashboard:  http://{settings.api_host}:{settings.api_port}/  "
+        f"(API docs: http://{settings.api_host}:{settings.api_port}/docs)"
+    )
     typer.echo(f"Warehouse:  {settings.warehouse}")
     typer.echo(f"Kafka:      {settings.kafka_bootstrap}")
     typer.echo("The simulator keeps streaming; each hour appears in bronze ~2 min after it closes.")

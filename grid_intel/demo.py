@@ -22,6 +22,7 @@ import dagster as dg
 from grid_intel.settings import Settings
 from grid_intel.simulation.faults import Fault
 from grid_intel.stack import manager
+from grid_intel.stack.api import ApiServer
 from grid_intel.stack.dagster import QUIET, dagster_env
 from grid_intel.stack.service import Progress
 from grid_intel.stack.simulator import LiveSimulator
@@ -195,6 +196,8 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     LiveSimulator(settings, start=until, seed=seed).start(progress)
     ui = manager.DagsterDev(settings).start(progress)
     progress(f"dagster: UI at {ui.endpoint}; sensors are loading each closed hour")
+    api = ApiServer(settings).start(progress)
+    progress(f"api: dashboard and REST API at {api.endpoint}")
     with dg.DagsterInstance.get() as instance:
         keys = [s.strftime("%Y-%m-%d-%H:%M") for s in starts]
         wait_for_layers(instance, keys, progress, timeout_s=1200 + 240 * hours)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grid_intel.settings import Settings
+from grid_intel.stack.api import ApiServer
 from grid_intel.stack.dagster import DagsterDev
 from grid_intel.stack.kafka import KafkaBroker
 from grid_intel.stack.postgres import EmbeddedPostgres, ExternalPostgres
@@ -22,9 +23,10 @@ class Selection:
     dagster: bool = False
     simulator: bool = False
     stream: bool = False
+    api: bool = False
 
 
-EVERYTHING = Selection(timescale=True, dagster=True, simulator=True, stream=True)
+EVERYTHING = Selection(timescale=True, dagster=True, simulator=True, stream=True, api=True)
 
 
 def services(settings: Settings, selection: Selection) -> list[Service]:
@@ -40,6 +42,8 @@ def services(settings: Settings, selection: Selection) -> list[Service]:
         out.append(LiveSimulator(settings))
     if selection.stream:
         out.append(StreamProcessor(settings))
+    if selection.api:
+        out.append(ApiServer(settings))
     return out
 
 
@@ -61,6 +65,8 @@ def up(
         statuses.append(LiveSimulator(settings).start(progress))
     if selection.stream:
         statuses.append(StreamProcessor(settings).start(progress))
+    if selection.api:
+        statuses.append(ApiServer(settings).start(progress))
     return statuses, reports
 
 

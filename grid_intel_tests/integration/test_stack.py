@@ -144,3 +144,22 @@ def test_down_keeps_data_and_purge_removes_it(tmp_path):
         purged = manager.down(settings, True, said.append)
     assert "data purged" in purged["postgres"] and "data purged" in purged["kafka"]
     assert not (tmp_path / "postgres").exists() and not (tmp_path / "kafka" / "data").exists()
+
+
+def test_the_api_runs_as_a_stack_service_and_stops(test_db: Settings, tmp_path):
+    """`stack up --api`'s service: started in the background, healthy once /readyz
+    answers as the API role, stopped by down."""
+    import httpx
+
+    from grid_intel.stack.api import ApiServer
+    from grid_intel_tests.api_server import free_port
+
+    settings = test_db.model_copy(update={"state_dir": tmp_path, "api_port": free_port()})
+    api = ApiServer(settings)
+    try:
+        status = api.start(lambda m: None)
+        assert status.healthy and status.endpoint == f"http://127.0.0.1:{settings.api_port}"
+        assert httpx.get(f"{status.endpoint}/readyz").json() == {"status": "ready"}
+    finally:
+        assert api.stop(purge=False, progress=lambda m: None) == "stopped"
+    assert not api.status().healthy
