@@ -357,6 +357,15 @@ def bench_stream(minutes: Minutes = 30, scales: Scales = "1,4") -> None:
     _bench("stream", minutes, _scales(scales))
 
 
+@bench_app.command("api")
+def bench_api(
+    rate: Annotated[float, typer.Option(min=1, help="Requests per second, open loop.")] = 1000,
+    seconds: Annotated[float, typer.Option(min=1, help="Seconds per endpoint.")] = 10,
+) -> None:
+    """The API's p50/p99 at a fixed rate from a second process, beside /healthz's."""
+    _bench("api", rate, seconds)
+
+
 @app.command("evaluate-anomalies")
 def evaluate_anomalies(
     days: Annotated[float, typer.Option(min=0.05, help="Simulated days to evaluate.")] = 7.0,
@@ -404,6 +413,40 @@ def api(
     settings = get_settings()
     typer.echo(f"API on http://{host or settings.api_host}:{port or settings.api_port}")
     serve(settings, host, port)
+
+
+api_key_app = typer.Typer(no_args_is_help=True, help="API keys for alert subscriptions.")
+app.add_typer(api_key_app, name="api-key")
+
+
+@api_key_app.command("create")
+def api_key_create(
+    name: Annotated[str, typer.Argument(help="Who the key is for (shown in ops.api_keys).")],
+) -> None:
+    """Mint an API key; it is printed once and only its hash is stored."""
+    from grid_intel.api.auth import create_key
+    from grid_intel.warehouse.connection import connect
+
+    settings = get_settings()
+    with connect(settings.warehouse, timeout_s=settings.connect_timeout_s) as conn:
+        key = create_key(conn, name)
+    typer.echo(key)
+    _say("store it now: only its hash is kept; send it as the X-API-Key header")
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(
+    key: Annotated[str, typer.Argument(help="The key, or its prefix (the part after gi_).")],
+) -> None:
+    """Revoke an API key; its subscriptions stop being served to it."""
+    from grid_intel.api.auth import revoke_key
+    from grid_intel.warehouse.connection import connect
+
+    settings = get_settings()
+    with connect(settings.warehouse, timeout_s=settings.connect_timeout_s) as conn:
+        if not revoke_key(conn, key):
+            raise _fail(ValueError(f"no active API key {key!r}; see ops.api_keys"))
+    typer.echo("revoked")
 
 
 @app.command()

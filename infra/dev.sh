@@ -18,6 +18,7 @@ ensure_system_tools() {
   command -v mvn >/dev/null || missing+=(maven)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)  # the dashboard's browser tests
   if ((${#missing[@]})); then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
       say "installing ${missing[*]} with apt-get"
@@ -41,6 +42,10 @@ setup() {
   ensure_system_tools
   say "syncing the locked Python environment (.venv)"
   uv_cmd sync --frozen --quiet
+  if [[ ! -d infra/dashboard/node_modules ]]; then
+    say "installing the dashboard's charting library (infra/dashboard)"
+    (cd infra/dashboard && npm ci --no-audit --no-fund)
+  fi
 }
 
 task=${1:-}

@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from grid_intel.api import errors
+from grid_intel.api import errors, metrics
 from grid_intel.api.db import fetch, open_pool
 from grid_intel.api.routes import dashboard, data, stream, subscriptions
 from grid_intel.settings import Settings, get_settings
 
 VERSION = "1.0.0"
+# Router modules that also run a background service expose startup(app)/shutdown(app).
+SERVICES = tuple(m for m in (subscriptions, stream) if hasattr(m, "startup"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,9 +26,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = open_pool(settings)
         await app.state.pool.open(wait=False)
+        started = []
         try:
+            # Background services (the Kafka relay, webhook delivery) start after the
+            # pool and stop before it, in reverse order.
+            for service in SERVICES:
+                await service.startup(app)
+                started.append(service)
             yield
         finally:
+            for service in reversed(started):
+                await service.shutdown(app)
             await app.state.pool.close()
 
     app = FastAPI(
@@ -39,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    metrics.install(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")
     async def healthz() -> dict[str, str]:

@@ -51,6 +51,17 @@ COLUMNS = {
         "decode_only_readings_per_s",
         "ingest_seconds",
     ),
+    "api": (
+        "endpoint",
+        "requests",
+        "achieved_rps",
+        "p50_ms",
+        "p99_ms",
+        "max_ms",
+        "errors",
+        "p99_vs_baseline",
+        "meets_goal",
+    ),
     "stream": (
         "scale",
         "readings",

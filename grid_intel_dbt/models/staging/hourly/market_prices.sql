@@ -1,12 +1,14 @@
 {{ config(
     pre_hook="{{ clear_window('interval_start') }}",
     post_hook="{{ hypertable('interval_start') }}",
+    indexes=[{'columns': ['location', 'market', 'interval_start']}],
 ) }}
 
 -- MISO LMPs with gridstatus's column names, snake_cased: the market.prices stream
 -- and MISO's published files in one table. Where both hold an interval, the
 -- published file wins (it is the settled ex-post price); a stream message
--- delivered twice keeps its latest copy.
+-- delivered twice keeps its latest copy. The index serves the API's latest price per
+-- node and market.
 with stream as (
     select
         ts as interval_start,
