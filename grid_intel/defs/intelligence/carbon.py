@@ -14,7 +14,8 @@ import polars as pl
 from grid_intel.carbon import emissions_by_source, hourly_intensity
 from grid_intel.carbon.forecast import issue, read_intensity
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.intelligence.market import ONE_SECOND, issue_instants
+from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND
+from grid_intel.defs.intelligence.market import issue_instants
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
@@ -54,11 +55,7 @@ FORECAST = TableSpec(
     (
         ("issued_at", "timestamptz"),
         ("ts", "timestamptz"),
-        ("yhat", "float8"),
-        ("yhat_p10", "float8"),
-        ("yhat_p50", "float8"),
-        ("yhat_p90", "float8"),
-        ("model", "text"),
+        *FORECAST_VALUES,
     ),
     time_column="issued_at",
 )

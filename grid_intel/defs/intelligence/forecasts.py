@@ -59,6 +59,14 @@ MODELS = TableSpec(
     ),
     time_column="day",
 )
+# What every issued forecast table stores per target time: the point and quantiles.
+FORECAST_VALUES = (
+    ("yhat", "float8"),
+    ("yhat_p10", "float8"),
+    ("yhat_p50", "float8"),
+    ("yhat_p90", "float8"),
+    ("model", "text"),
+)
 FORECASTS = TableSpec(
     "gold",
     "demand_forecasts",
@@ -67,11 +75,7 @@ FORECASTS = TableSpec(
         ("region", "text"),
         ("horizon", "text"),
         ("ts", "timestamptz"),
-        ("yhat", "float8"),
-        ("yhat_p10", "float8"),
-        ("yhat_p50", "float8"),
-        ("yhat_p90", "float8"),
-        ("model", "text"),
+        *FORECAST_VALUES,
         ("model_version", "text"),
     ),
     time_column="issued_at",

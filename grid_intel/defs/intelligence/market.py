@@ -13,6 +13,7 @@ import dagster as dg
 import polars as pl
 
 from grid_intel.defs.automation import follows_upstream
+from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
@@ -22,7 +23,6 @@ from grid_intel.market.costs import CostAssumptions, supply_curves
 from grid_intel.market.signals import signals
 from grid_intel.warehouse.writer import TableSpec, replace_window
 
-ONE_SECOND = timedelta(seconds=1)  # an issue partition is its one issue instant
 PRICES = dg.AssetKey(["gold", "prices_hourly"])
 GENERATION_MIX = dg.AssetKey(["gold", "generation_mix_hourly"])
 LMP_FORECASTS_KEY = dg.AssetKey(["gold", "lmp_forecasts"])
@@ -34,11 +34,7 @@ LMP_FORECASTS = TableSpec(
         ("location", "text"),
         ("horizon", "text"),
         ("ts", "timestamptz"),
-        ("yhat", "float8"),
-        ("yhat_p10", "float8"),
-        ("yhat_p50", "float8"),
-        ("yhat_p90", "float8"),
-        ("model", "text"),
+        *FORECAST_VALUES,
     ),
     time_column="issued_at",
 )

@@ -1,6 +1,5 @@
 -- Alert subscriptions by webhook: API keys, subscriptions and the delivery ledger.
--- The PGlite TimescaleDB lane has no API role (0016), so this file is the postgres
--- one without its grants; the tables must stay identical in both.
+-- The API process reads and writes them as grid_intel_api; its grants are 0018.
 create table if not exists ops.api_keys (
     id uuid primary key default gen_random_uuid(),
     name text not null check (length(name) between 1 and 200),
