@@ -22,20 +22,13 @@ from grid_intel.bench.api_data import seed
 from grid_intel.bench.database import scratch_database
 from grid_intel.settings import Settings
 from grid_intel.stack.background import answers
+from grid_intel.stack.proc import free_port
 from grid_intel.warehouse.connection import connect
 
 Progress = Callable[[str], None]
 GOAL_P99_MS = 50.0
 GOAL_RPS = 1000.0
 CONNECTIONS = 32
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def endpoints(asset: str) -> dict[str, tuple[str, bool]]:
@@ -75,7 +68,7 @@ def bench_api(
         progress("bench api: seeding a month of prices and fleet health")
         with connect(url) as conn:
             assets = seed(conn, datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "GRID_INTEL_WAREHOUSE_URL": url}
         env.pop("GRID_INTEL_API_WAREHOUSE_URL", None)

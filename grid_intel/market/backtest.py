@@ -20,11 +20,9 @@ from grid_intel.market.costs import CostAssumptions, reservoir_state, water_valu
 from grid_intel.market.signals import SignalRule, export_blocks, signals
 from grid_intel.simulation.demand import demand
 from grid_intel.simulation.dispatch import (
-    HYDRO_AVAILABILITY,
-    HYDRO_MW,
     WIND,
     WIND_AVAILABILITY,
-    water_factor,
+    hydro_available,
     wind_power_fraction,
 )
 from grid_intel.simulation.market import lmp
@@ -261,7 +259,7 @@ def simulated_month(
     )
     doy = hours["day_of_year"].to_numpy()
     hours = hours.with_columns(
-        hydro_available_mw=pl.Series(HYDRO_MW * HYDRO_AVAILABILITY * water_factor(doy)),
+        hydro_available_mw=pl.Series(hydro_available(doy)),
         storage=pl.Series(reservoir_state(doy), dtype=pl.Float64),
     ).join(_day_ahead_forecasts(actual, start, days), on="hour", how="left")
     if math.isnan(hours["lmp_p50"].fill_null(np.nan).sum()):

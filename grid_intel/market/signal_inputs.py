@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import psycopg
 
-from grid_intel.simulation.dispatch import HYDRO_AVAILABILITY, HYDRO_MW, water_factor
+from grid_intel.simulation.dispatch import hydro_available as fleet_hydro_available
 
 LOCATION = "MHEB"
 STEPS = 24
@@ -49,7 +49,7 @@ HOUR = pl.Datetime("us", "UTC")
 
 def hydro_available(hours: pl.Series) -> np.ndarray:
     """Planning hydro availability per hour (MW): fleet x availability x water factor."""
-    return HYDRO_MW * HYDRO_AVAILABILITY * water_factor(hours.dt.ordinal_day().to_numpy())
+    return fleet_hydro_available(hours.dt.ordinal_day().to_numpy())
 
 
 def _frame(conn: psycopg.Connection, sql: str, params: dict, schema: dict) -> pl.DataFrame:

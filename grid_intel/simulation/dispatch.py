@@ -49,6 +49,11 @@ def water_factor(day_of_year: np.ndarray) -> np.ndarray:
     return 0.94 + 0.06 * np.cos(2 * np.pi * (day_of_year - 170) / 365.25)
 
 
+def hydro_available(day_of_year: np.ndarray) -> np.ndarray:
+    """MW the hydro fleet can give by season: capability x availability x water."""
+    return HYDRO_MW * HYDRO_AVAILABILITY * water_factor(day_of_year)
+
+
 def on_peak(ts: pl.Series) -> np.ndarray:
     """MISO on-peak: HE 8-23 EST (07:00-22:00), Monday to Friday."""
     est = ts.dt.offset_by(f"{EST_OFFSET_H}h")
@@ -61,7 +66,7 @@ def dispatch(ts: pl.Series, load_mw: np.ndarray, wind_ms: np.ndarray) -> Dispatc
     wind_mw = {s.id: s.capacity_mw * WIND_AVAILABILITY * wind_power_fraction(wind_ms) for s in WIND}
     wind_total = sum(wind_mw.values())
     doy = ts.dt.ordinal_day().to_numpy()
-    hydro_avail = HYDRO_MW * HYDRO_AVAILABILITY * water_factor(doy)
+    hydro_avail = hydro_available(doy)
     net_load = load_mw - wind_total
 
     headroom = hydro_avail - net_load

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,14 +11,7 @@ import psycopg
 
 from grid_intel.settings import Settings
 from grid_intel.stack.dagster import DagsterDev
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from grid_intel.stack.proc import free_port
 
 
 @contextmanager

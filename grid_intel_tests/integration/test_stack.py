@@ -152,7 +152,7 @@ def test_the_api_runs_as_a_stack_service_and_stops(test_db: Settings, tmp_path):
     import httpx
 
     from grid_intel.stack.api import ApiServer
-    from grid_intel_tests.api_server import free_port
+    from grid_intel.stack.proc import free_port
 
     settings = test_db.model_copy(update={"state_dir": tmp_path, "api_port": free_port()})
     api = ApiServer(settings)

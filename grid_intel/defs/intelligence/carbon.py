@@ -14,8 +14,7 @@ import polars as pl
 from grid_intel.carbon import emissions_by_source, hourly_intensity
 from grid_intel.carbon.forecast import issue, read_intensity
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND
-from grid_intel.defs.intelligence.market import issue_instants
+from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError

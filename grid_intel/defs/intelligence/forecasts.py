@@ -97,6 +97,14 @@ ACCURACY = TableSpec(
     time_column="day",
 )
 ONE_SECOND = timedelta(seconds=1)  # a forecast partition is its one issue instant
+
+
+def issue_instants(context: dg.AssetExecutionContext) -> list[datetime]:
+    """The issue instant of every hour in the run's range: each hour's close."""
+    keys = hourly.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
+    return [hourly.time_window_for_partition_key(k).end for k in keys]
+
+
 READINGS = dg.AssetKey(["silver", "validated_readings"])
 DEMAND = dg.AssetKey(["gold", "demand_hourly"])
 MODELS_KEY = dg.AssetKey(["gold", "forecast_models"])
@@ -244,10 +252,7 @@ def demand_forecasts(
     models: dict[str, str] = {}
     skipped: dict[str, str] = {}
     with warehouse.connection() as conn:
-        for key in hourly.get_partition_keys_in_range(
-            dg.PartitionKeyRange(*context.partition_key_range)
-        ):
-            _, issued_at = hourly.time_window_for_partition_key(key)
+        for issued_at in issue_instants(context):
             cards = {
                 (r, h): (v, load_forecaster(f) if f is not None else None)
                 for r, h, v, f in conn.execute(LATEST_CARDS_SQL, (issued_at,))

@@ -13,7 +13,7 @@ import dagster as dg
 import polars as pl
 
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND
+from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
@@ -54,12 +54,6 @@ LMP_BACKTESTS = TableSpec(
     ),
     time_column="issued_at",
 )
-
-
-def issue_instants(context: dg.AssetExecutionContext) -> list:
-    """The issue instant of every hour in the run's range: each hour's close."""
-    keys = hourly.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
-    return [hourly.time_window_for_partition_key(k).end for k in keys]
 
 
 @dg.asset(
