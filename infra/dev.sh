@@ -19,6 +19,8 @@ ensure_system_tools() {
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)  # the dashboard's browser tests
+  command -v promtool >/dev/null || missing+=(prometheus)  # scrape test, rule checks
+  command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   if ((${#missing[@]})); then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
       say "installing ${missing[*]} with apt-get"
