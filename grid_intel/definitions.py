@@ -6,6 +6,7 @@ from grid_intel.defs.automation import automation_sensor
 from grid_intel.defs.ingestion import assets as ingestion
 from grid_intel.defs.ingestion import sensors as ingestion_sensors
 from grid_intel.defs.intelligence import anomalies, carbon, forecasts, health, market
+from grid_intel.defs.ops import schedules
 from grid_intel.defs.quality import checks as quality
 from grid_intel.defs.reference import assets as reference
 from grid_intel.defs.reference import sensors as reference_sensors
@@ -25,6 +26,7 @@ defs = dg.Definitions.merge(
     anomalies.defs,
     market.defs,
     carbon.defs,
+    schedules.defs,
     dg.Definitions(
         sensors=[automation_sensor],
         resources=build_resources(get_settings()),

@@ -1,0 +1,1 @@
+"""Operations: schedules for retraining, scoring and late data."""

@@ -1,0 +1,97 @@
+"""Schedules for heavy or catch-up work; everything else follows its upstream.
+
+Retraining (00:30, in forecasts.py) and health scoring run nightly on the closed day.
+At 03:00 the previous UTC day is rebuilt through silver and gold as one ranged run per
+granularity: readings that reached Kafka after their hour was loaded go to bronze through
+the sensors, and this rebuild makes sure every model above sees them even if an
+automation tick was missed. Forecasts are not re-issued: an issued forecast is history.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+
+from grid_intel.defs.intelligence.carbon import carbon_intensity
+from grid_intel.defs.intelligence.health import equipment_health, equipment_health_heatmap
+from grid_intel.defs.partitions import daily, hourly
+from grid_intel.defs.transform.assets import dbt_daily_assets, dbt_hourly_assets
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+health_scoring_job = dg.define_asset_job(
+    "health_scoring_daily",
+    selection=dg.AssetSelection.assets(equipment_health, equipment_health_heatmap),
+    partitions_def=daily,
+)
+health_scoring_schedule = dg.build_schedule_from_partitioned_job(
+    health_scoring_job,
+    hour_of_day=1,
+    minute_of_hour=15,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+late_hours_job = dg.define_asset_job(
+    "late_data_hours",
+    selection=dg.AssetSelection.assets(*dbt_hourly_assets, carbon_intensity),
+    partitions_def=hourly,
+    description="Silver and gold hourly models over a range of hours (ranged, single run).",
+)
+late_days_job = dg.define_asset_job(
+    "late_data_days",
+    selection=dg.AssetSelection.assets(*dbt_daily_assets),
+    partitions_def=daily,
+    description="Silver and gold daily models for one day.",
+)
+
+
+def previous_day(scheduled: datetime) -> tuple[datetime, datetime]:
+    """The UTC day before the tick's own day."""
+    end = scheduled.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return end - timedelta(days=1), end
+
+
+def hours_request(scheduled: datetime) -> dg.RunRequest:
+    """One run over the previous day's 24 hourly partitions (the models are single-run)."""
+    start, end = previous_day(scheduled)
+    keys = hourly.get_partition_keys_in_time_window(dg.TimeWindow(start, end))
+    return dg.RunRequest(
+        run_key=f"late-hours-{start:%Y-%m-%d}",
+        tags={RANGE_START: keys[0], RANGE_END: keys[-1], "grid_intel/purpose": "late-data"},
+    )
+
+
+def days_request(scheduled: datetime) -> dg.RunRequest:
+    start, _ = previous_day(scheduled)
+    key = daily.get_partition_key_for_timestamp(start.timestamp())
+    return dg.RunRequest(
+        run_key=f"late-days-{key}", partition_key=key, tags={"grid_intel/purpose": "late-data"}
+    )
+
+
+@dg.schedule(
+    job=late_hours_job,
+    cron_schedule="0 3 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def late_data_hours_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Yesterday's hours through silver and gold again, to absorb late readings."""
+    return hours_request(context.scheduled_execution_time)
+
+
+@dg.schedule(
+    job=late_days_job,
+    cron_schedule="30 3 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def late_data_days_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Yesterday's daily rollups again, after the hours they read were rebuilt."""
+    return days_request(context.scheduled_execution_time)
+
+
+defs = dg.Definitions(
+    jobs=[health_scoring_job, late_hours_job, late_days_job],
+    schedules=[health_scoring_schedule, late_data_hours_nightly, late_data_days_nightly],
+)

@@ -1,0 +1,1 @@
+"""Operating a running deployment through Dagster's webserver: backfills and their progress."""
