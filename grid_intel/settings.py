@@ -91,6 +91,20 @@ class Settings(BaseSettings):
         description="Hosts alert webhooks may be delivered to (exact names; '*' allows any).",
     )
 
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the stream processor's and the exporter's /metrics bind "
+        "(0.0.0.0 in containers).",
+    )
+    stream_metrics_port: int = Field(
+        default=59464,
+        ge=0,
+        description="Port of the stream processor's Prometheus /metrics (0 = not served).",
+    )
+    exporter_port: int = Field(
+        default=59465, ge=1, description="Port of `grid-intel exporter`'s Prometheus /metrics."
+    )
+
     sensor_lookback_hours: float = Field(
         default=24.0,
         ge=0,

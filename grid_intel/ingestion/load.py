@@ -9,7 +9,7 @@ leaves the window as it was, and a re-run gives the same rows.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from kafka import KafkaConsumer
@@ -31,6 +31,8 @@ class LoadReport:
     outside: int
     late: int
     seconds: float
+    # Per Kafka partition, the highest offset now in bronze (as rows or quarantined).
+    highest_offsets: dict[int, int] = field(default_factory=dict)
 
     @property
     def rows_per_s(self) -> float:
@@ -77,4 +79,5 @@ def load_window(
         split.outside,
         split.late,
         time.perf_counter() - t0,
+        dict(split.highest),
     )

@@ -26,6 +26,7 @@ class Split:
     outside: int = 0
     late: int = 0
     rejects: list[Row] = field(default_factory=list)
+    highest: dict[int, int] = field(default_factory=dict)  # partition -> last offset kept
     _next_window_at: dict[int, int] = field(default_factory=dict)
 
     def window_rows(
@@ -44,6 +45,8 @@ class Split:
                     self._next_window_at.setdefault(rec.partition, rec.offset)
                 continue
             self.messages += 1
+            if rec.offset > self.highest.get(rec.partition, -1):
+                self.highest[rec.partition] = rec.offset
             if rec.offset > self._next_window_at.get(rec.partition, rec.offset):
                 self.late += 1
             try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from grid_intel.settings import Settings
 from grid_intel.stack.api import ApiServer
 from grid_intel.stack.dagster import DagsterDev
+from grid_intel.stack.exporter import IngestionExporter
 from grid_intel.stack.kafka import KafkaBroker
 from grid_intel.stack.postgres import EmbeddedPostgres, ExternalPostgres
 from grid_intel.stack.service import Progress, Service, ServiceStatus
@@ -24,9 +25,12 @@ class Selection:
     simulator: bool = False
     stream: bool = False
     api: bool = False
+    exporter: bool = False
 
 
-EVERYTHING = Selection(timescale=True, dagster=True, simulator=True, stream=True, api=True)
+EVERYTHING = Selection(
+    timescale=True, dagster=True, simulator=True, stream=True, api=True, exporter=True
+)
 
 
 def services(settings: Settings, selection: Selection) -> list[Service]:
@@ -44,6 +48,8 @@ def services(settings: Settings, selection: Selection) -> list[Service]:
         out.append(StreamProcessor(settings))
     if selection.api:
         out.append(ApiServer(settings))
+    if selection.exporter:
+        out.append(IngestionExporter(settings))
     return out
 
 
@@ -67,6 +73,8 @@ def up(
         statuses.append(StreamProcessor(settings).start(progress))
     if selection.api:
         statuses.append(ApiServer(settings).start(progress))
+    if selection.exporter:
+        statuses.append(IngestionExporter(settings).start(progress))
     return statuses, reports
 
 

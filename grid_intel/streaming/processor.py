@@ -26,13 +26,16 @@ from grid_intel.kafka.client import Record, consumer, producer, read_ranges
 from grid_intel.kafka.codec import DecodeError, decode_alert, encode_alert
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.kafka.windows import OffsetRange
+from grid_intel.observability.lag import partition_lag
 from grid_intel.streaming import store
 from grid_intel.streaming.detections import Detection
+from grid_intel.streaming.metrics import DROP_REASONS, StreamMetrics
 from grid_intel.streaming.partition import FREQUENCY, SCANS, PartitionState
 from grid_intel.streaming.points import PointInfo
 from grid_intel.warehouse.connection import connect
 
 _log = log.get("grid_intel.stream")
+LAG_EVERY_S = 5.0  # how often the lag gauges ask the broker for end offsets
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,11 @@ class Processor:
         config: StreamConfig,
         info: Mapping[str, PointInfo],
         registry: Registry | None = None,
+        metrics: StreamMetrics | None = None,
     ) -> None:
         """`info` classifies the points; `registry` adds the overheating watch."""
         self.config, self.info, self.registry = config, info, registry
+        self.metrics = metrics or StreamMetrics()
         self.states: dict[TopicPartition, PartitionState] = {}
         self.next: dict[TopicPartition, int] = {}  # processed up to here, not yet checkpointed
         self.published: set[str] = set()
@@ -101,7 +106,22 @@ class Processor:
     ) -> StreamStats:
         """Process until `stop()` is true, or until caught up and idle for `idle_exit_s`."""
         cfg = self.config
-        t0 = last_commit = last_report = last_data = time.monotonic()
+        for topic in cfg.kinds:
+            self.metrics.watch_topic(topic)
+        try:
+            return self._run(stop, idle_exit_s, progress)
+        except Exception:
+            self.metrics.failures.labels("run").inc()
+            raise
+
+    def _run(
+        self,
+        stop: Callable[[], bool],
+        idle_exit_s: float | None,
+        progress: Callable[[str], None] | None,
+    ) -> StreamStats:
+        cfg, m = self.config, self.metrics
+        t0 = last_commit = last_report = last_data = last_lag = time.monotonic()
         with (
             consumer(cfg.bootstrap, group_id=cfg.group) as c,
             producer(cfg.bootstrap) as p,
@@ -113,6 +133,7 @@ class Processor:
             c.subscribe(list(cfg.kinds), listener=_Listener(self))
             try:
                 while not stop():
+                    began = time.monotonic()
                     batches = c.poll(timeout_ms=250, max_records=4000)
                     self._settle_assignment(batches)
                     now = time.monotonic()
@@ -121,14 +142,18 @@ class Processor:
                         for tp, messages in batches.items():
                             if tp in self.states:
                                 self._process(tp, messages)
+                        m.batch_seconds.observe(time.monotonic() - now)
                     if now - last_commit >= cfg.commit_every_s:
                         self._checkpoint(list(self.next))
                         last_commit = now
                     self.stats.seconds = now - t0
-                    if progress and now - last_report >= 10:
+                    if now - last_lag >= LAG_EVERY_S:
                         self.stats.lag = self._lag()
+                        last_lag = now
+                    if progress and now - last_report >= 10:
                         progress(self.stats.line())
                         last_report = now
+                    m.loop_seconds.observe(time.monotonic() - began)
                     idle = idle_exit_s is not None and now - last_data >= idle_exit_s
                     if idle and self.states and self._lag() == 0:
                         break
@@ -140,13 +165,22 @@ class Processor:
 
     def _process(self, tp: TopicPartition, messages: list) -> None:
         state = self.states[tp]
-        before = state.counters.readings
+        n = state.counters
+        before = (n.readings, n.malformed, n.late, n.duplicates)
         records = (Record(tp.partition, m.offset, m.timestamp, m.key, m.value) for m in messages)
         for d in state.process(records):
             self._publish(d, tp)
         self.next[tp] = messages[-1].offset + 1
+        readings = n.readings - before[0]
         self.stats.records += len(messages)
-        self.stats.readings += state.counters.readings - before
+        self.stats.readings += readings
+        mx = self.metrics
+        mx.records.labels(tp.topic).inc(len(messages))
+        mx.readings.labels(tp.topic).inc(readings)
+        after = (n.malformed, n.late, n.duplicates)
+        for reason, was, now in zip(DROP_REASONS, before[1:], after, strict=True):
+            if now > was:
+                mx.dropped.labels(tp.topic, reason).inc(now - was)
 
     def _publish(self, d: Detection, tp: TopicPartition) -> None:
         if d.alert_id in self.published:
@@ -161,13 +195,24 @@ class Processor:
             timestamp_ms=d.start_ms,
         )
         sent.add_callback(self._acked)
+        sent.add_errback(self._not_acked, d.alert_id)
         self.published.add(d.alert_id)
         self.stats.alerts += 1
+        self.metrics.alerts.labels(d.kind).inc()
         self.stats.alert_ids.append(d.alert_id)
         _log.info("alert", id=d.alert_id, asset=d.asset, kind=d.kind, point=d.point)
 
     def _acked(self, meta) -> None:
         self.alerts_mark = max(self.alerts_mark, meta.offset + 1)
+
+    def _not_acked(self, alert_id: str, exc: BaseException) -> None:
+        self.metrics.failures.labels("publish").inc()
+        _log.error(
+            "alert not acknowledged by the broker",
+            id=alert_id,
+            error=f"{type(exc).__name__}: {exc}",
+            next="check the broker (`grid-intel stack status`) and the alerts topic",
+        )
 
     def _checkpoint(self, tps: list[TopicPartition], commit: bool = True) -> None:
         """Alerts acknowledged, then windows and state in one transaction, then (from
@@ -178,6 +223,7 @@ class Processor:
         tps = [tp for tp in tps if tp in self.next and tp in self.states]
         if not tps:
             return
+        began = time.monotonic()
         p.flush()
         windows = [w for tp in tps for w in self.states[tp].close_windows()]
         points = [
@@ -191,7 +237,8 @@ class Processor:
             )
             for tp in tps
         ]
-        self.stats.windows += store.save(db, self.config.group, points, windows)
+        written = store.save(db, self.config.group, points, windows)
+        self.stats.windows += written
         if commit:
             assert self._consumer is not None
             self._consumer.commit(
@@ -207,6 +254,11 @@ class Processor:
         self.stats.commits += 1
         for tp in tps:
             del self.next[tp]
+        m = self.metrics
+        m.windows.inc(written)
+        m.checkpoints.inc()
+        m.last_checkpoint.set_to_current_time()
+        m.checkpoint_seconds.observe(time.monotonic() - began)
 
     def _assigned(self, tps: list[TopicPartition]) -> None:
         """(Rebalance callback.) Resume each partition from its checkpoint; the work
@@ -261,16 +313,19 @@ class Processor:
             self.states.pop(tp, None)
             self.next.pop(tp, None)
             self._fresh.discard(tp)
+            self.metrics.forget_partition(tp.topic, tp.partition)
         _log.info("revoked", partitions=[f"{tp.topic}/{tp.partition}" for tp in tps])
 
     def _lag(self) -> int:
+        """Records past the position on every assigned partition; sets the lag gauges."""
         c = self._consumer
         assert c is not None
         tps = list(self.states)
         if not tps:
             return 0
-        end = c.end_offsets(tps)
-        return sum(max(0, end[tp] - c.position(tp)) for tp in tps)
+        lags = partition_lag(c.end_offsets(tps), {tp: c.position(tp) for tp in tps})
+        self.metrics.set_lag({(tp.topic, tp.partition): n for tp, n in lags.items()})
+        return sum(lags.values())
 
 
 class _Listener(ConsumerRebalanceListener):
