@@ -58,6 +58,9 @@ def stack_up(
     api: Annotated[
         bool, typer.Option(help="Also serve the REST/WebSocket API and the dashboard.")
     ] = False,
+    exporter: Annotated[
+        bool, typer.Option(help="Also serve bronze-load and Kafka-lag metrics for Prometheus.")
+    ] = False,
 ) -> None:
     """Start PostgreSQL and Kafka (optionally the TimescaleDB lane and Dagster), then migrate."""
     from grid_intel.stack import manager
@@ -66,7 +69,12 @@ def stack_up(
         statuses, reports = manager.up(
             get_settings(),
             manager.Selection(
-                timescale=timescale, dagster=dagster, simulator=simulator, stream=stream, api=api
+                timescale=timescale,
+                dagster=dagster,
+                simulator=simulator,
+                stream=stream,
+                api=api,
+                exporter=exporter,
             ),
             _say,
         )
@@ -474,6 +482,7 @@ def stream(
     import signal
 
     from grid_intel.grid.registry import build_registry
+    from grid_intel.observability.server import STREAM_PORT_SETTING, serve_optional
     from grid_intel.streaming.points import point_info
     from grid_intel.streaming.processor import Processor, StreamConfig
 
@@ -498,11 +507,38 @@ def stream(
     )
     registry = build_registry(scale)
     processor = Processor(config, point_info(registry.points), registry)
+    port = settings.stream_metrics_port
+    serve_optional(processor.metrics.registry, settings.metrics_host, port, STREAM_PORT_SETTING)
     try:
         stats = processor.run(lambda: bool(stopping), idle_exit, _say)
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(stats.line())
+
+
+@app.command()
+def exporter(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings, 59465).")] = None,
+) -> None:
+    """Serve bronze-load metrics (ops.ingestion_runs) and Kafka lag for Prometheus."""
+    import signal
+
+    from grid_intel.observability.exporter import run
+
+    stopping: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _: stopping.append(signum))
+    try:
+        run(
+            get_settings(),
+            lambda: bool(stopping),
+            host,
+            port,
+            lambda url: typer.echo(f"exporter on {url}"),
+        )
+    except KNOWN as exc:
+        raise _fail(exc) from None
 
 
 @app.command()
@@ -526,6 +562,54 @@ def demo(
     typer.echo(f"Kafka:      {settings.kafka_bootstrap}")
     typer.echo("The simulator keeps streaming; each hour appears in bronze ~2 min after it closes.")
     typer.echo("Stop everything with: grid-intel stack down")
+
+
+@app.command()
+def backfill(
+    selection: Annotated[
+        str, typer.Argument(help="Dagster asset selection: '*', 'key:\"gold/*\"', 'group:silver'.")
+    ],
+    start: Annotated[str, typer.Option(help="UTC start of the window, ISO 8601.")],
+    end: Annotated[str, typer.Option(help="UTC end of the window (exclusive), ISO 8601.")],
+    include_unpartitioned: Annotated[
+        bool, typer.Option(help="Also run the selected unpartitioned assets once.")
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option(help="Webserver GraphQL URL (default: the local stack's).")
+    ] = None,
+    wait: Annotated[bool, typer.Option(help="Follow the backfill until it ends.")] = True,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to follow it.")] = 6 * 3600,
+) -> None:
+    """Launch one Dagster backfill of the selection over [start, end) through the webserver,
+    with progress until done; exits 1 if any partition failed."""
+    from grid_intel.operations import backfill as bf
+    from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
+
+    settings = get_settings()
+    try:
+        t0, t1 = _utc(start), _utc(end)
+        plan = bf.plan_for_selection(selection, t0, t1, include_unpartitioned=include_unpartitioned)
+        for key, why in plan.skipped:
+            _say(f"skipped {key.to_user_string()}: {why}")
+        client = DagsterGraphQL(url) if url else DagsterGraphQL.local(settings.dagster_port)
+        with client:
+            about = f"grid-intel backfill of the selection {selection}"
+            if not wait:
+                typer.echo(f"backfill {bf.launch(client, plan, about)} launched")
+                return
+            outcome = bf.run_backfill(
+                client, plan, _say, description=about, timeout_seconds=timeout
+            )
+    except (bf.BackfillError, DagsterApiError, ValueError) as exc:
+        raise _fail(exc) from None
+    typer.echo(
+        f"backfill {outcome.backfill_id} {outcome.status.lower()}: {outcome.counts.line()} in "
+        f"{outcome.seconds:.0f} s ({outcome.partitions_per_minute:.1f} partitions/min)"
+    )
+    if not outcome.succeeded:
+        failed = ", ".join(outcome.failed_assets) or "see the UI"
+        typer.secho(f"failed assets: {failed}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

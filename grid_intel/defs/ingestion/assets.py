@@ -1,11 +1,14 @@
 """Bronze assets, one per topic: an hourly window read by Kafka offsets, replaced at once."""
 
+import time
+
 import dagster as dg
 from pydantic import Field
 
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import KafkaResource, WarehouseResource
 from grid_intel.ingestion.load import load_window
+from grid_intel.ingestion.runs import LoadRecord, record, record_failure
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.kafka.client import commit_lag, group_lag
 from grid_intel.kafka.windows import OffsetRange, Window
@@ -34,6 +37,7 @@ def op_name(bronze: BronzeTopic) -> str:
 
 def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
     topic = bronze.topic
+    asset = f"bronze/{bronze.asset_name}"
 
     @dg.asset(
         key=["bronze", bronze.asset_name],
@@ -46,7 +50,11 @@ def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
         retry_policy=dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL),
         description=f"`{topic.name}` messages of one UTC hour ({topic.content}), exactly "
         f"as published, one row per {ROW_UNIT.get(topic.name, 'message')}.",
-        metadata={"kafka_topic": topic.name, "table": bronze.table.qualified},
+        metadata={
+            "kafka_topic": topic.name,
+            "table": bronze.table.qualified,
+            "partition_column": bronze.table.time_column,
+        },
     )
     def _bronze(
         context: dg.AssetExecutionContext,
@@ -56,12 +64,25 @@ def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         window = Window(*context.partition_time_window)
         ranges = [OffsetRange(r.partition, r.start, r.stop) for r in config.ranges] or None
-        with kafka.consumer() as consumer, warehouse.connection() as conn:
-            report = load_window(consumer, conn, bronze, window, ranges)
-            # Progress reaches the consumer group only once the rows are committed.
-            with kafka.admin() as admin:
-                commit_lag(admin, LAG_GROUP, topic.name, report.ranges)
-                lag = group_lag(admin, consumer, LAG_GROUP, topic.name)
+        keys = context.partition_key_range
+        key = keys.start if keys.start == keys.end else f"{keys.start}...{keys.end}"
+        run_id = context.op_execution_context.run_id
+        began = time.perf_counter()
+        try:
+            with kafka.consumer() as consumer, warehouse.connection() as conn:
+                report = load_window(consumer, conn, bronze, window, ranges)
+                # Progress reaches the consumer group only once the rows are committed.
+                with kafka.admin() as admin:
+                    commit_lag(admin, LAG_GROUP, topic.name, report.ranges)
+                    lag = group_lag(admin, consumer, LAG_GROUP, topic.name)
+                seconds = time.perf_counter() - began
+                ok = LoadRecord.ok(asset, topic.name, key, window, report, seconds, run_id)
+                record(conn, ok)
+        except Exception as exc:  # recorded for monitoring, then raised as it was
+            seconds = time.perf_counter() - began
+            failed = LoadRecord.failed(asset, topic.name, key, window, exc, seconds, run_id)
+            record_failure(warehouse.connection, failed)
+            raise
         context.log.info(
             f"{topic.name} {window.start:%Y-%m-%d %H:%M}: {report.rows} rows from "
             f"{report.messages} messages, {report.quarantined} quarantined, {report.late} late, "
