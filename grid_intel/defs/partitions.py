@@ -8,3 +8,9 @@ hourly = dg.HourlyPartitionsDefinition(start_date=PARTITIONS_START, timezone="UT
 
 # Archives and rollups by UTC day, from the same first day as the hours.
 daily = dg.DailyPartitionsDefinition(start_date=hourly.start, timezone="UTC")
+
+# How a partitioned asset's rows relate to its partition's window, in its
+# `partition_window` metadata (unset means ROWS_IN_WINDOW) beside `partition_column`.
+ROWS_IN_WINDOW = "[start, end)"  # rows stamped inside the window
+ISSUED_AT_CLOSE = "(start, end]"  # forecasts issued as the window closes, stamped with its end
+MONTHS_OF_WINDOW = "months of [start, end)"  # monthly rollups: the months the window touches

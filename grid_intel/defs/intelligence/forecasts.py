@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import daily, hourly
+from grid_intel.defs.partitions import ISSUED_AT_CLOSE, daily, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
     BINNED_LOAD,
@@ -242,7 +242,11 @@ def forecast_models(
     "and the Manitoba total at 15 min, 1 h, 24 h and 7 d, with p10/p50/p90, each predicted "
     "by the fitted model its latest earlier model card keeps (MSTL fitted on the spot "
     "before the first card).",
-    metadata={"table": FORECASTS.qualified, "partition_column": "issued_at"},
+    metadata={
+        "table": FORECASTS.qualified,
+        "partition_column": "issued_at",
+        "partition_window": ISSUED_AT_CLOSE,
+    },
 )
 def demand_forecasts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

@@ -14,7 +14,7 @@ import polars as pl
 
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import hourly
+from grid_intel.defs.partitions import ISSUED_AT_CLOSE, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
 from grid_intel.market import lmp_forecast, signal_inputs
@@ -74,6 +74,7 @@ LMP_BACKTESTS = TableSpec(
         "table": LMP_FORECASTS.qualified,
         "backtest_table": LMP_BACKTESTS.qualified,
         "partition_column": "issued_at",
+        "partition_window": ISSUED_AT_CLOSE,
         "candidates": list(lmp_forecast.CANDIDATES),
     },
 )
@@ -203,6 +204,7 @@ BACKTEST = TableSpec(
         "table": SIGNALS.qualified,
         "supply_curve_table": CURVES.qualified,
         "partition_column": "issued_at",
+        "partition_window": ISSUED_AT_CLOSE,
     },
 )
 def price_signals(

@@ -3,6 +3,7 @@ explicit partition mappings where an hourly model meets a daily one."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from grid_intel.defs.automation import FOLLOWS_UPSTREAM, REBUILT_WITH_INPUTS
+from grid_intel.defs.partitions import MONTHS_OF_WINDOW, ROWS_IN_WINDOW
 
 # dbt tags say how a node is partitioned (see dbt_project.yml).
 PARTITIONINGS = ("hourly", "daily", "reference")
@@ -26,6 +28,30 @@ def node_key(node: Mapping[str, Any]) -> dg.AssetKey:
     if node["resource_type"] == "source":
         return dg.AssetKey([node["source_name"], node["name"]])
     return dg.AssetKey([node["config"].get("schema") or "silver", node["name"]])
+
+
+CLEAR_WINDOW = re.compile(r"clear_window\(([^)]*)\)")
+COLUMN_ARG = re.compile(r"\s*(?:column\s*=\s*)?'(\w+)'")
+
+
+def window_metadata(node: Mapping[str, Any], macros: Mapping[str, Any]) -> dict[str, str]:
+    """The column a partitioned model replaces per window, from the `clear_window(...)` of
+    its pre-hook (or of a macro the hook calls), as `partition_column`/`partition_window`."""
+    hooks = " ".join(h.get("sql", "") for h in node["config"].get("pre-hook") or ())
+    called = [
+        macros[m]["macro_sql"]
+        for m in (node.get("depends_on") or {}).get("macros") or ()
+        if m in macros and f"{macros[m]['name']}(" in hooks
+    ]
+    for text in (hooks, *called):
+        if found := CLEAR_WINDOW.search(text):
+            column = COLUMN_ARG.match(found.group(1))
+            months = re.search(r"months\s*=\s*true", found.group(1), re.IGNORECASE)
+            return {
+                "partition_column": column.group(1) if column else "ts",  # the macro's default
+                "partition_window": MONTHS_OF_WINDOW if months else ROWS_IN_WINDOW,
+            }
+    return {}
 
 
 class GridDbtTranslator(DagsterDbtTranslator):
@@ -62,7 +88,10 @@ class GridDbtTranslator(DagsterDbtTranslator):
             owners=[owner] if owner else spec.owners,
             deps=deps,
             automation_condition=REBUILT_WITH_INPUTS if mine == "reference" else FOLLOWS_UPSTREAM,
-        ).merge_attributes(kinds={"postgres"})
+        ).merge_attributes(
+            kinds={"postgres"},
+            metadata={} if mine == "reference" else window_metadata(node, manifest["macros"]),
+        )
 
 
 def _partitionings(manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:
