@@ -90,7 +90,13 @@ class BackfillPlan:
         """Asset partitions targeted (an unpartitioned asset counts once)."""
         return sum(a.count for a in self.assets)
 
-    def params(self, title: str) -> dict:
+    @property
+    def title(self) -> str:
+        """Dagster titles allow 100 characters and no % * \"; the selection goes in the
+        description."""
+        return f"grid-intel backfill {self.start:%Y-%m-%dT%H:%M}..{self.end:%Y-%m-%dT%H:%M} UTC"
+
+    def params(self, description: str) -> dict:
         """LaunchBackfillParams: one contiguous key range per partitioned asset."""
         by_asset = []
         for a in self.assets:
@@ -98,7 +104,7 @@ class BackfillPlan:
             if a.partitions is not None:
                 entry["partitions"] = {"range": {"start": a.partitions[0], "end": a.partitions[-1]}}
             by_asset.append(entry)
-        return {"partitionsByAssets": by_asset, "title": title}
+        return {"partitionsByAssets": by_asset, "title": self.title, "description": description}
 
 
 def plan_backfill(
@@ -200,8 +206,8 @@ class Outcome:
         return 60 * self.counts.materialized / self.seconds if self.seconds else 0.0
 
 
-def launch(client: DagsterGraphQL, plan: BackfillPlan, title: str) -> str:
-    result = client.query(LAUNCH, {"params": plan.params(title)})["launchPartitionBackfill"]
+def launch(client: DagsterGraphQL, plan: BackfillPlan, description: str) -> str:
+    result = client.query(LAUNCH, {"params": plan.params(description)})["launchPartitionBackfill"]
     if result["__typename"] != "LaunchBackfillSuccess":
         raise BackfillError(f"the webserver refused the backfill: {result.get('message', result)}")
     return result["backfillId"]
@@ -254,12 +260,12 @@ def run_backfill(
     plan: BackfillPlan,
     progress: Progress,
     *,
-    title: str,
+    description: str,
     poll_seconds: float = 5.0,
     timeout_seconds: float = 6 * 3600,
 ) -> Outcome:
     """Launch the plan as one backfill and wait for it."""
-    backfill_id = launch(client, plan, title)
+    backfill_id = launch(client, plan, description)
     progress(
         f"backfill {backfill_id} launched: {len(plan.assets)} assets, "
         f"{plan.partitions} asset partitions"

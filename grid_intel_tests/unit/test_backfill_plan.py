@@ -35,7 +35,10 @@ def test_each_asset_gets_its_own_granularity_over_the_window():
 
 def test_unpartitioned_assets_only_when_asked_and_params_are_ranges():
     plan = plan_backfill(SPECS, ALL, T0, T1, now=NOW, include_unpartitioned=True)
-    params = plan.params("t")["partitionsByAssets"]
+    launch = plan.params("selection *")
+    assert launch["title"] == "grid-intel backfill 2026-01-19T00:00..2026-01-26T00:00 UTC"
+    assert not set('%*"') & set(launch["title"]) and len(launch["title"]) <= 100
+    params = launch["partitionsByAssets"]
     ref = next(p for p in params if p["assetKey"]["path"] == ["silver", "ref"])
     hours = next(p for p in params if p["assetKey"]["path"] == ["silver", "h"])
     assert "partitions" not in ref
