@@ -180,6 +180,10 @@ def simulate_history(
         ),
     ] = "none",
     faults_per_day: Annotated[float, typer.Option(min=0.0, help="Of each kind.")] = 2.0,
+    scan_seconds: Annotated[
+        int | None,
+        typer.Option(min=4, help="Keep one SCADA scan cycle per this many seconds (default all)."),
+    ] = None,
 ) -> None:
     """Publish a stretch of simulated history to every topic as fast as possible.
 
@@ -200,7 +204,7 @@ def simulate_history(
     if t1 <= t0:
         raise _fail(ValueError(f"--end {t1:%Y-%m-%d %H:%M} is not after --start {t0:%H:%M}"))
     try:
-        feeds = Feeds(seed, scale, _fault_kinds(faults), faults_per_day)
+        feeds = Feeds(seed, scale, _fault_kinds(faults), faults_per_day, scan_seconds)
         if feeds.fault_kinds:
             _record_labels(settings, feeds, t0, t1)
         with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
@@ -304,8 +308,24 @@ def simulate_archives(
     typer.echo(report.line())
 
 
-bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks with in-run baselines.")
+bench_app = typer.Typer(help="Benchmarks with in-run baselines; alone, the whole suite.")
 app.add_typer(bench_app, name="bench")
+
+
+@bench_app.callback(invoke_without_command=True)
+def bench_suite(ctx: typer.Context) -> None:
+    """Every benchmark (scaled ones at 1x, 4x, 16x sensors), a summary and one JSON report."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from grid_intel.bench.suite import render_suite, run_suite, save_suite
+
+    settings = get_settings()
+    repo = Path(__file__).resolve().parent.parent
+    suite = run_suite(settings, repo, typer.echo)
+    typer.echo(render_suite(suite))
+    typer.echo(f"report: {save_suite(suite, settings.state_dir.parent / 'bench-results')}")
+    if suite["errors"]:
+        raise typer.Exit(1)
 
 
 Minutes = Annotated[float, typer.Option(min=1, help="Simulated minutes per scale.")]
@@ -351,6 +371,17 @@ def bench_backfill(
 ) -> None:
     """Single-run backfill of the hourly and the daily dbt assets over `days` days."""
     _bench("backfill", days, scale, scan_seconds)
+
+
+@bench_app.command("dbt-partition")
+def bench_dbt_partition(
+    scale: Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")] = 1,
+    scan_seconds: Annotated[
+        int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
+    ] = 60,
+) -> None:
+    """One hourly partition of the silver and gold dbt models beside a raw CTAS of its hour."""
+    _bench("dbt_partition", scale, scan_seconds)
 
 
 @bench_app.command("forecast")

@@ -66,10 +66,21 @@ class Feeds:
     with the chosen faults injected (none by default)."""
 
     def __init__(
-        self, seed: int = 7, scale: int = 1, faults: Iterable[str] = (), faults_per_day: float = 2.0
+        self,
+        seed: int = 7,
+        scale: int = 1,
+        faults: Iterable[str] = (),
+        faults_per_day: float = 2.0,
+        scan_seconds: int | None = None,
     ) -> None:
         self.seed = seed
         self.scada = ScadaSimulator(seed=seed, scale=scale)
+        interval = int(self.scada.registry.rtus[0].scan_interval_s)
+        if scan_seconds is not None and (scan_seconds < interval or scan_seconds % interval):
+            raise ValueError(f"scan_seconds must be a multiple of the {interval} s scan interval")
+        # SCADA at one scan cycle per `scan_seconds` (all by default): a week of history
+        # for rehearsing backfills without the full 1.9 M readings an hour.
+        self.scan_every = (scan_seconds or interval) // interval
         self.fault_kinds = checked_kinds(faults)
         self.faults_per_day = faults_per_day
         self._substation = {r.id: r.substation for r in self.scada.registry.rtus}
@@ -124,7 +135,7 @@ class Feeds:
 
             block = self.scada.hour(hour)
             self.last_block = (block["ts"], block["values"])
-            for scan in self.scada.scans(lo, hi, inject if faults else None):
+            for scan in self.scada.scans(lo, hi, inject if faults else None, self.scan_every):
                 yield from self._due(scan.ts)
                 yield from self._stream_faults(
                     scan_message(scan, self._substation[scan.rtu]), scan, stream

@@ -272,8 +272,10 @@ class ScadaSimulator:
         start: datetime,
         end: datetime,
         transform: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+        every: int = 1,
     ) -> Iterator[Scan]:
-        """Every RTU's scans in [start, end), simulated hour by hour.
+        """Every RTU's scans in [start, end), simulated hour by hour (only every
+        `every`-th scan cycle when thinned, for light histories).
 
         `transform(values, epoch_s)` may alter an hour's values (fault injection);
         NaN becomes a missing value with quality "bad".
@@ -286,6 +288,8 @@ class ScadaSimulator:
                 block["values"] if transform is None else transform(block["values"], block["ts"])
             )
             for row, epoch in enumerate(block["ts"]):
+                if row % every:
+                    continue
                 ts = datetime.fromtimestamp(float(epoch), tz=UTC)
                 if not start <= ts < end:
                     continue

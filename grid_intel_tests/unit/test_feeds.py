@@ -57,3 +57,22 @@ def test_same_seed_same_bytes(messages):
     ]
     other = list(Feeds(seed=12).messages(START, START + timedelta(minutes=1)))
     assert {m.value for m in other}.isdisjoint({m.value for m in messages[:50]})
+
+
+def test_thinned_history_keeps_one_scan_cycle_per_minute_and_the_other_topics():
+    start = datetime(2026, 1, 15, 6, tzinfo=UTC)
+    end = start + timedelta(minutes=10)
+    full = list(Feeds(seed=3).messages(start, end))
+    thin = list(Feeds(seed=3, scan_seconds=60).messages(start, end))
+
+    def scans(ms):
+        return [m for m in ms if m.topic == "sensor.readings"]
+
+    assert len(scans(thin)) * 15 == len(scans(full))
+    assert {m.timestamp_ms // 1000 % 60 for m in scans(thin)} == {0}
+    kept = {(m.key, m.timestamp_ms): m.value for m in scans(full)}
+    assert all(kept[(m.key, m.timestamp_ms)] == m.value for m in scans(thin))  # same readings
+    others = Counter(m.topic for m in full if m.topic != "sensor.readings")
+    assert Counter(m.topic for m in thin if m.topic != "sensor.readings") == others
+    with pytest.raises(ValueError, match="multiple of the 4 s"):
+        Feeds(scan_seconds=30)
