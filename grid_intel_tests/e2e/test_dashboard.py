@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ import httpx
 import psycopg
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
 from grid_intel.kafka.client import producer
 from grid_intel.kafka.codec import Alert, encode_alert
@@ -24,20 +22,8 @@ from grid_intel.kafka.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel_tests.api_server import serving
 from grid_intel_tests.conftest import fresh_warehouse
+from grid_intel_tests.e2e.browser import keep_screenshot, launched
 
-CHROMIUM = "/usr/bin/chromium"
-# As the machine notes prescribe: no GPU, no sandbox (root), and none of Chromium's
-# own network traffic, which this machine's closed network refuses.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CHARTS = ("chart-demand", "chart-mix", "chart-health", "chart-carbon", "chart-signals")
 FUELS = ("gas", "hydro", "wind")
 KINDS = ("breaker", "line", "transformer")
@@ -273,14 +259,7 @@ def seeded(stack: Settings) -> Iterator[Settings]:
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run bash infra/dev.sh setup (installs chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from launched()
 
 
 def wait_for_panels(page, timeout_ms: int = 30_000) -> dict[str, dict]:
@@ -388,12 +367,7 @@ def test_dashboard_draws_every_panel_from_the_api(seeded: Settings, chromium, tm
         page.screenshot(path=str(shot), full_page=True)
         context.close()
 
-    artifacts = seeded.state_dir / "artifacts"
-    artifacts.mkdir(parents=True, exist_ok=True)
-    kept = shutil.copy(shot, artifacts / "dashboard.png")
-    print(f"dashboard screenshot: {kept}")
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert shot.stat().st_size > 50_000, "the screenshot is nearly blank"
+    keep_screenshot(seeded, shot)
     assert not errors, errors
 
 
