@@ -23,7 +23,7 @@ from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import migrate
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TIERS = ("unit", "integration", "e2e")
+TIERS = ("unit", "integration", "e2e", "faults")
 
 
 def _tier(item: pytest.Item) -> int:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import orjson
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from grid_intel import log
@@ -241,16 +242,22 @@ class Processor:
         self.stats.windows += written
         if commit:
             assert self._consumer is not None
-            self._consumer.commit(
-                {
-                    tp: OffsetAndMetadata(
-                        self.next[tp],
-                        orjson.dumps({"watermark_ms": self.states[tp].watermark}).decode(),
-                        -1,
-                    )
-                    for tp in tps
-                }
-            )
+            offsets = {
+                tp: OffsetAndMetadata(
+                    self.next[tp],
+                    orjson.dumps({"watermark_ms": self.states[tp].watermark}).decode(),
+                    -1,
+                )
+                for tp in tps
+            }
+            try:
+                self._consumer.commit(offsets)
+            except KafkaError as exc:  # e.g. the broker restarting: the position is saved above
+                _log.warning(
+                    "offset commit failed; the warehouse checkpoint holds the position and "
+                    "the next checkpoint commits again",
+                    error=f"{type(exc).__name__}: {exc}",
+                )
         self.stats.commits += 1
         for tp in tps:
             del self.next[tp]

@@ -1,0 +1,65 @@
+"""PostgreSQL restarted under a bronze run: the asset's retry policy completes the hour.
+
+While the run's COPY is under way the private server is stopped (`pg_ctl -m fast`,
+which cuts every session and rolls back its transaction) and started again. The
+attempt fails on its broken connection; the bronze asset's RetryPolicy re-executes
+the step in the same run (after 10 s), which replaces the window from Kafka again:
+the run succeeds and the hour holds every published point exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import dagster as dg
+
+from grid_intel.kafka.client import producer
+from grid_intel.settings import Settings
+from grid_intel.simulation.feeds import Feeds
+from grid_intel_tests.faults.conftest import restart_postgres
+from grid_intel_tests.faults.test_kafka_restart_bronze import copy_running, counts, materialize
+from grid_intel_tests.integration.test_bronze import (
+    expected_rows,
+    hour_ago,
+    reading_rows,
+    scans,
+    send,
+)
+
+
+def test_postgres_restarted_mid_copy_is_retried_to_exact_rows(private_stack: Settings):
+    settings = private_stack
+    hour = hour_ago(5)
+    key = hour.strftime("%Y-%m-%d-%H:%M")
+    messages = scans(list(Feeds(seed=15).messages(hour, hour + timedelta(minutes=20))))
+    with producer(settings.kafka_bootstrap, bulk=True) as p:
+        want = expected_rows(send(p, messages))
+
+    outcome: list[dg.ExecuteInProcessResult | BaseException] = []
+
+    def load() -> None:
+        try:
+            outcome.append(materialize(settings, key))
+        except BaseException as exc:  # reported by the test thread
+            outcome.append(exc)
+
+    loader = threading.Thread(target=load, daemon=True)
+    loader.start()
+    deadline = time.monotonic() + 60
+    while not copy_running(settings):
+        assert loader.is_alive(), f"the load ended before its COPY was seen: {outcome}"
+        assert time.monotonic() < deadline, "no COPY from the bronze load within 60s"
+        time.sleep(0.02)
+    restart_postgres(settings)
+    loader.join(timeout=100)
+    assert not loader.is_alive(), "the bronze run hung after PostgreSQL came back"
+
+    (result,) = outcome
+    assert not isinstance(result, BaseException), repr(result)
+    retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retried, "the restart did not fail the first attempt: publish more messages"
+    assert result.success
+    assert reading_rows(settings, hour) == want
+    assert counts(settings, hour) == (len(want), len(want))
