@@ -13,6 +13,7 @@ The reader returns one row per hour with `ts` in UTC and snake_case columns.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from grid_intel.archives.errors import ArchiveError
-from grid_intel.archives.files import csv_text, fields, lines, numbered, optional_float
+from grid_intel.archives.files import checked_fields, csv_text, lines, numbered, optional_float
 from grid_intel.archives.parsed import Parsed, Reject
 
 LST = timezone(timedelta(hours=-6), "CST")
@@ -123,7 +124,10 @@ def parse(path: Path) -> Parsed:
     text = lines(path)
     if not text:
         raise ArchiveError(path, None, "empty file")
-    header = tuple(fields(text[0]))
+    try:
+        header = tuple(checked_fields(text[0]))
+    except ValueError as exc:
+        raise ArchiveError(path, 1, f"unreadable column header: {exc}") from None
     if header not in (HEADER, HEADER_NO_PRECIP):
         raise ArchiveError(
             path,
@@ -136,7 +140,7 @@ def parse(path: Path) -> Parsed:
     rejects: list[Reject] = []
     for n, line in numbered(text, 2):
         try:
-            rows.append(_row(fields(line), index))
+            rows.append(_row(checked_fields(line), index))
         except ValueError as exc:
             rejects.append(Reject(n, line, str(exc)))
     return Parsed(path, pl.DataFrame(rows, schema=SCHEMA, orient="row"), rejects)
@@ -164,17 +168,26 @@ def _row(f: list[str], index: dict[str, int]) -> dict[str, object]:
         "climate_id": f[index["Climate ID"]],
         "longitude": _number(f, index, "Longitude (x)"),
         "latitude": _number(f, index, "Latitude (y)"),
-        "ts": local.astimezone(UTC),
+        "ts": _utc(local, stamp),
     }
     for value_col, flag_col, name, flag, _, scale in ELEMENTS:
         if value_col not in index:
             out[name], out[flag] = None, None
             continue
         value = _number(f, index, value_col)
+        if value is not None and not math.isfinite(value * scale):
+            raise ValueError(f"{value_col}: {f[index[value_col]]!r} is out of range")
         out[name] = None if value is None else value * scale
         out[flag] = f[index[flag_col]] or None
     out["weather"] = f[index["Weather"]] or None
     return out
+
+
+def _utc(local: datetime, stamp: str) -> datetime:
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"Date/Time (LST) {stamp!r} is out of range") from None
 
 
 def _number(f: list[str], index: dict[str, int], column: str) -> float | None:

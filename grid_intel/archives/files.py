@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -56,6 +57,18 @@ def fields(line: str) -> list[str]:
     return next(csv.reader([line]), [])
 
 
+def checked_fields(line: str) -> list[str]:
+    """One CSV line's fields, or ValueError for a line no row can come from: one with a
+    NUL (PostgreSQL text cannot hold it: one such row would fail the file's COPY), a
+    bare carriage return, or a field over csv's size limit."""
+    if "\x00" in line:
+        raise ValueError("the line contains a NUL character (U+0000)")
+    try:
+        return fields(line)
+    except csv.Error as exc:
+        raise ValueError(f"not a CSV line: {exc}") from None
+
+
 def numbered(all_lines: list[str], first: int) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) from line `first` on, skipping blank lines."""
     for i in range(first - 1, len(all_lines)):
@@ -77,11 +90,14 @@ def parse_iso_utc(text: str) -> datetime:
 
 
 def optional_float(text: str) -> float | None:
-    """A number, or None for an empty field; ValueError names a bad one."""
+    """A finite number, or None for an empty field; ValueError names a bad one."""
     text = text.strip()
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):  # float() reads "nan", "inf" and 1e999 (inf)
+        raise ValueError(f"{text!r} is not a finite number")
+    return value

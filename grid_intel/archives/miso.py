@@ -14,13 +14,14 @@ LMP - MCC - MLC.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
 
 from grid_intel.archives.errors import ArchiveError
-from grid_intel.archives.files import csv_text, fields, lines, numbered, optional_float
+from grid_intel.archives.files import checked_fields, csv_text, lines, numbered, optional_float
 from grid_intel.archives.parsed import Parsed, Reject
 
 EST = timezone(timedelta(hours=-5), "EST")
@@ -112,7 +113,10 @@ def header_of(path: Path, text: list[str]) -> tuple[str, ...]:
             f"{len(text)} lines: a MISO LMP file has {PREAMBLE_LINES} preamble lines "
             "and a column header",
         )
-    return tuple(name.strip() for name in fields(text[PREAMBLE_LINES]))
+    try:
+        return tuple(name.strip() for name in checked_fields(text[PREAMBLE_LINES]))
+    except ValueError as exc:
+        raise ArchiveError(path, PREAMBLE_LINES + 1, f"unreadable column header: {exc}") from None
 
 
 def parse_da(path: Path, text: list[str] | None = None) -> Parsed:
@@ -126,8 +130,8 @@ def parse_da(path: Path, text: list[str] | None = None) -> Parsed:
     first_line: dict[str, tuple[int, str]] = {}
     rejects: list[Reject] = []
     for n, line in numbered(text, PREAMBLE_LINES + 2):
-        f = [x.strip() for x in fields(line)]
         try:
+            f = [x.strip() for x in checked_fields(line)]
             if len(f) != len(DA_HEADER):
                 raise ValueError(f"expected {len(DA_HEADER)} fields, found {len(f)}")
             node, kind, value = f[0], f[1], f[2]
@@ -152,8 +156,12 @@ def parse_da(path: Path, text: list[str] | None = None) -> Parsed:
             n, line = first_line[node]
             rejects.append(Reject(n, line, f"{node} has no {'/'.join(missing)} row"))
             continue
-        for h in range(24):
-            lmp, mcc, mlc = (entry[v][h] for v in COMPONENTS)  # type: ignore[index]
+        hours = [tuple(entry[v][h] for v in COMPONENTS) for h in range(24)]  # type: ignore[index]
+        if not all(math.isfinite(lmp - mcc - mlc) for lmp, mcc, mlc in hours):
+            n, line = first_line[node]
+            rejects.append(Reject(n, line, f"{node}: LMP - MCC - MLC overflows"))
+            continue
+        for h, (lmp, mcc, mlc) in enumerate(hours):
             t0 = start + timedelta(hours=h)
             rows.append(
                 (t0, t0 + timedelta(hours=1), DA_MARKET, node, entry["type"], lmp, None, mcc, mlc)
@@ -178,8 +186,8 @@ def parse_rt(path: Path, text: list[str] | None = None) -> Parsed:
         body = body[:-1]
     rows = []
     for n, line in body:
-        f = [x.strip() for x in fields(line)]
         try:
+            f = [x.strip() for x in checked_fields(line)]
             if len(f) != len(RT_HEADER):
                 raise ValueError(f"expected {len(RT_HEADER)} fields, found {len(f)}")
             try:
@@ -191,8 +199,13 @@ def parse_rt(path: Path, text: list[str] | None = None) -> Parsed:
             lmp, mcc, mlc = (optional_float(x) for x in f[2:])
             if lmp is None or mcc is None or mlc is None:
                 raise ValueError("a price is missing")
-            start = t0.astimezone(UTC)
-            end = start + timedelta(minutes=5)
+            if not math.isfinite(lmp - mcc - mlc):
+                raise ValueError("LMP - CON_LMP - LOSS_LMP overflows")
+            try:
+                start = t0.astimezone(UTC)
+                end = start + timedelta(minutes=5)
+            except OverflowError:
+                raise ValueError(f"MKTHOUR_EST {f[0]!r} is out of range") from None
             node = f[1]
             rows.append((start, end, RT_MARKET, node, location_type(node), lmp, None, mcc, mlc))
         except ValueError as exc:
@@ -215,13 +228,24 @@ def _by_line(r: Reject) -> int:
 
 
 def _looks_like_row(line: str) -> bool:
-    f = fields(line)
+    try:
+        f = checked_fields(line)
+    except ValueError:
+        return True  # not a footer either: it is read (and rejected) as a row
     return len(f) > 1 and f[0][:2].isdigit()
 
 
 def _market_day(path: Path, text: list[str]) -> date:
-    stamp = fields(text[1])[0].strip() if fields(text[1]) else ""
     try:
-        return datetime.strptime(stamp, "%m/%d/%Y").date()
+        stamp = next(iter(checked_fields(text[1])), "").strip()
+    except ValueError as exc:
+        raise ArchiveError(path, 2, f"unreadable market date: {exc}") from None
+    try:
+        day = datetime.strptime(stamp, "%m/%d/%Y").date()
     except ValueError:
         raise ArchiveError(path, 2, f"market date {stamp!r} is not MM/DD/YYYY") from None
+    try:
+        market_day_start(day) + timedelta(days=1)
+    except OverflowError:
+        raise ArchiveError(path, 2, f"market date {stamp!r} is out of range") from None
+    return day

@@ -20,7 +20,7 @@ import polars as pl
 
 from grid_intel.archives import tables
 from grid_intel.archives.errors import ArchiveError
-from grid_intel.archives.files import fields, lines
+from grid_intel.archives.files import lines
 from grid_intel.archives.parsed import Parsed
 from grid_intel.grid.equipment import Breaker, Intertie, Line, Point, Rtu, Substation, Transformer
 from grid_intel.grid.regions import Region
@@ -81,7 +81,7 @@ def render(kind: str, data: pl.DataFrame) -> bytes:
 def kind_of(path: Path, text: list[str] | None = None) -> str:
     """Which registry export a file is, by its header; ArchiveError if none."""
     text = lines(path) if text is None else text
-    head = tuple(fields(text[0])) if text else ()
+    head = tables.header_fields(path, text)
     for kind in RECORDS:
         if head == tuple(name for name, _ in columns(kind)):
             return kind

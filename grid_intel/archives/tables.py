@@ -15,7 +15,14 @@ from pathlib import Path
 import polars as pl
 
 from grid_intel.archives.errors import ArchiveError
-from grid_intel.archives.files import csv_text, fields, iso_utc, lines, numbered, parse_iso_utc
+from grid_intel.archives.files import (
+    checked_fields,
+    csv_text,
+    iso_utc,
+    lines,
+    numbered,
+    parse_iso_utc,
+)
 from grid_intel.archives.parsed import Parsed, Reject
 
 Columns = tuple[tuple[str, str], ...]
@@ -56,7 +63,7 @@ def parse(
     text = lines(path) if text is None else text
     if not text:
         raise ArchiveError(path, None, f"empty file, expected a {what} CSV")
-    header = tuple(fields(text[0]))
+    header = header_fields(path, text)
     names = tuple(name for name, _ in columns)
     if header != names:
         raise ArchiveError(
@@ -65,8 +72,8 @@ def parse(
     rows = []
     rejects = []
     for n, line in numbered(text, 2):
-        f = fields(line)
         try:
+            f = checked_fields(line)
             if len(f) != len(columns):
                 raise ValueError(f"expected {len(columns)} fields, found {len(f)}")
             row = {name: _value(x, name, kind) for x, (name, kind) in zip(f, columns, strict=True)}
@@ -78,10 +85,19 @@ def parse(
     return Parsed(path, pl.DataFrame(rows, schema=schema(columns), orient="row"), rejects)
 
 
+def header_fields(path: Path, text: list[str]) -> tuple[str, ...]:
+    """The first line's fields; ArchiveError when it is no CSV line at all."""
+    if not text:
+        return ()
+    try:
+        return tuple(checked_fields(text[0]))
+    except ValueError as exc:
+        raise ArchiveError(path, 1, f"unreadable header: {exc}") from None
+
+
 def header(path: Path) -> tuple[str, ...]:
     """The first line's fields (for telling one export from another)."""
-    text = lines(path)
-    return tuple(fields(text[0])) if text else ()
+    return header_fields(path, lines(path))
 
 
 def _text(v: object, kind: str) -> object:

@@ -17,6 +17,11 @@ from typing import Any
 import orjson
 
 SCHEMA_VERSION = 1
+MAX_MESSAGE_BYTES = 1 << 20  # the largest RTU scan is ~10 kB; a bigger message is an error
+MAX_SEQ = 2**63 - 1  # bronze stores seq as int8
+# An alert's detail nests a level or two; far deeper would overflow Python's recursion
+# limit (~1000) in the checks below and in the jsonb dumper, failing the whole hour.
+MAX_DETAIL_DEPTH = 64
 SEVERITIES = ("info", "warning", "critical")
 MARKETS = ("DA", "RT")
 
@@ -115,6 +120,8 @@ def decode_scan(value: bytes | None) -> Scan:
     if not isinstance(values, dict) or not values:
         raise DecodeError("values must be a non-empty object of point id -> number")
     for point, v in values.items():
+        if "\x00" in point:
+            _no_nul(point, "a point id")
         if v is not None and (
             isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
         ):
@@ -122,9 +129,13 @@ def decode_scan(value: bytes | None) -> Scan:
     quality = obj.get("quality") or {}
     if not isinstance(quality, dict):
         raise DecodeError("quality must be an object of point id -> code")
+    for point, code in quality.items():
+        if code is not None and not isinstance(code, str):
+            raise DecodeError(f"quality of {point!r} must be a string code, got {code!r}")
+        _no_nul(code or "", f"the quality code of {point!r}")
     seq = obj.get("seq")
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        raise DecodeError(f"seq must be a non-negative integer, got {seq!r}")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_SEQ:
+        raise DecodeError(f"seq must be an integer in [0, 2^63), got {seq!r}")
     return Scan(
         _timestamp(obj.get("ts")),
         _text(obj, "rtu"),
@@ -141,7 +152,7 @@ def decode_price(value: bytes | None) -> Price:
     if market not in MARKETS:
         raise DecodeError(f"market must be one of {MARKETS}, got {market!r}")
     minutes = obj.get("interval_minutes")
-    if minutes not in (5, 60):
+    if type(minutes) is not int or minutes not in (5, 60):
         raise DecodeError(f"interval_minutes must be 5 or 60, got {minutes!r}")
     parts = {k: _required_number(obj, k) for k in ("lmp", "mec", "mcc", "mlc")}
     return Price(
@@ -162,6 +173,7 @@ def decode_alert(value: bytes | None) -> Alert:
     detail = obj.get("detail") or {}
     if not isinstance(detail, dict):
         raise DecodeError("detail must be an object")
+    _no_nul_within(detail, "detail")
     return Alert(
         _timestamp(obj.get("ts")),
         _text(obj, "id"),
@@ -182,13 +194,17 @@ def _iso(ts: datetime) -> str:
 def _object(value: bytes | None) -> dict[str, Any]:
     if not value:
         raise DecodeError("empty message")
+    if len(value) > MAX_MESSAGE_BYTES:
+        raise DecodeError(
+            f"message of {len(value):,} bytes is over the {MAX_MESSAGE_BYTES:,}-byte limit"
+        )
     try:
         obj = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
         raise DecodeError(f"not JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise DecodeError(f"expected a JSON object, got {type(obj).__name__}")
-    if obj.get("v") != SCHEMA_VERSION:
+    if type(obj.get("v")) is not int or obj["v"] != SCHEMA_VERSION:
         raise DecodeError(f"unsupported schema version {obj.get('v')!r}")
     return obj
 
@@ -197,7 +213,28 @@ def _text(obj: dict[str, Any], name: str) -> str:
     raw = obj.get(name)
     if not isinstance(raw, str) or not raw:
         raise DecodeError(f"{name} must be a non-empty string")
+    _no_nul(raw, name)
     return raw
+
+
+def _no_nul(text: str, name: str) -> None:
+    """PostgreSQL text and jsonb cannot hold U+0000: such a row would fail the whole COPY."""
+    if "\x00" in text:
+        raise DecodeError(f"{name} contains a NUL character (U+0000), which bronze cannot store")
+
+
+def _no_nul_within(value: object, name: str, depth: int = 0) -> None:
+    if depth > MAX_DETAIL_DEPTH:
+        raise DecodeError(f"{name} is nested deeper than {MAX_DETAIL_DEPTH} levels")
+    if isinstance(value, str):
+        _no_nul(value, name)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _no_nul(k, f"a key of {name}")
+            _no_nul_within(v, f"{name}.{k}", depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _no_nul_within(v, name, depth + 1)
 
 
 def _timestamp(raw: object) -> datetime:

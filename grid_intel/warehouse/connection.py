@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 
+from grid_intel import log
 from grid_intel.settings import redact
 
 
@@ -27,12 +28,14 @@ def connect(
             prepare_threshold=None,
             application_name="grid-intel",
         )
-    except psycopg.OperationalError as exc:
-        reason = " ".join(str(exc).split())[:300]
+    except (psycopg.OperationalError, psycopg.ProgrammingError) as exc:
+        # libpq quotes a malformed password on its own in its error: redact it, and do not
+        # chain the original, whose text a traceback would print.
+        reason = log.redact(" ".join(str(exc).split())[:300], log.url_secrets([url]))
         raise WarehouseUnavailable(
             f"cannot reach the warehouse at {redact(url)}: {reason}. "
             "Start the local stack with `grid-intel stack up`, or point "
             "GRID_INTEL_WAREHOUSE_URL at a running PostgreSQL."
-        ) from exc
+        ) from None
     with conn:
         yield conn

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from grid_intel import log as logging
 from grid_intel.alerts import webhooks as wh
@@ -40,6 +40,14 @@ class SubscribeRequest(BaseModel):
     asset: str | None = Field(default=None, max_length=200, description="Only this asset's alerts.")
     kind: str | None = Field(default=None, max_length=100, description="Only this kind of alert.")
     min_severity: Severity | None = Field(default=None, description="Only this severity or above.")
+
+    @field_validator("asset", "kind")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        """No alert's asset or kind has one, and PostgreSQL text cannot hold NUL (a 500)."""
+        if value is not None and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("must not contain control characters (such as NUL)")
+        return value
 
 
 class Filters(BaseModel):
