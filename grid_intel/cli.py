@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from grid_intel import log
-from grid_intel.settings import Settings, get_settings
+from grid_intel.settings import Settings, get_settings, redact
 
 if TYPE_CHECKING:
     from grid_intel.simulation.feeds import Feeds
@@ -589,7 +589,7 @@ def demo(
         f"Dashboard:  http://{settings.api_host}:{settings.api_port}/  "
         f"(API docs: http://{settings.api_host}:{settings.api_port}/docs)"
     )
-    typer.echo(f"Warehouse:  {settings.warehouse}")
+    typer.echo(f"Warehouse:  {redact(settings.warehouse)}")
     typer.echo(f"Kafka:      {settings.kafka_bootstrap}")
     typer.echo("The simulator keeps streaming; each hour appears in bronze ~2 min after it closes.")
     typer.echo("Stop everything with: grid-intel stack down")

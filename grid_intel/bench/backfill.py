@@ -154,17 +154,19 @@ def _time_group(
         "group": group,
         "partitions": round((end - start) / step),
         "dagster_runs": 1,
-        "models": len(assets.keys),
+        "models": sum(len(a.keys) for a in assets),
         "bronze_rows": inputs,
         "rows_written": outputs,
         "seconds": round(seconds, 2),
+        "partitions_per_min": round(60 * (end - start) / step / seconds, 1),
         "bronze_rows_per_s": round(inputs / seconds),
         "raw_copy_seconds": round(baseline, 2),
         "ratio_vs_raw_copy": round(baseline / seconds, 3),
     }
     progress(
         f"{group}: {run['partitions']} partitions in {seconds:.1f} s "
-        f"({run['bronze_rows_per_s']:,} bronze rows/s, {run['ratio_vs_raw_copy']:.2f}x "
+        f"({run['partitions_per_min']} partitions/min, {run['bronze_rows_per_s']:,} bronze "
+        f"rows/s, {run['ratio_vs_raw_copy']:.2f}x "
         f"the speed of a raw copy of its inputs)"
     )
     return run

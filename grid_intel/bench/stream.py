@@ -93,10 +93,12 @@ class Live:
     alerts: list[tuple[float, Alert]] = field(default_factory=list)
 
 
-def event_times(minutes: float, now: datetime) -> tuple[datetime, datetime, datetime]:
+def event_times(
+    minutes: float, now: datetime, live: timedelta = LIVE
+) -> tuple[datetime, datetime, datetime]:
     """Bulk stretch [t0, t1) then the live one [t1, t2), ending an hour before now."""
     t2 = now.astimezone(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
-    t1 = t2 - LIVE
+    t1 = t2 - live
     return t1 - timedelta(minutes=minutes), t1, t2
 
 
@@ -294,11 +296,11 @@ def _clean(settings: Settings, topics: Topics, group: str) -> None:
 
 
 def _run_scale(
-    settings: Settings, scale: int, minutes: float, progress: Progress
+    settings: Settings, scale: int, minutes: float, progress: Progress, live_span: timedelta
 ) -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
     group = f"bench-stream-{tag}"
-    t0, t1, t2 = event_times(minutes, datetime.now(UTC))
+    t0, t1, t2 = event_times(minutes, datetime.now(UTC), live_span)
     feeds = Feeds(seed=1, scale=scale, faults=FAULTS, faults_per_day=FAULTS_PER_DAY)
     topics = _create_topics(settings, tag)
     try:
@@ -320,7 +322,7 @@ def _run_scale(
         )
         paced = sorted(_inputs(feeds.messages(t1, t2), topics), key=lambda m: m.timestamp_ms)
         progress(
-            f"scale {scale}: {LIVE.total_seconds() / 60:g} more simulated minutes at "
+            f"scale {scale}: {live_span.total_seconds() / 60:g} more simulated minutes at "
             f"{PACE:g}x real time to a processor service"
         )
         live = _live(settings, scale, topics, group, paced)
@@ -355,20 +357,25 @@ def _run_scale(
 
 
 def bench_stream(
-    settings: Settings, minutes: float, scales: list[int], progress: Progress
+    settings: Settings,
+    minutes: float,
+    scales: list[int],
+    progress: Progress,
+    live_minutes: float = LIVE.total_seconds() / 60,
 ) -> dict[str, object]:
     """The processor's readings/s beside a raw consumer's, and its alert latency beside
     the broker's own produce-to-readable time, per scale."""
+    live_span = timedelta(minutes=live_minutes)
     report: dict[str, object] = {
         "benchmark": "stream",
         "simulated_minutes": minutes,
-        "live_minutes": LIVE.total_seconds() / 60,
+        "live_minutes": live_minutes,
         "live_pace": PACE,
         "faults_per_day": FAULTS_PER_DAY,
         "runs": [],
     }
     for scale in scales:
-        run = _run_scale(settings, scale, minutes, progress)
+        run = _run_scale(settings, scale, minutes, progress, live_span)
         report["runs"].append(run)  # type: ignore[union-attr]
         progress(
             f"scale {scale}: {run['processor_readings_per_s']:,} readings/s, "
