@@ -51,6 +51,39 @@ def copy_running(settings: Settings) -> bool:
     return row[0] > 0
 
 
+class Load:
+    """A bronze load of one hour in a thread; `outcome` gets its result or exception."""
+
+    def __init__(self, settings: Settings, key: str) -> None:
+        self.outcome: list[dg.ExecuteInProcessResult | BaseException] = []
+        self.began = time.monotonic()
+        self.thread = threading.Thread(target=self._run, args=(settings, key), daemon=True)
+        self.thread.start()
+
+    def _run(self, settings: Settings, key: str) -> None:
+        try:
+            self.outcome.append(materialize(settings, key))
+        except BaseException as exc:  # reported by the test thread
+            self.outcome.append(exc)
+
+    def wait_for_copy(self, settings: Settings, timeout_s: float = 60) -> None:
+        """Block until the load's COPY is running on the server (the fault's moment)."""
+        deadline = time.monotonic() + timeout_s
+        while not copy_running(settings):
+            assert self.thread.is_alive(), (
+                f"the load ended before its COPY was seen: {self.outcome}"
+            )
+            assert time.monotonic() < deadline, f"no COPY from the bronze load within {timeout_s}s"
+            time.sleep(0.02)
+
+    def result(self, timeout_s: float = 100) -> dg.ExecuteInProcessResult:
+        self.thread.join(timeout=timeout_s)
+        assert not self.thread.is_alive(), "the bronze load hung after the fault cleared"
+        (first,) = self.outcome
+        assert not isinstance(first, BaseException), repr(first)
+        return first
+
+
 def counts(settings: Settings, hour) -> tuple[int, int]:
     """(rows, distinct (partition, offset, point)) of the hour in bronze."""
     with connect(settings.warehouse) as conn:
@@ -70,34 +103,17 @@ def test_broker_restarted_mid_load_then_rerun_gives_exact_rows(private_stack: Se
         sent = send(p, messages)
     want = expected_rows(sent)
 
-    outcome: list[dg.ExecuteInProcessResult | BaseException] = []
-
-    def load() -> None:
-        try:
-            outcome.append(materialize(settings, key))
-        except BaseException as exc:  # reported by the test thread
-            outcome.append(exc)
-
-    loader = threading.Thread(target=load, daemon=True)
-    began = time.monotonic()
-    loader.start()
-    deadline = time.monotonic() + 60
-    while not copy_running(settings):
-        assert loader.is_alive(), f"the load ended before its COPY was seen: {outcome}"
-        assert time.monotonic() < deadline, "no COPY from the bronze load within 60s"
-        time.sleep(0.02)
+    load = Load(settings, key)
+    load.wait_for_copy(settings)
     stopping = time.monotonic()
     stop_kafka(settings)
-    mid_load = loader.is_alive()
+    mid_load = load.thread.is_alive()
     took = time.monotonic() - stopping
-    print(f"COPY seen after {stopping - began:.1f}s, broker stopped in {took:.1f}s")
+    print(f"COPY seen after {stopping - load.began:.1f}s, broker stopped in {took:.1f}s")
     start_kafka(settings)
-    loader.join(timeout=100)
-    assert not loader.is_alive(), "the bronze load hung after the broker came back"
+    first = load.result()
     assert mid_load, "the load finished before the broker stopped: publish more messages"
-    (first,) = outcome
-    assert not isinstance(first, BaseException), repr(first)
-    print(f"first load: success={first.success} in {time.monotonic() - began:.1f}s")
+    print(f"first load: success={first.success} in {time.monotonic() - load.began:.1f}s")
     if first.success:
         assert counts(settings, hour) == (len(want), len(want))
     else:  # a failure must say what broke, and leave the hour as it was (empty)

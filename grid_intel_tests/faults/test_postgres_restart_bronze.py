@@ -9,17 +9,13 @@ the run succeeds and the hour holds every published point exactly once.
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
-
-import dagster as dg
 
 from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel_tests.faults.conftest import restart_postgres
-from grid_intel_tests.faults.test_kafka_restart_bronze import copy_running, counts, materialize
+from grid_intel_tests.faults.test_kafka_restart_bronze import Load, counts
 from grid_intel_tests.integration.test_bronze import (
     expected_rows,
     hour_ago,
@@ -37,27 +33,10 @@ def test_postgres_restarted_mid_copy_is_retried_to_exact_rows(private_stack: Set
     with producer(settings.kafka_bootstrap, bulk=True) as p:
         want = expected_rows(send(p, messages))
 
-    outcome: list[dg.ExecuteInProcessResult | BaseException] = []
-
-    def load() -> None:
-        try:
-            outcome.append(materialize(settings, key))
-        except BaseException as exc:  # reported by the test thread
-            outcome.append(exc)
-
-    loader = threading.Thread(target=load, daemon=True)
-    loader.start()
-    deadline = time.monotonic() + 60
-    while not copy_running(settings):
-        assert loader.is_alive(), f"the load ended before its COPY was seen: {outcome}"
-        assert time.monotonic() < deadline, "no COPY from the bronze load within 60s"
-        time.sleep(0.02)
+    load = Load(settings, key)
+    load.wait_for_copy(settings)
     restart_postgres(settings)
-    loader.join(timeout=100)
-    assert not loader.is_alive(), "the bronze run hung after PostgreSQL came back"
-
-    (result,) = outcome
-    assert not isinstance(result, BaseException), repr(result)
+    result = load.result()
     retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     assert retried, "the restart did not fail the first attempt: publish more messages"
     assert result.success
