@@ -11,15 +11,15 @@ from urllib.parse import unquote, urlsplit
 
 import structlog
 
-# `scheme://user:<password>@`: the password, up to the last @ before a space, /, ? or #.
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@?#]*:)[^\s/?#]*(?=@)")
+from grid_intel.settings import REDACTED
+from grid_intel.settings import redact as redact_urls
+
 # libpq's keyword form: `host=h password=secret dbname=d`.
 _KEYWORD_PASSWORD = re.compile(r"(?i)\b(password\s*=\s*)('[^']*'|[^\s'\"]+)")
 _SECRET_KEY = re.compile(r"(?i)(?:^|_)(?:password|passwd|secret|token|api_key)$")
 # Known passwords are replaced wherever they appear (libpq quotes a malformed one in its
 # error, with no URL around it); shorter ones would mangle ordinary words in the logs.
 MIN_SECRET_CHARS = 6
-REDACTED = "***"
 
 
 class _CurrentStderr:
@@ -36,7 +36,7 @@ class _CurrentStderr:
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with URL and libpq passwords, and each of `secrets`, replaced by ***."""
-    text = _URL_PASSWORD.sub(rf"\1{REDACTED}", text)
+    text = redact_urls(text)
     text = _KEYWORD_PASSWORD.sub(rf"\1{REDACTED}", text)
     for secret in secrets:
         text = text.replace(secret, REDACTED)

@@ -6,6 +6,7 @@ dbt and the tests agree on where the stack lives. Nothing here connects.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -187,10 +188,12 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def redact(url: str) -> str:
-    """A URL with its password hidden, for logs and status lines."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return parts._replace(netloc=netloc).geturl()
+# `scheme://user:<password>@`: the password, up to the last @ before a space, /, ? or #.
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@?#]*:)[^\s/?#]*(?=@)")
+REDACTED = "***"
+
+
+def redact(text: str) -> str:
+    """`text` (a URL, or a message quoting URLs) with every URL's password hidden, for
+    logs and status lines."""
+    return _URL_PASSWORD.sub(rf"\1{REDACTED}", text)
