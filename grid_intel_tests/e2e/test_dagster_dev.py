@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
+from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.dagster import dagster_env
 from grid_intel_tests.e2e.browser import keep_screenshot, launched
@@ -58,12 +58,9 @@ def dagster_dev(request, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
 
 
 def gql(settings: Settings, query: str, variables: dict) -> dict:
-    url = f"http://127.0.0.1:{settings.dagster_port}/graphql"
-    resp = httpx.post(url, json={"query": query, "variables": variables}, timeout=60)
-    resp.raise_for_status()
-    body = resp.json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
+    """One query through the client `grid-intel backfill` uses (errors raise)."""
+    with DagsterGraphQL.local(settings.dagster_port) as client:
+        return client.query(query, variables)
 
 
 def test_definitions_validate(test_db: Settings, dbt_manifest):
