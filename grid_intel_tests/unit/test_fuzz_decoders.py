@@ -21,7 +21,7 @@ import orjson
 import polars as pl
 import psycopg
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from psycopg.adapt import Transformer
 from psycopg.pq import Format
@@ -43,14 +43,8 @@ from grid_intel.kafka.codec import (
 )
 from grid_intel.simulation import scada
 from grid_intel.simulation.messages import price_messages, scan_message
+from grid_intel_tests.unit.fuzzing import FUZZ
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 BRONZE = {b.topic.name: b for b in BRONZE_TOPICS}
 DECODERS: dict[str, Callable[[bytes | None], object]] = {
     "sensor.readings": decode_scan,

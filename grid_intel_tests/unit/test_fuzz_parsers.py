@@ -25,20 +25,14 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grid_intel.archives import ArchiveError, Parsed, eccc, miso
 from grid_intel.archives.files import csv_text, fields
 from grid_intel.market import parse_miso_lmp
+from grid_intel_tests.unit.fuzzing import FUZZ
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 Rows = list[list[str]]
 
 
