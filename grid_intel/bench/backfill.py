@@ -21,6 +21,7 @@ import dagster as dg
 import numpy as np
 
 from grid_intel.bench.database import scratch_database
+from grid_intel.defs.partitions import range_tags
 from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
@@ -140,10 +141,7 @@ def _time_group(
         list(assets),
         resources=resources,
         run_config=QUIET,
-        tags={
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-        },
+        tags=range_tags(first, last),
     )
     seconds = time.perf_counter() - t0
     if not result.success:

@@ -14,3 +14,12 @@ daily = dg.DailyPartitionsDefinition(start_date=hourly.start, timezone="UTC")
 ROWS_IN_WINDOW = "[start, end)"  # rows stamped inside the window
 ISSUED_AT_CLOSE = "(start, end]"  # forecasts issued as the window closes, stamped with its end
 MONTHS_OF_WINDOW = "months of [start, end)"  # monthly rollups: the months the window touches
+
+# Run tags that make one run cover a range of partition keys, as single-run backfills do.
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """One run over the partition keys first..last (inclusive)."""
+    return {RANGE_START: first, RANGE_END: last}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
-from grid_intel.defs.partitions import daily, hourly
+from grid_intel.defs.partitions import RANGE_END, RANGE_START, daily, hourly
 from grid_intel.operations.backfill import (
     BackfillError,
     Outcome,
@@ -119,8 +119,8 @@ def test_nightly_schedules_request_the_closed_day(dbt_manifest):
         return list(schedule.evaluate_tick(ctx).run_requests or [])
 
     (hours,) = requests(schedules.late_data_hours_nightly)
-    assert hours.tags[schedules.RANGE_START] == "2026-03-04-00:00"
-    assert hours.tags[schedules.RANGE_END] == "2026-03-04-23:00"
+    assert hours.tags[RANGE_START] == "2026-03-04-00:00"
+    assert hours.tags[RANGE_END] == "2026-03-04-23:00"
     (days,) = requests(schedules.late_data_days_nightly)
     assert days.partition_key == "2026-03-04"
     (health,) = requests(schedules.health_scoring_schedule)

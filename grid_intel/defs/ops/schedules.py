@@ -13,11 +13,8 @@ import dagster as dg
 
 from grid_intel.defs.intelligence.carbon import carbon_intensity
 from grid_intel.defs.intelligence.health import equipment_health, equipment_health_heatmap
-from grid_intel.defs.partitions import daily, hourly
+from grid_intel.defs.partitions import daily, hourly, range_tags
 from grid_intel.defs.transform.assets import dbt_daily_assets, dbt_hourly_assets
-
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 
 health_scoring_job = dg.define_asset_job(
     "health_scoring_daily",
@@ -57,7 +54,7 @@ def hours_request(scheduled: datetime) -> dg.RunRequest:
     keys = hourly.get_partition_keys_in_time_window(dg.TimeWindow(start, end))
     return dg.RunRequest(
         run_key=f"late-hours-{start:%Y-%m-%d}",
-        tags={RANGE_START: keys[0], RANGE_END: keys[-1], "grid_intel/purpose": "late-data"},
+        tags={**range_tags(keys[0], keys[-1]), "grid_intel/purpose": "late-data"},
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from grid_intel.defs.partitions import daily
+from grid_intel.defs.partitions import daily, range_tags
 from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
 from grid_intel.defs.resources import LandingResource
 from grid_intel.ingestion.landing_watch import (
@@ -46,10 +46,7 @@ def run_request(request: Request) -> dg.RunRequest:
     tags = {"grid_intel/trigger": "landing-file"}
     days = [d.isoformat() for d in request.days]
     if len(days) > 1:
-        tags |= {
-            "dagster/asset_partition_range_start": days[0],
-            "dagster/asset_partition_range_end": days[-1],
-        }
+        tags |= range_tags(days[0], days[-1])
     return dg.RunRequest(
         run_key=request.run_key,
         partition_key=days[0] if len(days) == 1 else None,
