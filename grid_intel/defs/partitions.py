@@ -1,5 +1,7 @@
 """Time-window partitions shared by every layer (UTC)."""
 
+from datetime import datetime
+
 import dagster as dg
 
 PARTITIONS_START = "2026-01-01-00:00"
@@ -23,3 +25,10 @@ RANGE_END = "dagster/asset_partition_range_end"
 def range_tags(first: str, last: str) -> dict[str, str]:
     """One run over the partition keys first..last (inclusive)."""
     return {RANGE_START: first, RANGE_END: last}
+
+
+def run_hours(context: dg.AssetExecutionContext) -> list[tuple[datetime, datetime]]:
+    """Each hour's window in an hourly asset's run, in order: a backfill run covers a range
+    of hours, and assets that judge one hour at a time must stamp and replace each alone."""
+    keys = hourly.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
+    return [tuple(hourly.time_window_for_partition_key(k)) for k in keys]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from grid_intel.anomaly.sensors import SENSOR_KINDS
+from grid_intel.defs.partitions import range_tags
 from grid_intel.ingestion.tables import (
     BRONZE_GRID_ALERTS,
     BRONZE_GRID_FREQUENCY,
@@ -102,6 +103,9 @@ def test_hourly_events_find_the_faults_and_rerun_the_same(loaded):
         assert (f.asset, f.kind) in found, f
     materialize([anomaly_events], settings, partition_key=keys[1])
     assert events(settings).equals(first)
+    # A backfill run over both hours judges and stamps each hour alone, as two runs do.
+    materialize([anomaly_events], settings, tags=range_tags(*keys))
+    assert events(settings).equals(first)
 
 
 def test_daily_evaluation_scores_both_paths(loaded):
@@ -169,3 +173,13 @@ def test_hourly_scores_rank_pyod_and_the_charts_and_rerun_the_same(loaded):
     assert not hot or thermal.filter(thermal["asset"].is_in(list(hot)))["flagged"].any()
     materialize([anomaly_scores], settings, partition_key=key)
     assert query_frame(settings, sql).equals(first)
+
+    # A backfill run over both hours charts each hour alone (PyOD fits all the run's hours).
+    charts = "select hour, asset, detector, score, rank, flagged from gold.anomaly_scores"
+    charts += " where detector in ('ewma', 'cusum', 'western_electric') order by 1, 2, 3"
+    one = query_frame(settings, charts)
+    materialize([anomaly_scores], settings, tags=range_tags(START.strftime("%Y-%m-%d-%H:00"), key))
+    both = query_frame(settings, charts)
+    assert set(both["hour"]) == {START, START + timedelta(hours=1)}
+    later = both.filter(both["hour"].dt.hour() == START.hour + 1)
+    assert later.height and later.equals(one)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import ISSUED_AT_CLOSE, daily, hourly
+from grid_intel.defs.partitions import ISSUED_AT_CLOSE, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
     BINNED_LOAD,
@@ -101,8 +101,7 @@ ONE_SECOND = timedelta(seconds=1)  # a forecast partition is its one issue insta
 
 def issue_instants(context: dg.AssetExecutionContext) -> list[datetime]:
     """The issue instant of every hour in the run's range: each hour's close."""
-    keys = hourly.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
-    return [hourly.time_window_for_partition_key(k).end for k in keys]
+    return [end for _, end in run_hours(context)]
 
 
 READINGS = dg.AssetKey(["silver", "validated_readings"])
