@@ -14,17 +14,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from pyod.models.base import BaseDetector
-from pyod.models.ecod import ECOD
-from pyod.models.iforest import IForest
 
 from grid_intel.anomaly.physical import served_substation
 from grid_intel.grid.cooling import COOLING
 from grid_intel.grid.registry import Registry
 from grid_intel.health.thermal import ThermalParams, ultimate_hot_spot_rise, ultimate_top_oil_rise
+
+if TYPE_CHECKING:
+    from pyod.models.base import BaseDetector
 
 DETECTORS = ("iforest", "ecod")
 CONTAMINATION = 0.02  # the share flagged: a few units a class, what a shift can look at
@@ -202,6 +203,11 @@ def robust_scaled(x: np.ndarray) -> np.ndarray:
 
 
 def _detector(name: str, seed: int, contamination: float) -> BaseDetector:
+    # Imported here: PyOD pulls in scikit-learn (~4 s), which every Dagster run process
+    # would otherwise pay when it loads the code location.
+    from pyod.models.ecod import ECOD
+    from pyod.models.iforest import IForest
+
     if name == "iforest":
         return IForest(contamination=contamination, random_state=seed, n_jobs=1)
     if name == "ecod":

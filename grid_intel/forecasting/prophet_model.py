@@ -12,13 +12,16 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from grid_intel.forecasting.prediction import Prediction
 from grid_intel.forecasting.series import Series
 from grid_intel.grid.calendar import statutory_holidays
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIT_WEEKS = 6
 INTERVAL = 0.8
@@ -28,6 +31,8 @@ SEED = 20260101
 
 
 def _holidays(first: datetime, last: datetime) -> pd.DataFrame:
+    import pandas as pd
+
     days = sorted(d for y in range(first.year, last.year + 1) for d in statutory_holidays(y))
     return pd.DataFrame({"holiday": "statutory", "ds": pd.to_datetime(days)})
 
@@ -38,6 +43,7 @@ def fit_predict(
     levels: Sequence[float],
     covariates: dict[str, np.ndarray] | None = None,
 ) -> Prediction:
+    import pandas as pd  # imported on use, as Prophet is: run processes skip ~1 s of import
     from prophet import Prophet  # imported on use: it loads cmdstan
 
     logging.getLogger("cmdstanpy").setLevel(logging.WARNING)

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xgboost
 
 from grid_intel.forecasting.features import design, lag_set
 from grid_intel.forecasting.prediction import Covariates, Prediction
 from grid_intel.forecasting.series import ForecastInputError, Series
+
+if TYPE_CHECKING:
+    import xgboost
 
 TRAIN_WEEKS = 8
 # Fewer, larger boosting steps and 64 histogram bins: a third of the fit time of
@@ -119,6 +122,8 @@ def fit(
                 f"xgboost needs about {timedelta(days=2) + hi * s.step} of history for leads "
                 f"up to {hi * s.step}; {s.y.size * s.step} given"
             )
+        import xgboost  # here, not at module load: every Dagster run process loads this
+
         model = xgboost.XGBRegressor(
             objective="reg:quantileerror", quantile_alpha=np.array(alphas), **PARAMS
         )

@@ -1,7 +1,10 @@
-"""`dagster dev` for the e2e tier: its own DAGSTER_HOME, storage database and port."""
+"""Dagster for the e2e and fault tiers: its own DAGSTER_HOME, storage database and port,
+either as `dagster dev` or as a webserver and a daemon the test can kill apart."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,14 +12,18 @@ from pathlib import Path
 
 import psycopg
 
-from grid_intel.settings import Settings
-from grid_intel.stack.dagster import DagsterDev
-from grid_intel.stack.proc import free_port
+from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
+from grid_intel.settings import Settings, project_root
+from grid_intel.stack.dagster import DagsterDev, dagster_env
+from grid_intel.stack.proc import Daemon, free_port, spawn, terminate, wait_until
+
+DAEMONS = """
+{ instance { daemonHealth { allDaemonStatuses { daemonType required healthy } } } }"""
 
 
 @contextmanager
-def dagster_dev(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
-    """Started on `lane`'s warehouse, stopped and its storage dropped after.
+def _settings(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
+    """`lane` with a fresh Dagster storage database (dropped after) and a free port.
 
     Its sensors start at the topics' ends, not at a day of other tests' data.
     """
@@ -24,20 +31,108 @@ def dagster_dev(lane: Settings, state: Path, **overrides: object) -> Iterator[Se
     admin = lane.local_pg_url("postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'create database "{db}"')
-    settings = lane.model_copy(
-        update={
-            "state_dir": state,
-            "dagster_port": free_port(),
-            "dagster_pg_url": lane.local_pg_url(db),
-            "sensor_lookback_hours": 0.0,
-            **overrides,
-        }
-    )
-    dev = DagsterDev(settings)
     try:
-        dev.start(print)
-        yield settings
+        yield lane.model_copy(
+            update={
+                "state_dir": state,
+                "dagster_port": free_port(),
+                "dagster_pg_url": lane.local_pg_url(db),
+                "sensor_lookback_hours": 0.0,
+                **overrides,
+            }
+        )
     finally:
-        dev.stop(purge=False, progress=print)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{db}" with (force)')
+
+
+@contextmanager
+def dagster_dev(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
+    """`dagster dev` on `lane`'s warehouse, stopped and its storage dropped after."""
+    with _settings(lane, state, **overrides) as settings:
+        dev = DagsterDev(settings)
+        try:
+            dev.start(print)
+            yield settings
+        finally:
+            dev.stop(purge=False, progress=print)
+
+
+class Services:
+    """`dagster-webserver` and `dagster-daemon run` as two processes, as a deployment
+    runs them, so the daemon can die and come back while the webserver stays."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.state_dir / "dagster-services"
+        self.env = dagster_env(settings)
+        self.workspace = str(project_root() / "workspace.yaml")
+        self.webserver = Daemon(self.root, "webserver")
+        self.daemon: subprocess.Popen[bytes] | None = None
+        self.daemon_log = self.root / "daemon.log"
+
+    def _bin(self, name: str) -> str:
+        return str(Path(sys.executable).parent / name)
+
+    def _answers(self) -> bool:
+        try:
+            with DagsterGraphQL.local(self.settings.dagster_port) as client:
+                client.query("{ version }")
+            return True
+        except DagsterApiError:
+            return False
+
+    def daemons_healthy(self) -> bool:
+        """The webserver's view: every daemon (backfills, queue, monitoring) heartbeating."""
+        with DagsterGraphQL.local(self.settings.dagster_port) as client:
+            health = client.query(DAEMONS)["instance"]["daemonHealth"]
+        return all(d["healthy"] for d in health["allDaemonStatuses"] if d["required"])
+
+    def start_webserver(self) -> None:
+        cmd = [self._bin("dagster-webserver"), "-w", self.workspace, "-h", "127.0.0.1"]
+        cmd += ["-p", str(self.settings.dagster_port)]
+        self.webserver.launch(
+            cmd,
+            port=self.settings.dagster_port,
+            ready=self._answers,
+            timeout=240,
+            cwd=project_root(),
+            env=self.env,
+        )
+
+    def start_daemon(self) -> None:
+        cmd = [self._bin("dagster-daemon"), "run", "-w", self.workspace]
+        self.daemon = spawn(cmd, self.daemon_log, cwd=project_root(), env=self.env)
+        wait_until(
+            self.daemons_healthy,
+            timeout=240,
+            what="dagster-daemon",
+            log_path=self.daemon_log,
+            proc=self.daemon,
+            interval=2,
+        )
+
+    def kill_daemon(self) -> None:
+        """SIGKILL the daemon process alone, as a crash would: the runs it launched live
+        in processes of their own and carry on."""
+        assert self.daemon is not None
+        self.daemon.kill()
+        self.daemon.wait(30)
+
+    def stop(self) -> None:
+        if self.daemon is not None and self.daemon.poll() is None:
+            terminate(self.daemon.pid)
+        self.webserver.halt(print)
+
+
+@contextmanager
+def dagster_services(lane: Settings, state: Path, **overrides: object) -> Iterator[Services]:
+    """A webserver and a daemon on `lane`'s warehouse, both stopped after."""
+    with _settings(lane, state, **overrides) as settings:
+        services = Services(settings)
+        try:
+            services.start_webserver()
+            services.start_daemon()
+            yield services
+        finally:
+            services.stop()

@@ -133,3 +133,18 @@ def test_nightly_schedules_request_the_closed_day(dbt_manifest):
     for key in job.asset_layer.selected_asset_keys:
         policy = graph.get(key).backfill_policy
         assert policy is not None and policy.max_partitions_per_run is None, key
+
+
+def test_every_hourly_asset_backfills_at_least_a_day_per_run():
+    """A week's backfill is a few runs per asset, not 168: each run pays its start-up."""
+    from grid_intel.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    hourly_keys = [
+        k for k in graph.materializable_asset_keys if graph.get(k).partitions_def == hourly
+    ]
+    assert len(hourly_keys) > 10
+    for key in hourly_keys:
+        policy = graph.get(key).backfill_policy
+        assert policy is not None, key
+        assert policy.max_partitions_per_run is None or policy.max_partitions_per_run >= 24, key

@@ -5,7 +5,7 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from grid_intel.defs.partitions import hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly
 from grid_intel.defs.resources import KafkaResource, WarehouseResource
 from grid_intel.ingestion.load import load_window
 from grid_intel.ingestion.runs import LoadRecord, record, record_failure
@@ -45,7 +45,7 @@ def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
         group_name="bronze",
         kinds={"kafka", "postgres"},
         owners=["team:data-platform"],
-        backfill_policy=dg.BackfillPolicy.multi_run(24),
+        backfill_policy=HOURLY_BACKFILL,
         # A broker or database restart mid-run: the window is replaced whole, so retry.
         retry_policy=dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL),
         description=f"`{topic.name}` messages of one UTC hour ({topic.content}), exactly "

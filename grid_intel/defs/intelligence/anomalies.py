@@ -19,7 +19,7 @@ from grid_intel.anomaly.charts import chart_scores
 from grid_intel.anomaly.events import Event, Label
 from grid_intel.anomaly.multivariate import features, scores
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import daily, hourly, run_hours
+from grid_intel.defs.partitions import HOURLY_BACKFILL, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.evaluation.anomalies import GOALS, run, scorecard
 from grid_intel.grid.registry import build_registry
@@ -101,7 +101,7 @@ where start_ts < %(end)s and end_ts > %(start)s
     kinds={"python", "postgres"},
     owners=["team:grid-operations"],
     automation_condition=follows_upstream(),
-    backfill_policy=dg.BackfillPolicy.multi_run(6),
+    backfill_policy=HOURLY_BACKFILL,
     description="Anomaly events in each UTC hour from the raw scans and frequency: stuck "
     "sensors, spikes, dropouts, breaker chatter, transformer overheating against the IEEE "
     "C57.91 thermal model, line overload, dissolved-gas rate of rise (C57.104) and "
@@ -162,7 +162,7 @@ def anomaly_events(
     kinds={"python", "pyod", "postgres"},
     owners=["team:grid-operations"],
     automation_condition=follows_upstream(),
-    backfill_policy=dg.BackfillPolicy.multi_run(6),
+    backfill_policy=HOURLY_BACKFILL,
     description="Anomaly scores per asset and UTC hour within its peer group: PyOD's "
     "Isolation Forest and ECOD on hourly features (transformers, their dissolved gases, "
     "lines, breakers), and EWMA, CUSUM and Western Electric charts on the model residuals "

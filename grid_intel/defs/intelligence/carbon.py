@@ -15,7 +15,7 @@ from grid_intel.carbon import emissions_by_source, hourly_intensity
 from grid_intel.carbon.forecast import issue, read_intensity
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import ISSUED_AT_CLOSE, hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
 from grid_intel.grid.registry import INTERTIES
@@ -157,7 +157,7 @@ def carbon_intensity(
     kinds={"python", "postgres"},
     owners=["team:carbon"],
     automation_condition=follows_upstream(),
-    backfill_policy=dg.BackfillPolicy.multi_run(4),
+    backfill_policy=HOURLY_BACKFILL,
     description="Consumption-based carbon intensity for the next 24 h (g CO2e/kWh, p10/p50/"
     "p90), issued when each UTC hour closes from the last 4 weeks of gold.carbon_intensity "
     "by the best model of a rolling-origin backtest: when to shift load.",

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import ISSUED_AT_CLOSE, daily, hourly, run_hours
+from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
     BINNED_LOAD,
@@ -236,7 +236,7 @@ def forecast_models(
     kinds={"python", "postgres"},
     owners=["team:forecasting"],
     automation_condition=follows_upstream(dg.AssetSelection.assets(MODELS_KEY)),
-    backfill_policy=dg.BackfillPolicy.multi_run(4),
+    backfill_policy=HOURLY_BACKFILL,
     description="Demand forecasts issued when each UTC hour closes, for every load region "
     "and the Manitoba total at 15 min, 1 h, 24 h and 7 d, with p10/p50/p90, each predicted "
     "by the fitted model its latest earlier model card keeps (MSTL fitted on the spot "

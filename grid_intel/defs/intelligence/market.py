@@ -14,7 +14,7 @@ import polars as pl
 
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import ISSUED_AT_CLOSE, hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting import ForecastInputError
 from grid_intel.market import lmp_forecast, signal_inputs
@@ -64,7 +64,7 @@ LMP_BACKTESTS = TableSpec(
     kinds={"python", "postgres"},
     owners=["team:market"],
     automation_condition=follows_upstream(),
-    backfill_policy=dg.BackfillPolicy.multi_run(4),
+    backfill_policy=HOURLY_BACKFILL,
     description="MISO LMP forecasts at the Manitoba interface (MHEB) and the MINN hub, "
     "issued when each UTC hour closes: the real-time price 6 h ahead (next_hours) and the "
     "day-ahead price 24 h ahead (day_ahead), p10/p50/p90 ($/MWh), each from the best of "
@@ -194,7 +194,7 @@ BACKTEST = TableSpec(
     kinds={"python", "postgres"},
     owners=["team:market"],
     automation_condition=follows_upstream(),
-    backfill_policy=dg.BackfillPolicy.multi_run(24),
+    backfill_policy=HOURLY_BACKFILL,
     description="Buy/sell signals against MISO for the next 24 h, issued when each UTC hour "
     "closes: export, import or hold at the Manitoba interface, MW within the MHEB-MISO "
     "limits (3,185 MW out, 2,100 MW in) and the hydro headroom over forecast load, the "
