@@ -61,9 +61,8 @@ def topics(settings: Settings, tag: str, *specs) -> list[str]:
     return [s.name for s in named]
 
 
-@pytest.fixture(scope="module")
-def stream_input(warehouse: Settings):
-    """90 minutes of the grid with sensor and stream faults, on this module's topics."""
+def publish_input(warehouse: Settings):
+    """90 minutes of the grid with sensor and stream faults, on topics of their own."""
     tag = uuid.uuid4().hex[:8]
     readings, frequency = topics(warehouse, tag, SENSOR_READINGS, GRID_FREQUENCY)
     feeds = Feeds(seed=5, faults=KINDS, faults_per_day=60)
@@ -79,6 +78,11 @@ def stream_input(warehouse: Settings):
     return tag, readings, frequency, feeds, start
 
 
+@pytest.fixture(scope="module")
+def stream_input(warehouse: Settings):
+    return publish_input(warehouse)
+
+
 def config(settings: Settings, stream_input, group: str, alerts: str) -> StreamConfig:
     _, readings, frequency, *_ = stream_input
     return StreamConfig(
@@ -91,8 +95,7 @@ def config(settings: Settings, stream_input, group: str, alerts: str) -> StreamC
     )
 
 
-@pytest.fixture(scope="module")
-def reference(warehouse: Settings, stream_input):
+def reference_run(warehouse: Settings, stream_input):
     """One uninterrupted in-process run: its alerts, keyed by id."""
     tag, *_, feeds, _ = stream_input
     (alerts,) = topics(warehouse, f"{tag}.ref", GRID_ALERTS)
@@ -102,6 +105,11 @@ def reference(warehouse: Settings, stream_input):
     assert stats.records > 80_000 and stats.commits >= 2
     published = read_alerts(warehouse.kafka_bootstrap, alerts)
     return {a.alert_id: a for _, a in published}, published, stats
+
+
+@pytest.fixture(scope="module")
+def reference(warehouse: Settings, stream_input):
+    return reference_run(warehouse, stream_input)
 
 
 def test_injected_faults_arrive_as_alerts_with_their_asset_and_kind(reference, stream_input):
