@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -610,10 +611,18 @@ def backfill(
     ] = None,
     wait: Annotated[bool, typer.Option(help="Follow the backfill until it ends.")] = True,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to follow it.")] = 6 * 3600,
+    pause_automation: Annotated[
+        bool,
+        typer.Option(
+            help="Stop the running sensors and schedules while it runs and start them "
+            "again after (for history the sensors never saw)."
+        ),
+    ] = False,
 ) -> None:
     """Launch one Dagster backfill of the selection over [start, end) through the webserver,
     with progress until done; exits 1 if any partition failed."""
     from grid_intel.operations import backfill as bf
+    from grid_intel.operations.automation import paused
     from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
 
     settings = get_settings()
@@ -623,14 +632,19 @@ def backfill(
         for key, why in plan.skipped:
             _say(f"skipped {key.to_user_string()}: {why}")
         client = DagsterGraphQL(url) if url else DagsterGraphQL.local(settings.dagster_port)
+        if pause_automation and not wait:
+            raise ValueError(
+                "--pause-automation resumes the sensors when the backfill ends, so it needs --wait"
+            )
         with client:
             about = f"grid-intel backfill of the selection {selection}"
             if not wait:
                 typer.echo(f"backfill {bf.launch(client, plan, about)} launched")
                 return
-            outcome = bf.run_backfill(
-                client, plan, _say, description=about, timeout_seconds=timeout
-            )
+            with paused(client, _say) if pause_automation else nullcontext():
+                outcome = bf.run_backfill(
+                    client, plan, _say, description=about, timeout_seconds=timeout
+                )
     except (bf.BackfillError, DagsterApiError, ValueError) as exc:
         raise _fail(exc) from None
     typer.echo(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from grid_intel.operations.automation import running
 from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.dagster import dagster_env
@@ -94,6 +95,9 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
     for hour in hours:
         publish_hour(dagster_dev, hour, region)
     partition = hours[0].strftime("%Y-%m-%d-%H:%M")
+    with DagsterGraphQL.local(dagster_dev.dagster_port) as client:
+        automation = {i.name for i in running(client)}
+    assert "layers_follow_upstream" in automation
 
     out = subprocess.run(
         [
@@ -108,6 +112,7 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
             (hours[-1] + timedelta(hours=1)).isoformat(),
             "--url",
             f"http://127.0.0.1:{dagster_dev.dagster_port}/graphql",
+            "--pause-automation",
         ],
         capture_output=True,
         text=True,
@@ -117,6 +122,10 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "completed_success: 4/4 asset partitions done (100%)" in out.stdout, out.stdout
     assert "partitions/min" in out.stdout and "launched" in out.stderr
+    # The sensors and schedules were stopped for the backfill and are running again.
+    assert f"paused {len(automation)}" in out.stderr and "resumed" in out.stderr
+    with DagsterGraphQL.local(dagster_dev.dagster_port) as client:
+        assert {i.name for i in running(client)} == automation
 
     for hour in hours:
         assert counts(dagster_dev, region, hour) == {

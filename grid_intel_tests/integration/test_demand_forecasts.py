@@ -13,6 +13,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from grid_intel.defs.partitions import range_tags
+from grid_intel.defs.resources import build_resources
 from grid_intel.forecasting.demand import CANDIDATES, HORIZONS, SYSTEM, histories, load_forecaster
 from grid_intel.grid.registry import build_registry
 from grid_intel.ingestion.tables import BRONZE_TOPICS
@@ -214,3 +216,31 @@ def test_an_issue_before_three_days_of_history_warms_up_without_failing(built):
     assert shown["dagster/row_count"] == 0
     assert len(shown["skipped"]) == len(STEPS) * (len(LOAD_POINTS) + 1)
     assert all("at least 3 days" in why for why in shown["skipped"].values()), shown["skipped"]
+
+
+def test_a_backfill_from_the_first_day_skips_the_days_without_history(built):
+    """A ranged run over days before and after 3 days of history: the early days are
+    listed and get no card, the later one is modelled, and the run succeeds. Only a run
+    where no day has history fails."""
+    from grid_intel.defs.intelligence.forecasts import forecast_models
+
+    settings, _, _ = built
+    keys = [f"{FIRST + timedelta(days=d):%Y-%m-%d}" for d in (1, 3)]
+    result = materialize([forecast_models], settings, tags=range_tags(*keys))
+    events = result.get_asset_materialization_events()  # one per day of the range
+    assert len(events) == 3
+    shown = events[0].step_materialization_data.materialization.metadata
+    warming = shown["days_without_history"].value
+    assert keys[0] in warming and keys[1] not in warming, warming
+    days = set(query_frame(settings, "select distinct day from gold.forecast_models")["day"])
+    assert FIRST + timedelta(days=3) in days and FIRST + timedelta(days=1) not in days
+
+    alone = dg.materialize(
+        [forecast_models],
+        partition_key=keys[0],
+        resources=build_resources(settings),
+        raise_on_error=False,
+    )
+    assert not alone.success
+    failure = alone.get_step_failure_events()[0].step_failure_data.error
+    assert "no region could be forecast" in failure.message

@@ -160,10 +160,10 @@ def forecast_models(
     began = time.perf_counter()
     summary: dict[str, dict[str, object]] = {}
     skipped: dict[str, str] = {}
+    days = daily.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
+    warming: list[str] = []
     with warehouse.connection() as conn:
-        for day in daily.get_partition_keys_in_range(
-            dg.PartitionKeyRange(*context.partition_key_range)
-        ):
+        for day in days:
             start, end = daily.time_window_for_partition_key(day)
             cards, backtests = [], []
             known = histories(conn, end)
@@ -210,17 +210,25 @@ def forecast_models(
                     }
                     context.log.info(f"model card {day} {region}/{h.name}: {card.model}")
             if not cards:
-                raise dg.Failure(
-                    description=f"no region could be forecast for {day}: "
-                    f"{next(iter(skipped.values()), 'no demand history')}. Materialize "
-                    "silver/validated_readings for at least the 3 days before it.",
-                    metadata={"skipped": dg.MetadataValue.json(skipped)},
+                # A backfill from the first day of history: its first days cannot have a
+                # model, and failing them would fail the whole range's run.
+                warming.append(day)
+                context.log.warning(
+                    f"no model card for {day}: {next(iter(skipped.values()), 'no demand history')}"
                 )
             replace_window(conn, BACKTESTS, backtests, start, end)
             replace_window(conn, MODELS, cards, start, end)
+    if len(warming) == len(days):
+        raise dg.Failure(
+            description=f"no region could be forecast for {', '.join(warming)}: "
+            f"{next(iter(skipped.values()), 'no demand history')}. Materialize "
+            "silver/validated_readings for at least the 3 days before it.",
+            metadata={"skipped": dg.MetadataValue.json(skipped)},
+        )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(summary),
+            "days_without_history": warming,
             "models": dg.MetadataValue.json(summary),
             "skipped": dg.MetadataValue.json(skipped),
             "seconds": round(time.perf_counter() - began, 2),
