@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import psycopg
 from kafka import KafkaConsumer
+from psycopg import sql
 
 from grid_intel.ingestion.split import Split
 from grid_intel.ingestion.tables import BronzeTopic
-from grid_intel.kafka.client import read_ranges, window_ranges
+from grid_intel.kafka.client import expired, read_ranges, window_ranges
 from grid_intel.kafka.windows import OffsetRange, Window
 from grid_intel.warehouse.writer import quarantine, replace_window
 
@@ -33,6 +34,8 @@ class LoadReport:
     seconds: float
     # Per Kafka partition, the highest offset now in bronze (as rows or quarantined).
     highest_offsets: dict[int, int] = field(default_factory=dict)
+    # Kafka partitions whose retention has passed the window: its rows were kept as they were.
+    kept_past_retention: list[int] = field(default_factory=list)
 
     @property
     def rows_per_s(self) -> float:
@@ -50,7 +53,12 @@ class LoadReport:
             "records_read": sum(r.count for r in self.ranges),
             "seconds": round(self.seconds, 3),
             "rows_per_s": round(self.rows_per_s),
+            "kept_past_retention": self.kept_past_retention,
         }
+
+
+class WindowExpired(RuntimeError):
+    """Kafka no longer holds the window and bronze holds nothing for it."""
 
 
 def load_window(
@@ -63,7 +71,10 @@ def load_window(
     """Replace the window's rows with those of `ranges` (default: time index to the end)."""
     t0 = time.perf_counter()
     topic = bronze.topic.name
-    if ranges is None:
+    if ranges is None:  # a backfill: offsets from the time index
+        gone = expired(consumer, bronze.topic, window)
+        if gone:
+            return _keep(conn, bronze, window, gone, t0)
         ranges = window_ranges(consumer, topic, window)
     split = Split()
     rows = split.window_rows(read_ranges(consumer, topic, ranges), window, bronze)
@@ -81,3 +92,24 @@ def load_window(
         time.perf_counter() - t0,
         dict(split.highest),
     )
+
+
+def _keep(
+    conn: psycopg.Connection, bronze: BronzeTopic, window: Window, gone: list[int], t0: float
+) -> LoadReport:
+    """Past Kafka's retention bronze is the only copy: re-loading would replace the
+    window's rows with whatever is left, so they stay as they are."""
+    table = bronze.table
+    query = sql.SQL("select count(*) from {} where {} >= %s and {} < %s").format(
+        table.ident, sql.Identifier(table.time_column), sql.Identifier(table.time_column)
+    )
+    kept = conn.execute(query, (window.start, window.end)).fetchone()[0]
+    if not kept:
+        raise WindowExpired(
+            f"{bronze.topic.name} no longer holds {window.start:%Y-%m-%d %H:%M} to "
+            f"{window.end:%Y-%m-%d %H:%M} UTC (retention {bronze.topic.retention}; "
+            f"partitions {gone} begin after it) and {table.qualified} has no rows for it: "
+            "this data is gone. Publish it again (e.g. `grid-intel simulate history`) "
+            "or backfill only windows inside the retention."
+        )
+    return LoadReport([], 0, kept, 0, 0, 0, 0, time.perf_counter() - t0, {}, gone)

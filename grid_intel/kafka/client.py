@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -15,7 +15,13 @@ from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from grid_intel.kafka.topics import TopicSpec
-from grid_intel.kafka.windows import OffsetRange, Window, offset_ranges, to_ms
+from grid_intel.kafka.windows import (
+    OffsetRange,
+    Window,
+    expired_partitions,
+    offset_ranges,
+    to_ms,
+)
 
 T = TypeVar("T")
 
@@ -162,6 +168,24 @@ def window_ranges(client: KafkaConsumer, topic: str, window: Window) -> list[Off
         time_index(client, topic, window.start),
         {tp.partition: o for tp, o in client.beginning_offsets(tps).items()},
         {tp.partition: o for tp, o in client.end_offsets(tps).items()},
+    )
+
+
+def earliest_timestamps(client: KafkaConsumer, topic: str) -> dict[int, int | None]:
+    """Per partition, the timestamp (ms) of the earliest retained record (None: empty)."""
+    found = client.offsets_for_times(dict.fromkeys(partitions(client, topic), 0))
+    return {tp.partition: (o.timestamp if o else None) for tp, o in found.items()}
+
+
+def expired(client: KafkaConsumer, topic: TopicSpec, window: Window) -> list[int]:
+    """Partitions of `topic` whose retention may have deleted part of `window`."""
+    tps = partitions(client, topic.name)
+    beginning = {tp.partition: o for tp, o in client.beginning_offsets(tps).items()}
+    now = datetime.now(UTC)
+    if window.start >= now - topic.retention:  # no look-up needed: the window is whole
+        return []
+    return expired_partitions(
+        window, now, topic.retention, beginning, earliest_timestamps(client, topic.name)
     )
 
 

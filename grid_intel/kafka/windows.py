@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,27 @@ def offset_ranges(
         start = end[partition] if lo is None else max(lo, beginning.get(partition, 0))
         ranges.append(OffsetRange(partition, start, max(start, end[partition])))
     return ranges
+
+
+def expired_partitions(
+    window: Window,
+    now: datetime,
+    retention: timedelta,
+    beginning: Mapping[int, int],
+    earliest_ms: Mapping[int, int | None],
+) -> list[int]:
+    """Partitions whose retained records may no longer reach back to the window's start.
+
+    Kafka deletes whole segments once their newest record is older than the retention,
+    so a window that starts inside the retention is whole. An older one is whole on a
+    partition only if nothing was ever deleted there (beginning 0) or its earliest
+    retained record (`earliest_ms`, None if all are gone) is no later than the start.
+    """
+    if window.start >= now - retention:
+        return []
+    start = to_ms(window.start)
+    return [
+        p
+        for p, first in sorted(beginning.items())
+        if first > 0 and (earliest_ms.get(p) is None or earliest_ms[p] > start)
+    ]

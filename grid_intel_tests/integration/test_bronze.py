@@ -28,7 +28,7 @@ from grid_intel.kafka.client import (
     window_ranges,
 )
 from grid_intel.kafka.cursor import TopicCursor
-from grid_intel.kafka.windows import Window
+from grid_intel.kafka.windows import Window, to_ms
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.messages import Message
@@ -215,7 +215,7 @@ from datetime import datetime
 import grid_intel.ingestion.load as load
 from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
 from grid_intel.kafka.client import consumer
-from grid_intel.kafka.windows import Window
+from grid_intel.kafka.windows import Window, to_ms
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import hypertables
 
@@ -395,3 +395,48 @@ def test_a_first_scan_of_a_fresh_topic_starts_at_offset_zero(stack: Settings):
     finally:
         with admin_client(stack.kafka_bootstrap) as admin:
             admin.delete_topics([topic])
+
+
+def test_a_window_past_kafka_retention_keeps_its_bronze_rows(test_db: Settings):
+    """Bronze is the copy that outlives the topic: once retention has deleted a window's
+    records, a backfill of that window keeps its rows instead of replacing them with
+    nothing, and says so; with no rows to keep it fails and says the data is gone."""
+    from dataclasses import replace
+
+    from kafka import TopicPartition
+
+    from grid_intel.ingestion.load import WindowExpired, load_window
+    from grid_intel.ingestion.tables import BRONZE_GRID_ALERTS
+    from grid_intel.kafka.codec import Alert, encode_alert
+
+    name = f"test.retention.{uuid.uuid4().hex[:8]}"
+    week = replace(BRONZE_GRID_ALERTS.topic, name=name, retention=timedelta(days=7))
+    bronze = replace(BRONZE_GRID_ALERTS, topic=week)
+    hour = hour_ago(24 * 9 + 5)  # two days past the topic's retention
+    window = Window(hour, hour + timedelta(hours=1))
+    with admin_client(test_db.kafka_bootstrap) as admin:
+        admin.create_topics({name: {"num_partitions": 1, "replication_factor": 1}})
+    try:
+        with producer(test_db.kafka_bootstrap) as p:
+            for i in range(3):
+                ts = hour + timedelta(minutes=10 * i)
+                alert = Alert(ts, f"ret-{i}", "tx_a", "overheating", "critical", "hot", {"c": 1})
+                p.send(name, key=b"tx_a", value=encode_alert(alert), timestamp_ms=to_ms(ts))
+        with consumer(test_db.kafka_bootstrap) as c, connect(test_db.warehouse) as conn:
+            first = load_window(c, conn, bronze, window)
+            assert first.rows == 3 and first.kept_past_retention == []
+            with admin_client(test_db.kafka_bootstrap) as admin:  # what retention does
+                admin.delete_records({TopicPartition(name, 0): 3})
+            again = load_window(c, conn, bronze, window)
+            assert again.rows == 3 and again.kept_past_retention == [0]
+            assert again.metadata()["kept_past_retention"] == [0]
+            table = BRONZE_GRID_ALERTS.table.qualified
+            held = "select count(*) from " + table + " where ts >= %s and ts < %s"
+            assert conn.execute(held, (window.start, window.end)).fetchone()[0] == 3
+            conn.execute("delete from " + table + " where ts >= %s and ts < %s", (hour, window.end))
+            conn.commit()
+            with pytest.raises(WindowExpired, match="this data is gone"):
+                load_window(c, conn, bronze, window)
+    finally:
+        with admin_client(test_db.kafka_bootstrap) as admin:
+            admin.delete_topics([name])

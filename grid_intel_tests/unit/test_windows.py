@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grid_intel.kafka.windows import OffsetRange, Window, offset_ranges, to_ms
+from grid_intel.kafka.windows import OffsetRange, Window, expired_partitions, offset_ranges, to_ms
 
 H = datetime(2026, 11, 24, 10, tzinfo=UTC)
 
@@ -38,3 +38,16 @@ def test_offset_ranges_from_time_index_answers():
 def test_offset_ranges_never_invert():
     (r,) = offset_ranges({0: 12}, {0: 0}, {0: 8})
     assert r.start == 12 and r.stop == 12 and r.count == 0
+
+
+def test_a_window_past_retention_is_whole_only_where_nothing_of_it_was_deleted():
+    w = Window(H, H + timedelta(hours=1))
+    week = timedelta(days=7)
+    inside = H + timedelta(days=3)  # the window starts inside the retention: always whole
+    assert expired_partitions(w, inside, week, {0: 500}, {0: None}) == []
+    past = H + timedelta(days=8)
+    beginning = {0: 0, 1: 40, 2: 40, 3: 40}
+    earliest = {0: to_ms(H) + 5, 1: to_ms(H) - 1, 2: to_ms(H) + 1, 3: None}
+    # 0: nothing ever deleted; 1: its earliest record predates the window; 2: deleted
+    # records may have been in the window; 3: everything is gone.
+    assert expired_partitions(w, past, week, beginning, earliest) == [2, 3]
