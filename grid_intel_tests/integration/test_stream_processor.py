@@ -191,6 +191,15 @@ def alert_count(settings: Settings, topic: str) -> int:
         return c.end_offsets([tp])[tp]
 
 
+def wait_for_alerts(settings: Settings, proc: subprocess.Popen, alerts: str, timeout: float):
+    """Until the processor has published 10 alerts: it is mid-stream, the moment to break it."""
+    deadline = time.monotonic() + timeout
+    while alert_count(settings, alerts) < 10:
+        assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+        assert time.monotonic() < deadline, "no alerts from the processor"
+        time.sleep(0.2)
+
+
 def test_killed_and_restarted_as_a_pair_publishes_each_alert_once(
     warehouse: Settings, stream_input, reference
 ):
@@ -203,11 +212,7 @@ def test_killed_and_restarted_as_a_pair_publishes_each_alert_once(
     # is past its checkpoint, and the restart must recognise it on the alerts topic.
     first = stream_cmd(warehouse, stream_input, group, alerts, "--commit-every", "3600")
     try:
-        deadline = time.monotonic() + 180
-        while alert_count(warehouse, alerts) < 10:
-            assert first.poll() is None, first.stdout.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "no alerts from the processor"
-            time.sleep(0.2)
+        wait_for_alerts(warehouse, first, alerts, 180)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
     finally:
