@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from grid_intel.defs.partitions import ON_DEMAND
 from grid_intel.operations.graphql import DagsterGraphQL
 
 Progress = Callable[[str], None]
@@ -130,6 +131,9 @@ def plan_backfill(
         if spec.key not in selected:
             continue
         pdef = spec.partitions_def
+        if spec.tags.get(ON_DEMAND) == "true":
+            skipped.append((spec.key, "on demand only: materialize it by itself"))
+            continue
         if pdef is None:
             if include_unpartitioned:
                 assets.append(AssetPartitions(spec.key, None))

@@ -148,3 +148,20 @@ def test_every_hourly_asset_backfills_at_least_a_day_per_run():
         policy = graph.get(key).backfill_policy
         assert policy is not None, key
         assert policy.max_partitions_per_run is None or policy.max_partitions_per_run >= 24, key
+
+
+def test_on_demand_assets_never_join_a_backfill():
+    """The simulated-week evaluation takes hours: `'*' --include-unpartitioned` skips it."""
+    from grid_intel.defs.partitions import ON_DEMAND
+
+    lab = dg.AssetSpec(["gold", "lab"], tags={ON_DEMAND: "true"})
+    plan = plan_backfill(
+        [*SPECS, lab], ALL | {lab.key}, T0, T1, now=NOW, include_unpartitioned=True
+    )
+    assert lab.key not in {a.key for a in plan.assets} and U.key in {a.key for a in plan.assets}
+    assert (lab.key, "on demand only: materialize it by itself") in plan.skipped
+
+    from grid_intel.definitions import defs
+
+    simulated = defs.resolve_assets_def(dg.AssetKey(["gold", "anomaly_evaluation_simulated"]))
+    assert simulated.specs_by_key[simulated.key].tags[ON_DEMAND] == "true"

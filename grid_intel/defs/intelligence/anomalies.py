@@ -19,7 +19,7 @@ from grid_intel.anomaly.charts import chart_scores
 from grid_intel.anomaly.events import Event, Label
 from grid_intel.anomaly.multivariate import features, scores
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import HOURLY_BACKFILL, daily, hourly, run_hours
+from grid_intel.defs.partitions import HOURLY_BACKFILL, ON_DEMAND, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.evaluation.anomalies import GOALS, run, scorecard
 from grid_intel.grid.registry import build_registry
@@ -283,6 +283,7 @@ class SimulatedWeek(dg.Config):
 @dg.asset(
     key=["gold", "anomaly_evaluation_simulated"],
     group_name="gold",
+    tags={ON_DEMAND: "true"},  # a simulated week: hours of work, never part of a backfill
     kinds={"python", "postgres"},
     owners=["team:grid-operations"],
     description="Both detection paths over a simulated span (a week by default) with every "
