@@ -30,9 +30,6 @@ defs = dg.Definitions.merge(
     dg.Definitions(
         sensors=[automation_sensor],
         resources=build_resources(get_settings()),
-        # A run's steps go one after another in the run's own process: a process per
-        # step would load the code location again (about 7 s each, 8 steps in a day of
-        # bronze), and two cores are already shared by the queue's two runs.
-        executor=dg.in_process_executor,
+        executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
     ),
 )
