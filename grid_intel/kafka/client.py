@@ -179,11 +179,11 @@ def earliest_timestamps(client: KafkaConsumer, topic: str) -> dict[int, int | No
 
 def expired(client: KafkaConsumer, topic: TopicSpec, window: Window) -> list[int]:
     """Partitions of `topic` whose retention may have deleted part of `window`."""
+    now = datetime.now(UTC)
+    if window.start >= now - topic.retention:  # whole: skip the broker look-ups
+        return []
     tps = partitions(client, topic.name)
     beginning = {tp.partition: o for tp, o in client.beginning_offsets(tps).items()}
-    now = datetime.now(UTC)
-    if window.start >= now - topic.retention:  # no look-up needed: the window is whole
-        return []
     return expired_partitions(
         window, now, topic.retention, beginning, earliest_timestamps(client, topic.name)
     )
