@@ -128,9 +128,8 @@ def anomaly_events(
                     "this hour first.",
                 )
             block, reported = read
-            if previous is None:
-                before = inputs.block(conn, start - timedelta(hours=1), start, points)
-                previous = before[0] if before else None
+            if previous is None:  # the hour before the run's first
+                previous = _scans_before(conn, start, points)
             freq = inputs.frequency(conn, start, end)
             gases = inputs.gas_means(conn, end, GAS_HOURS)
             found = detect_hour(block, points, registry, previous, freq, gases, reported)
@@ -186,8 +185,7 @@ def anomaly_scores(
                 previous = None
                 continue
             if previous is None:
-                before = inputs.block(conn, hour - timedelta(hours=1), hour, points)
-                previous = before[0] if before else None
+                previous = _scans_before(conn, hour, points)
             charts = chart_scores(hour, read[0], points, registry, previous)
             scored = pl.concat([scored, charts.cast(scored.schema)]) if charts.height else scored
             previous = read[0]
@@ -208,6 +206,12 @@ def anomaly_scores(
             "flagged": dg.MetadataValue.json(flagged),
         }
     )
+
+
+def _scans_before(conn, hour: datetime, points) -> object | None:
+    """The scans of the hour before `hour` (a line's normal temperature), if loaded."""
+    before = inputs.block(conn, hour - timedelta(hours=1), hour, points)
+    return before[0] if before else None
 
 
 def _events(rows: list[tuple]) -> list[Event]:
