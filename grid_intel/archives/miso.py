@@ -60,6 +60,11 @@ def market_day_start(market_day: date) -> datetime:
     return datetime.combine(market_day, datetime.min.time(), tzinfo=EST).astimezone(UTC)
 
 
+def market_days(utc_day: date) -> tuple[date, date]:
+    """The market days a UTC day overlaps: D-1 until 05:00 UTC, then D."""
+    return utc_day - timedelta(days=1), utc_day
+
+
 def _preamble(title: str, market_day: date, note: list[object]) -> list[list[object]]:
     return [[title], [f"{market_day:%m/%d/%Y}"], [], note]
 

@@ -62,11 +62,6 @@ def lst_months(day: date) -> list[tuple[int, int]]:
     return sorted({(first.year, first.month), (last.year, last.month)})
 
 
-def market_days(day: date) -> tuple[date, date]:
-    """The MISO market days a UTC day overlaps: D-1 until 05:00 UTC, then D."""
-    return day - timedelta(days=1), day
-
-
 def utc_days(start: datetime, end: datetime) -> list[date]:
     """The UTC days [start, end) overlaps."""
     first = start.astimezone(UTC).date()
@@ -103,7 +98,7 @@ def day_files(source: str, day: date, names: Collection[str]) -> Coverage:
         folder = FOLDERS["miso_da"]
         wanted = [
             f"{folder}/{name(d)}"
-            for d in market_days(day)
+            for d in miso.market_days(day)
             for name in (miso.da_file_name, miso.rt_file_name)
         ]
     elif source == OUTAGES:

@@ -101,8 +101,10 @@ def write_archives(
     events = standard_events(seed, scale)
     _weather(report, seed, days)
     progress(f"weather: {report.files_by_kind()['weather']} ECCC station-month files")
-    _miso(report, seed, days)
-    progress(f"miso: {len(days)} market days, DA ex-post and 5-minute LMP files")
+    # The first UTC day starts at 19:00 EST of the market day before it.
+    market = sorted({m for d in days for m in miso.market_days(d)})
+    _miso(report, seed, market)
+    progress(f"miso: {len(market)} market days, DA ex-post and 5-minute LMP files")
     _events(report, events, days)
     rows = report.rows_by_kind()
     progress(f"outages: {rows['outages']} records; work orders: {rows['work_orders']}")

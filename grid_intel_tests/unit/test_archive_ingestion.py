@@ -35,6 +35,12 @@ def landing(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("landing")
     start = datetime.combine(FIRST, datetime.min.time(), tzinfo=UTC)
     write_archives(folder, 3, start, start + timedelta(days=2), lambda _: None)
+    # A landing whose first export starts that UTC day: market day 30 March is not there.
+    for name in (
+        miso.da_file_name(FIRST - timedelta(days=1)),
+        miso.rt_file_name(FIRST - timedelta(days=1)),
+    ):
+        (folder / "miso" / name).unlink()
     return folder
 
 
@@ -71,7 +77,7 @@ def test_eccc_month_file_touches_the_utc_days_of_its_lst_span():
 
 
 def test_miso_market_day_runs_five_to_five_utc():
-    assert af.market_days(date(2026, 4, 1)) == (date(2026, 3, 31), date(2026, 4, 1))
+    assert miso.market_days(date(2026, 4, 1)) == (date(2026, 3, 31), date(2026, 4, 1))
     for name in ("miso/20260331_da_expost_lmp.csv", "miso/20260331_5MIN_LMP.csv"):
         assert af.touched(name) == (af.MISO_LMP, (date(2026, 3, 31), date(2026, 4, 1)))
     # The year's last market day ends at 05:00 UTC on 1 January.

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from grid_intel.archives import eccc, gis, outages, registry, work_orders
 from grid_intel.cli import app
 from grid_intel.grid.regions import REGIONS_BY_ID
+from grid_intel.ingestion import archive_files as af
 from grid_intel.market import read_miso_lmp
 from grid_intel.simulation.archives import utc_days, write_archives
 from grid_intel.simulation.events import standard_events
@@ -53,6 +54,16 @@ def test_layout_and_file_names(landing):
     assert len(names) == len(report.files)
     assert report.files_by_kind()["weather"] == 14
     assert not [n for n in names if n.endswith(".tmp") or "/." in n]
+
+
+def test_every_day_written_has_every_file_its_loads_read(landing):
+    folder, _ = landing
+    names = set(tree(folder))
+    # 00:00 UTC on 31 January is 19:00 EST on the 30th: that market day's files too.
+    assert {"miso/20260130_da_expost_lmp.csv", "miso/20260130_5MIN_LMP.csv"} <= names
+    for day in utc_days(START, END):
+        for source in af.DAILY:
+            assert af.day_files(source, day, names).missing == (), (source, day)
 
 
 def test_same_seed_same_bytes_and_rewrites_are_idempotent(landing, tmp_path):
