@@ -346,6 +346,20 @@ def run_lane(settings: Settings, archives: Path) -> None:
 
 def test_dbt_project_on_postgres(test_db: Settings, dbt_manifest, archives: Path) -> None:
     run_lane(test_db, archives)
+    with connect(test_db.warehouse) as conn:
+        indexed = {
+            (s, t, d.split("(")[-1].rstrip(")"))
+            for s, t, d in conn.execute(
+                "select schemaname, tablename, indexdef from pg_indexes"
+                " where schemaname in ('silver', 'gold')"
+            ).fetchall()
+        }
+    # Each window's delete and each hour's checks find their rows by the time column.
+    assert {
+        ("silver", "validated_readings", "ts"),
+        ("silver", "interpolated_gaps", "minute"),
+        ("gold", "hourly_station_stats", "hour"),
+    } <= indexed
 
 
 @pytest.mark.timescale
