@@ -1,8 +1,9 @@
-"""Manitoba's statutory holidays and local time, for demand profiles."""
+"""Manitoba's statutory holidays and local time, for demand profiles; the UTC days
+that windows and archives cover."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 
@@ -47,3 +48,12 @@ def statutory_holidays(year: int) -> frozenset[date]:
 
 def is_holiday(day: date) -> bool:
     return day in statutory_holidays(day.year)
+
+
+def utc_days(start: datetime, end: datetime) -> list[date]:
+    """The UTC days [start, end) touches."""
+    if end <= start:
+        raise ValueError(f"end {end:%Y-%m-%d %H:%M} is not after start {start:%Y-%m-%d %H:%M}")
+    first = start.astimezone(UTC).date()
+    last = (end.astimezone(UTC) - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from grid_intel.archives import eccc, gis, miso, outages, registry, work_orders
 from grid_intel.archives.errors import ArchiveError
+from grid_intel.grid.calendar import utc_days
 from grid_intel.simulation.archives import FOLDERS
 
 WEATHER_HOURLY = "weather_hourly"
@@ -60,13 +61,6 @@ def lst_months(day: date) -> list[tuple[int, int]]:
     first = start.astimezone(eccc.LST)
     last = (end - timedelta(microseconds=1)).astimezone(eccc.LST)
     return sorted({(first.year, first.month), (last.year, last.month)})
-
-
-def utc_days(start: datetime, end: datetime) -> list[date]:
-    """The UTC days [start, end) overlaps."""
-    first = start.astimezone(UTC).date()
-    last = (end.astimezone(UTC) - timedelta(microseconds=1)).date()
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def weather_file(station: str, year: int, month: int) -> str:

@@ -20,6 +20,7 @@ import polars as pl
 
 from grid_intel.archives import eccc, gis, miso, outages, registry, tables, work_orders
 from grid_intel.archives.files import write_atomic
+from grid_intel.grid.calendar import utc_days
 from grid_intel.grid.geography import COMMUNITIES
 from grid_intel.grid.regions import REGIONS_BY_ID
 from grid_intel.grid.registry import Registry, build_registry
@@ -75,15 +76,6 @@ class ArchiveReport:
         files, rows = self.files_by_kind(), self.rows_by_kind()
         parts = [f"{k}={files[k]} files/{rows[k]} rows" for k in files]
         return f"archives {self.days[0]}..{self.days[1]} in {self.folder}: " + " ".join(parts)
-
-
-def utc_days(start: datetime, end: datetime) -> list[date]:
-    """The UTC days [start, end) touches."""
-    if end <= start:
-        raise ValueError(f"end {end:%Y-%m-%d %H:%M} is not after start {start:%Y-%m-%d %H:%M}")
-    first = start.astimezone(UTC).date()
-    last = (end.astimezone(UTC) - timedelta(microseconds=1)).date()
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def write_archives(

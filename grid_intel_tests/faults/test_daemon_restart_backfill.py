@@ -9,13 +9,14 @@ old one left it and launches the second run.
 
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from grid_intel.operations.backfill import launch, plan_for_selection, wait
 from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel_tests.e2e.devserver import dagster_services
+from grid_intel_tests.hours import hour_ago
 from grid_intel_tests.integration.test_tracer import TRACED, counts, publish_hour
 
 SELECTION = "key:bronze/grid_frequency or key:silver/clean_frequency"
@@ -33,7 +34,7 @@ def backfill_runs(client: DagsterGraphQL, backfill_id: str) -> list[dict]:
 
 @pytest.mark.timeout(1500)
 def test_backfill_completes_after_the_daemon_is_killed(test_db, dbt_manifest, tmp_path_factory):
-    first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=5)
+    first = hour_ago(5)
     hours = [first, first + timedelta(hours=1)]
     region = f"fault-{uuid.uuid4().hex[:8]}"
     for hour in hours:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -28,10 +28,11 @@ from grid_intel.kafka.windows import to_ms
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel_tests.conftest import fresh_warehouse
+from grid_intel_tests.hours import hour_ago
 
 TAG = uuid.uuid4().hex[:8]  # this run's keys, regions, nodes and assets
 # An hour of its own: other modules use the last dozen hours; Kafka keeps 7 days.
-HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=31)
+HOUR = hour_ago(31)
 OVERSIZED = 2 << 20  # bytes: under the broker's 8 MiB limit, over the codec's
 
 Body = dict[str, Any]

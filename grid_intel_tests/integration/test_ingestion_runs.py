@@ -6,7 +6,7 @@ failed row and still fails with the broker's error.
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -19,6 +19,7 @@ from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.stack.proc import free_port
 from grid_intel_tests.conftest import fresh_warehouse, query_frame
+from grid_intel_tests.hours import hour_ago
 
 TOPIC = "grid.frequency"
 
@@ -30,7 +31,7 @@ def warehouse(stack: Settings) -> Iterator[Settings]:
 
 @pytest.fixture(scope="module")
 def hour() -> datetime:
-    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=11)
+    return hour_ago(14)  # test_bronze's hours are 3 and 8-13
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ gold from that hour while the next hour proceeds."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -21,14 +21,11 @@ from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.messages import Message, scan_message
 from grid_intel.simulation.scada import Scan
+from grid_intel_tests.hours import hour_ago
 
 HOUR = timedelta(hours=1)
 RTUS = ("rtu_gs_kettle", "rtu_ds_winnipeg_001")  # the registry of this test: two RTUs
 NODES = ("MHEB", "MINN.HUB")
-
-
-def hour_ago(hours: int) -> datetime:
-    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours)
 
 
 # Each test publishes into two adjacent hours of its own, 1.5-6.5 days back (inside Kafka's

@@ -10,10 +10,11 @@ from typer.testing import CliRunner
 
 from grid_intel.archives import eccc, gis, outages, registry, work_orders
 from grid_intel.cli import app
+from grid_intel.grid.calendar import utc_days
 from grid_intel.grid.regions import REGIONS_BY_ID
 from grid_intel.ingestion import archive_files as af
 from grid_intel.market import read_miso_lmp
-from grid_intel.simulation.archives import utc_days, write_archives
+from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.events import standard_events
 from grid_intel.simulation.feeds import price_frame
 from grid_intel.simulation.weather import temperature_c

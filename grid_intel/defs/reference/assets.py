@@ -8,6 +8,7 @@ import dagster as dg
 from grid_intel.archives.errors import ArchiveError
 from grid_intel.defs.partitions import daily
 from grid_intel.defs.resources import LandingResource, WarehouseResource
+from grid_intel.grid.calendar import utc_days
 from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion.archive_files import Coverage, unreadable_message
 from grid_intel.ingestion.archive_load import TABLES, LoadReport, MissingArchives, load
@@ -69,7 +70,7 @@ def build_daily_asset(source: str) -> dg.AssetsDefinition:
     def _daily(
         context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        days = af.utc_days(*context.partition_time_window)
+        days = utc_days(*context.partition_time_window)
         names = landing.scan()
         coverages = [af.day_files(source, d, names) for d in days]
         report = run_load(warehouse, landing.root, coverages)
