@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from grid_intel import log
 from grid_intel.defs.automation import automation_sensor
 from grid_intel.defs.ingestion import assets as ingestion
 from grid_intel.defs.ingestion import sensors as ingestion_sensors
@@ -13,6 +14,9 @@ from grid_intel.defs.reference import sensors as reference_sensors
 from grid_intel.defs.resources import build_resources
 from grid_intel.defs.transform import assets as transform
 from grid_intel.settings import get_settings
+
+# Run processes load this module, not the CLI: their records are structured and redacted too.
+log.configure(get_settings().log_level, get_settings().log_format)
 
 defs = dg.Definitions.merge(
     ingestion.defs,

@@ -4,6 +4,9 @@ URLs' passwords wherever an error message quotes them."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
 import sys
 
 import pytest
@@ -61,3 +64,25 @@ def test_configured_logging_redacts_every_string_value(monkeypatch, fmt: str):
     for secret in ("Tr0ub4dor&3", "correct-horse", "webhook-signing-key", "anything"):
         assert secret not in text
     assert "cannot reach postgresql://gi:***@db:5432/gi" in text and "rows" in text
+
+
+def test_a_run_process_logs_json_and_redacted(dbt_manifest):
+    """A Dagster run process imports the code location, never the CLI's set-up."""
+    code = (
+        "import grid_intel.definitions\n"
+        "from grid_intel import log\n"
+        "log.get('grid_intel.ingestion').warning('cannot reach postgresql://gi:Tr0ub4dor&3@db/gi')\n"
+    )
+    env = {
+        **os.environ,
+        "GRID_INTEL_LOG_FORMAT": "json",
+        "GRID_INTEL_WAREHOUSE_URL": "postgresql://gi:Tr0ub4dor&3@db:5432/gi",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = [ln for ln in done.stderr.splitlines() if "cannot reach" in ln]
+    record = json.loads(line)
+    assert record["event"] == "cannot reach postgresql://gi:***@db/gi"
+    assert record["level"] == "warning" and "timestamp" in record
