@@ -506,6 +506,66 @@ def test_grid_intel_chart_matches_the_code(chart_values):
     assert {"api.yaml", "stream.yaml", "exporter.yaml", "migrate-job.yaml"} <= templates
 
 
+def test_kubernetes_mounts_the_landing_prefix_where_the_settings_read(
+    dagster_values, chart_values, terraform
+):
+    """The landing sensor scans in the code server and archive assets load in run pods:
+    both mount the chart's claim, read-only, at GRID_INTEL_LANDING_DIR, as the user
+    the volume's files are owned by."""
+    landing = chart_values["landing"]
+    (deployment,) = dagster_values["dagster-user-deployments"]["deployments"]
+    launcher = dagster_values["runLauncher"]["config"]["k8sRunLauncher"]
+    containers = {
+        "code server": deployment["securityContext"],
+        "run pods": launcher["runK8sConfig"]["containerConfig"]["securityContext"],
+    }
+    for where, spec in (("code server", deployment), ("run pods", launcher)):
+        (volume,) = [v for v in spec["volumes"] if "persistentVolumeClaim" in v]
+        claim = {"claimName": landing["claimName"], "readOnly": True}
+        assert volume["persistentVolumeClaim"] == claim, where
+        (mount,) = [m for m in spec["volumeMounts"] if m["name"] == volume["name"]]
+        assert mount["mountPath"] == chart_values["env"]["GRID_INTEL_LANDING_DIR"], where
+        assert mount["readOnly"] is True, where
+        assert containers[where]["runAsUser"] == chart_values["podSecurityContext"]["runAsUser"]
+    # Mountpoint shows every file as owned by the uid and gid in the volume's options.
+    template = (CHART / "templates" / "landing-volume.yaml").read_text()
+    for option in (
+        "read-only",
+        "uid={{ .Values.podSecurityContext.runAsUser }}",
+        "driver: s3.csi.aws.com",
+    ):
+        assert option in template
+    assert template.count(".Values.landing.claimName") >= 3  # the PV's claimRef, the PVC
+    # The data bucket (compute logs' too) and the prefix and region Terraform set up.
+    logs = dagster_values["computeLogManager"]["config"]["s3ComputeLogManager"]
+    assert landing["bucket"] == logs["bucket"]
+    variables = blocks(terraform, "variable")
+    assert landing["prefix"] == variables["landing_prefix"]["default"]
+    assert landing["region"] == variables["region"]["default"] == logs["region"]
+
+
+def test_the_landing_mount_can_read_its_prefix_and_nothing_else(terraform):
+    addon = blocks(terraform, "resource")["aws_eks_addon.landing_mount"]
+    assert addon["addon_name"] == "aws-mountpoint-s3-csi-driver"
+    (identity,) = addon["pod_identity_association"]
+    assert identity["role_arn"] == "${aws_iam_role.landing_mount.arn}"
+    assert "tolerateAllTaints" in addon["configuration_values"]  # the tainted run pool
+    statements = blocks(terraform, "data")["aws_iam_policy_document.landing_mount"]["statement"]
+    by_action = {a: s for s in statements for a in s["actions"]}
+    assert by_action.keys() == {"s3:ListBucket", "s3:GetObject"}
+    assert by_action["s3:GetObject"]["resources"] == [
+        "${aws_s3_bucket.data.arn}/${var.landing_prefix}*"
+    ]
+    (listing,) = by_action["s3:ListBucket"]["condition"]
+    assert listing["variable"] == "s3:prefix" and listing["values"] == ["${var.landing_prefix}*"]
+    (rule,) = [
+        r
+        for r in blocks(terraform, "resource")["aws_s3_bucket_lifecycle_configuration.data"]["rule"]
+        if r["id"] == "archive-landing"
+    ]
+    assert rule["filter"][0]["prefix"] == "${var.landing_prefix}"
+
+
 # --- .github/workflows ----------------------------------------------------------------
 
 

@@ -229,3 +229,54 @@ resource "aws_eks_pod_identity_association" "workload" {
   service_account = each.value
   role_arn        = aws_iam_role.workload.arn
 }
+
+# --- landing archives: the bucket's landing/ prefix as a read-only volume ----------
+# The Mountpoint for Amazon S3 CSI driver (v2 takes EKS Pod Identity) mounts it for the
+# grid-intel chart's `landing` claim, in Dagster's code server and run pods. The driver
+# reads with a role of its own that can list and get landing/ and nothing else.
+
+data "aws_iam_policy_document" "landing_mount" {
+  statement {
+    sid       = "ListLanding"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.data.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.landing_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadLanding"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.data.arn}/${var.landing_prefix}*"]
+  }
+}
+
+resource "aws_iam_role" "landing_mount" {
+  name               = "${local.name}-landing-mount"
+  assume_role_policy = data.aws_iam_policy_document.pods_assume.json
+}
+
+resource "aws_iam_role_policy" "landing_mount" {
+  name   = "read-landing"
+  role   = aws_iam_role.landing_mount.id
+  policy = data.aws_iam_policy_document.landing_mount.json
+}
+
+resource "aws_eks_addon" "landing_mount" {
+  cluster_name                = aws_eks_cluster.main.name
+  addon_name                  = "aws-mountpoint-s3-csi-driver"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "PRESERVE"
+  # The run pool is tainted; its pods mount the landing folder too.
+  configuration_values = jsonencode({ node = { tolerateAllTaints = true } })
+
+  pod_identity_association {
+    role_arn        = aws_iam_role.landing_mount.arn
+    service_account = "s3-csi-driver-sa"
+  }
+
+  depends_on = [aws_eks_addon.core] # the pod identity agent
+}

@@ -60,7 +60,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
     id     = "archive-landing"
     status = "Enabled"
     filter {
-      prefix = "landing/"
+      prefix = var.landing_prefix
     }
     transition {
       days          = 30

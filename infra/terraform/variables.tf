@@ -251,3 +251,9 @@ variable "extra_tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "landing_prefix" {
+  description = "Key prefix of the data bucket that Kubernetes mounts as the landing folder (the chart's landing.prefix)."
+  type        = string
+  default     = "landing/"
+}
