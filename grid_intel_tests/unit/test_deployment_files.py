@@ -104,6 +104,12 @@ def host_ports(svc: dict[str, Any]) -> dict[int, int]:
     return out
 
 
+def container_ports(svc: dict[str, Any]) -> set[int]:
+    """Ports other services reach it on: the published ones' and the exposed ones."""
+    exposed = {int(str(spec).split("/")[0]) for spec in svc.get("expose", [])}
+    return set(host_ports(svc).values()) | exposed
+
+
 def test_compose_describes_the_full_stack(services):
     assert services.keys() >= REQUIRED_SERVICES, REQUIRED_SERVICES - services.keys()
 
@@ -139,7 +145,6 @@ def test_host_ports_are_unique_and_follow_the_local_stack(services):
         "kafka": DEFAULTS["kafka_port"],
         "webserver": DEFAULTS["dagster_port"],
         "api": DEFAULTS["api_port"],
-        "stream": DEFAULTS["stream_metrics_port"],
         "exporter": DEFAULTS["exporter_port"],
     }
     for name, port in expected.items():
@@ -156,7 +161,7 @@ def test_app_services_listen_where_their_healthchecks_and_ports_look(services):
     for name in ("webserver", "api", "stream", "exporter"):
         url = next(a for a in services[name]["healthcheck"]["test"] if a.startswith("http://"))
         port = int(re.search(r":(\d+)/", url).group(1))
-        assert port in host_ports(services[name]).values(), f"{name} checks {url}"
+        assert port in container_ports(services[name]), f"{name} checks {url}"
     stream = services["stream"]["command"]
     assert stream[stream.index("--group") + 1] == StreamConfig.group
 
@@ -206,12 +211,19 @@ def test_observability_configs_mount_where_the_services_read_them(services):
 
 def test_prometheus_scrapes_compose_services_on_their_ports(services):
     config = load_yaml(ROOT / "infra/observability/prometheus.compose.yml")
-    ports = {name: set(host_ports(svc).values()) for name, svc in services.items()}
+    ports = {name: container_ports(svc) for name, svc in services.items()}
+    jobs = config.get("scrape_configs", [])
     targets = [
         t
-        for job in config.get("scrape_configs", [])
+        for job in jobs
         for static in job.get("static_configs", [])
         for t in static.get("targets", [])
+    ]
+    targets += [
+        f"{name}:{dns['port']}"
+        for job in jobs
+        for dns in job.get("dns_sd_configs", [])
+        for name in dns["names"]
     ]
     targets += [
         t
@@ -227,6 +239,20 @@ def test_prometheus_scrapes_compose_services_on_their_ports(services):
         assert int(port) in ports[host], f"{target}: {host} does not listen on {port}"
     scraped = {t.rsplit(":", 1)[0] for t in targets}
     assert {"api", "stream", "exporter", "alertmanager"} <= scraped
+
+
+def test_the_stream_processor_scales_and_prometheus_scrapes_every_replica(services):
+    """`docker compose up --scale stream=N` needs the service to publish no fixed host
+    port, and a static target would reach one replica per scrape."""
+    stream = services["stream"]
+    assert not host_ports(stream), "a published host port stops `--scale stream=N`"
+    assert DEFAULTS["stream_metrics_port"] in container_ports(stream)
+    config = load_yaml(ROOT / "infra/observability/prometheus.compose.yml")
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "grid_intel_stream"]
+    assert "static_configs" not in job
+    (dns,) = job["dns_sd_configs"]
+    assert dns["names"] == ["stream"] and dns["type"] == "A"
+    assert dns["port"] == DEFAULTS["stream_metrics_port"]
 
 
 def test_grafana_provisioning_points_at_compose_paths_and_services(services):
