@@ -12,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from grid_intel.kafka.security import KafkaSecurity
 
 API_ROLE = "grid_intel_api"  # the serving layer's database role (migration 0016)
 
@@ -72,6 +74,20 @@ class Settings(BaseSettings):
     kafka_port: int = Field(default=59092, description="Local broker's client port.")
     kafka_controller_port: int = Field(default=59093, description="Local KRaft controller port.")
     kafka_heap: str = Field(default="768m", description="Local broker's JVM heap (-Xmx).")
+    kafka_tls_port: int = Field(
+        default=59094,
+        description="Local broker's TLS listener (its CA: <state_dir>/kafka/tls/ca.pem).",
+    )
+    kafka_security_protocol: str = Field(
+        default="PLAINTEXT",
+        description="How clients reach the brokers: PLAINTEXT, or SSL for a TLS listener "
+        "(MSK's 9094).",
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        default=None,
+        description="CA file verifying the brokers over SSL; unset means the system's trust "
+        "store (right for MSK).",
+    )
 
     timescale_port: int = Field(default=55433, description="Port of the TimescaleDB lane.")
 
@@ -131,6 +147,16 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log format {value!r}: use console or json")
         return value
 
+    @field_validator("kafka_security_protocol")
+    @classmethod
+    def _known_protocol(cls, value: str) -> str:
+        return KafkaSecurity(value.upper()).protocol
+
+    @model_validator(mode="after")
+    def _coherent_kafka_security(self) -> Settings:
+        self.kafka_security  # noqa: B018 (raises ValueError when the pair does not fit)
+        return self
+
     @property
     def embedded_postgres(self) -> bool:
         return self.warehouse_url is None
@@ -168,7 +194,36 @@ class Settings(BaseSettings):
 
     @property
     def kafka_bootstrap(self) -> str:
-        return self.kafka_bootstrap_servers or f"127.0.0.1:{self.kafka_port}"
+        """The configured brokers, else the local broker's listener for the protocol."""
+        if self.kafka_bootstrap_servers:
+            return self.kafka_bootstrap_servers
+        tls = self.kafka_security_protocol == "SSL"
+        return f"127.0.0.1:{self.kafka_tls_port if tls else self.kafka_port}"
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """TLS to the local broker trusts the CA the stack wrote, unless told otherwise."""
+        cafile = self.kafka_ssl_cafile
+        if cafile is None and self.local_kafka and self.kafka_security_protocol == "SSL":
+            cafile = self.local_kafka_ca
+        return KafkaSecurity(self.kafka_security_protocol, cafile)
+
+    @property
+    def local_kafka_ca(self) -> Path:
+        """The CA file of the local broker's TLS listener, written on `stack up`."""
+        return self.state_dir / "kafka" / "tls" / "ca.pem"
+
+    def kafka_env(self) -> dict[str, str]:
+        """The resolved brokers and protocol, for child processes whose settings must
+        reach exactly the Kafka this process reaches."""
+        security = self.kafka_security
+        env = {
+            "GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "GRID_INTEL_KAFKA_SECURITY_PROTOCOL": security.protocol,
+        }
+        if security.cafile is not None:
+            env["GRID_INTEL_KAFKA_SSL_CAFILE"] = str(security.cafile)
+        return env
 
     @property
     def resolved_dagster_home(self) -> Path:

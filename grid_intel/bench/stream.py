@@ -186,11 +186,8 @@ def _service(
     settings: Settings, scale: int, topics: Topics, group: str, err: IO[bytes]
 ) -> subprocess.Popen:
     """`grid-intel stream` on the bench's topics and group, quiet but for warnings."""
-    env = os.environ | {
-        "GRID_INTEL_WAREHOUSE_URL": settings.warehouse,
-        "GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
-        "GRID_INTEL_LOG_LEVEL": "WARNING",
-    }
+    env = os.environ | settings.kafka_env()
+    env |= {"GRID_INTEL_WAREHOUSE_URL": settings.warehouse, "GRID_INTEL_LOG_LEVEL": "WARNING"}
     args = [sys.executable, "-m", "grid_intel", "stream", "--group", group, "--scale", str(scale)]
     args += ["--topics", ",".join(topics.names), "--idle-exit", str(int(TIMEOUT_S))]
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=err)

@@ -15,6 +15,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from grid_intel.ingestion.landing_watch import FileStamp, scan
 from grid_intel.kafka import client as kafka_client
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import Lane, recorded_lane
@@ -54,17 +55,32 @@ class KafkaResource(dg.ConfigurableResource):
 
     bootstrap_servers: str
     timeout_s: float = 5.0
+    # Unset: the deployment's GRID_INTEL_KAFKA_SECURITY_PROTOCOL and _SSL_CAFILE.
+    security_protocol: str | None = None
+    ssl_cafile: str | None = None
+
+    @property
+    def security(self) -> KafkaSecurity | None:
+        if self.security_protocol is None:
+            return None
+        cafile = Path(self.ssl_cafile) if self.ssl_cafile else None
+        return KafkaSecurity(self.security_protocol, cafile)
 
     @contextmanager
     def consumer(self, group_id: str | None = None) -> Iterator[KafkaConsumer]:
         with kafka_client.consumer(
-            self.bootstrap_servers, group_id=group_id, timeout_s=self.timeout_s
+            self.bootstrap_servers,
+            group_id=group_id,
+            timeout_s=self.timeout_s,
+            security=self.security,
         ) as c:
             yield c
 
     @contextmanager
     def admin(self) -> Iterator[KafkaAdminClient]:
-        with kafka_client.admin_client(self.bootstrap_servers, self.timeout_s) as a:
+        with kafka_client.admin_client(
+            self.bootstrap_servers, self.timeout_s, security=self.security
+        ) as a:
             yield a
 
     def scan(
@@ -82,7 +98,9 @@ class KafkaResource(dg.ConfigurableResource):
 
     @contextmanager
     def producer(self) -> Iterator[KafkaProducer]:
-        with kafka_client.producer(self.bootstrap_servers, self.timeout_s) as p:
+        with kafka_client.producer(
+            self.bootstrap_servers, self.timeout_s, security=self.security
+        ) as p:
             yield p
 
 
@@ -111,7 +129,10 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         "warehouse": WarehouseResource(url=url, connect_timeout_s=settings.connect_timeout_s),
         "kafka": KafkaResource(
-            bootstrap_servers=settings.kafka_bootstrap, timeout_s=settings.connect_timeout_s
+            bootstrap_servers=settings.kafka_bootstrap,
+            timeout_s=settings.connect_timeout_s,
+            security_protocol=settings.kafka_security.protocol,
+            ssl_cafile=str(cafile) if (cafile := settings.kafka_security.cafile) else None,
         ),
         "dbt": dbt_resource(),
         "landing": LandingResource(folder=str(settings.resolved_landing_dir)),

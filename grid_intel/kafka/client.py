@@ -14,6 +14,7 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.kafka.topics import TopicSpec
 from grid_intel.kafka.windows import (
     OffsetRange,
@@ -22,6 +23,7 @@ from grid_intel.kafka.windows import (
     offset_ranges,
     to_ms,
 )
+from grid_intel.settings import get_settings
 
 T = TypeVar("T")
 
@@ -30,16 +32,34 @@ class KafkaUnavailable(RuntimeError):
     """The broker did not answer; the message says how to bring it up."""
 
 
-def _unavailable(bootstrap: str, exc: Exception) -> KafkaUnavailable:
+def _unavailable(bootstrap: str, exc: Exception, security: KafkaSecurity) -> KafkaUnavailable:
     return KafkaUnavailable(
         f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}: {exc}. "
         "Start the local stack with `grid-intel stack up`, or point "
-        "GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS at a running broker."
+        f"GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS at a running broker. {security.hint()}"
     )
 
 
-def _open(factory: Callable[..., T], bootstrap: str, timeout_s: float, **options: object) -> T:
-    """A kafka-python client that fails within `timeout_s` when no broker answers."""
+def configured_security() -> KafkaSecurity:
+    """The deployment's protocol (GRID_INTEL_KAFKA_SECURITY_PROTOCOL and _SSL_CAFILE)."""
+    return get_settings().kafka_security
+
+
+def _open(
+    factory: Callable[..., T],
+    bootstrap: str,
+    timeout_s: float,
+    security: KafkaSecurity | None,
+    **options: object,
+) -> T:
+    """A kafka-python client that fails within `timeout_s` when no broker answers.
+
+    Every client of one deployment speaks the same protocol, so unless a caller
+    names one it comes from the settings rather than from each of the call sites.
+    """
+    security = security or configured_security()
+    if problem := security.missing_cafile():
+        raise KafkaUnavailable(f"cannot reach Kafka at {bootstrap}: {problem}")
     ms = int(timeout_s * 1000)
     try:
         return factory(
@@ -48,15 +68,18 @@ def _open(factory: Callable[..., T], bootstrap: str, timeout_s: float, **options
             bootstrap_timeout_ms=ms,
             reconnect_backoff_max_ms=1000,
             client_id="grid-intel",
+            **security.client_options(),
             **options,
         )
     except (KafkaError, OSError) as exc:
-        raise _unavailable(bootstrap, exc) from exc
+        raise _unavailable(bootstrap, exc, security) from exc
 
 
 @contextmanager
-def admin_client(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaAdminClient]:
-    client = _open(KafkaAdminClient, bootstrap, timeout_s)
+def admin_client(
+    bootstrap: str, timeout_s: float = 5.0, *, security: KafkaSecurity | None = None
+) -> Iterator[KafkaAdminClient]:
+    client = _open(KafkaAdminClient, bootstrap, timeout_s, security)
     try:
         yield client
     finally:
@@ -65,12 +88,17 @@ def admin_client(bootstrap: str, timeout_s: float = 5.0) -> Iterator[KafkaAdminC
 
 @contextmanager
 def consumer(
-    bootstrap: str, *, group_id: str | None = None, timeout_s: float = 5.0
+    bootstrap: str,
+    *,
+    group_id: str | None = None,
+    timeout_s: float = 5.0,
+    security: KafkaSecurity | None = None,
 ) -> Iterator[KafkaConsumer]:
     client = _open(
         KafkaConsumer,
         bootstrap,
         timeout_s,
+        security,
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -85,7 +113,11 @@ def consumer(
 
 @contextmanager
 def producer(
-    bootstrap: str, timeout_s: float = 5.0, *, bulk: bool = False
+    bootstrap: str,
+    timeout_s: float = 5.0,
+    *,
+    bulk: bool = False,
+    security: KafkaSecurity | None = None,
 ) -> Iterator[KafkaProducer]:
     """An idempotent, acks=all producer; `bulk` adds large lz4-compressed batches."""
     options: dict[str, object] = {"acks": "all", "linger_ms": 20, "enable_idempotence": True}
@@ -96,7 +128,7 @@ def producer(
             "batch_size": 1 << 20,
             "max_request_size": 8 << 20,
         }
-    client = _open(KafkaProducer, bootstrap, timeout_s, **options)
+    client = _open(KafkaProducer, bootstrap, timeout_s, security, **options)
     try:
         yield client
     finally:

@@ -43,7 +43,7 @@ def dagster_env(settings: Settings) -> dict[str, str]:
     # them the resolved services so they use exactly what this process uses.
     env["GRID_INTEL_STATE_DIR"] = str(settings.state_dir)
     env["GRID_INTEL_WAREHOUSE_URL"] = settings.warehouse
-    env["GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap
+    env |= settings.kafka_env()
     env["GRID_INTEL_SENSOR_LOOKBACK_HOURS"] = str(settings.sensor_lookback_hours)
     env["GRID_INTEL_LANDING_DIR"] = str(settings.resolved_landing_dir)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"

@@ -15,6 +15,7 @@ from grid_intel.kafka.client import admin_client, describe_topics, ensure_topics
 from grid_intel.kafka.topics import TOPICS, TOPICS_BY_NAME
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.errors import StackError
+from grid_intel.stack.kafka_tls import ensure_broker_tls
 from grid_intel.stack.proc import (
     Daemon,
     ensure_port_free,
@@ -31,10 +32,13 @@ SERVER_PROPERTIES = """\
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+listeners=PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{tls_port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{tls_port},CONTROLLER://127.0.0.1:{controller_port}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL
+ssl.keystore.type=PKCS12
+ssl.keystore.location={keystore}
+ssl.keystore.password={keystore_password}
 inter.broker.listener.name=PLAINTEXT
 log.dirs={data}
 num.partitions=1
@@ -68,6 +72,7 @@ class KafkaBroker:
         self.props = self.root / "server.properties"
         self.port = settings.kafka_port
         self.bootstrap = settings.kafka_bootstrap
+        self.security = settings.kafka_security
 
     @property
     def local(self) -> bool:
@@ -78,7 +83,9 @@ class KafkaBroker:
         if self.local and not port_open("127.0.0.1", self.port):
             return ServiceStatus(self.name, False, self.bootstrap, "nothing listens", managed)
         try:
-            with admin_client(self.bootstrap, self.settings.connect_timeout_s) as admin:
+            with admin_client(
+                self.bootstrap, self.settings.connect_timeout_s, security=self.security
+            ) as admin:
                 states = describe_topics(admin, TOPICS)
         except Exception as exc:  # any failure to answer means "down", with the reason
             return ServiceStatus(
@@ -100,13 +107,21 @@ class KafkaBroker:
             self.settings.kafka_controller_port,
             "GRID_INTEL_KAFKA_CONTROLLER_PORT",
         )
+        ensure_port_free("kafka TLS", self.settings.kafka_tls_port, "GRID_INTEL_KAFKA_TLS_PORT")
         java = require_tool("java", "install a JDK 17 (apt-get install openjdk-17-jre-headless)")
         self._fetch_jars(progress)
+        tls = ensure_broker_tls(self.root / "tls", self.settings.local_kafka_ca, progress)
         self.props.write_text(
             SERVER_PROPERTIES.format(
-                port=self.port, controller_port=self.settings.kafka_controller_port, data=self.data
+                port=self.port,
+                tls_port=self.settings.kafka_tls_port,
+                controller_port=self.settings.kafka_controller_port,
+                data=self.data,
+                keystore=tls.keystore,
+                keystore_password=tls.password,
             )
         )
+        self.props.chmod(0o600)  # it holds the keystore's password
         if not (self.data / "meta.properties").exists():
             progress("kafka: formatting KRaft storage")
             run_checked(
@@ -125,7 +140,10 @@ class KafkaBroker:
                 what="kafka storage format",
                 timeout=90,
             )
-        progress(f"kafka: starting broker on {self.bootstrap}")
+        progress(
+            f"kafka: starting broker on 127.0.0.1:{self.port} "
+            f"(TLS on 127.0.0.1:{self.settings.kafka_tls_port}, CA {tls.ca})"
+        )
         cmd = [
             java,
             f"-Xmx{self.settings.kafka_heap}",
@@ -146,7 +164,9 @@ class KafkaBroker:
         return self._topics(progress)
 
     def _topics(self, progress: Progress) -> ServiceStatus:
-        with admin_client(self.bootstrap, self.settings.connect_timeout_s) as admin:
+        with admin_client(
+            self.bootstrap, self.settings.connect_timeout_s, security=self.security
+        ) as admin:
             states = ensure_topics(admin, TOPICS)
         for s in states:
             if s.created:

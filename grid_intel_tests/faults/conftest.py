@@ -44,6 +44,7 @@ def private_stack(base_settings: Settings) -> Iterator[Settings]:
             "pg_port": free_port(),
             "kafka_port": free_port(),
             "kafka_controller_port": free_port(),
+            "kafka_tls_port": free_port(),
             "kafka_heap": "384m",
             "stream_metrics_port": 0,
         }

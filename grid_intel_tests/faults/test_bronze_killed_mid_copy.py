@@ -66,10 +66,7 @@ def test_run_killed_mid_copy_leaves_the_hour_untouched_and_rerun_is_exact(
     with producer(settings.kafka_bootstrap, bulk=True) as p:
         want = expected_rows(send(p, messages))
 
-    env = os.environ | {
-        "GRID_INTEL_WAREHOUSE_URL": settings.warehouse,
-        "GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
-    }
+    env = os.environ | settings.kafka_env() | {"GRID_INTEL_WAREHOUSE_URL": settings.warehouse}
     run = subprocess.Popen(
         [sys.executable, "-c", RUN, key],
         env=env,

@@ -120,6 +120,7 @@ def test_down_keeps_data_and_purge_removes_it(tmp_path):
         pg_port=closed_port(),
         kafka_port=closed_port(),
         kafka_controller_port=closed_port(),
+        kafka_tls_port=closed_port(),
         timescale_port=closed_port(),  # the session's own lane may be up on the default
         dagster_port=closed_port(),
         kafka_heap="256m",

@@ -165,10 +165,7 @@ def test_live_windows_hold_every_reading_once(warehouse: Settings, stream_input,
 
 def stream_cmd(settings: Settings, stream_input, group: str, alerts: str, *extra: str):
     _, readings, frequency, *_ = stream_input
-    env = os.environ | {
-        "GRID_INTEL_WAREHOUSE_URL": settings.warehouse,
-        "GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
-    }
+    env = os.environ | settings.kafka_env() | {"GRID_INTEL_WAREHOUSE_URL": settings.warehouse}
     args = [sys.executable, "-m", "grid_intel", "stream", "--group", group]
     args += ["--topics", f"{readings},{frequency},{alerts}", *extra]
     return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -595,6 +595,30 @@ def test_the_landing_mount_can_read_its_prefix_and_nothing_else(terraform):
 # --- .github/workflows ----------------------------------------------------------------
 
 
+def test_pods_reach_msk_over_its_tls_listener_only(terraform, chart_values):
+    """Terraform leaves MSK only TLS; the chart's env makes every client speak it."""
+    assert blocks(terraform, "variable")["msk_client_broker"]["default"] == "TLS"
+    protocol = blocks(terraform, "output")["kafka_security_protocol"]["value"]
+    assert re.search(r'msk_client_broker == "TLS" \? "SSL" : "PLAINTEXT"', protocol), protocol
+    assert (
+        blocks(terraform, "provider")["kafka"]["tls_enabled"] == '${var.msk_client_broker == "TLS"}'
+    )
+    env = chart_values["env"]
+    assert env["GRID_INTEL_KAFKA_SECURITY_PROTOCOL"] == "SSL"
+    assert "GRID_INTEL_KAFKA_SSL_CAFILE" not in env  # MSK's CA is public: the system store
+    brokers = env["GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS"].split(",")
+    assert all(b.endswith(":9094") for b in brokers), brokers
+    settings = Settings(
+        _env_file=None,
+        kafka_bootstrap_servers=env["GRID_INTEL_KAFKA_BOOTSTRAP_SERVERS"],
+        kafka_security_protocol=env["GRID_INTEL_KAFKA_SECURITY_PROTOCOL"],
+    )
+    assert settings.kafka_security.client_options() == {
+        "security_protocol": "SSL",
+        "ssl_check_hostname": True,
+    }
+
+
 def test_ci_workflow_runs_ci_run_within_its_budget():
     workflow = load_yaml(ROOT / ".github/workflows/ci.yml")
     (job,) = workflow["jobs"].values()

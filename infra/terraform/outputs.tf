@@ -24,6 +24,11 @@ output "kafka_bootstrap_servers" {
   value       = join(",", local.kafka_bootstrap_servers)
 }
 
+output "kafka_security_protocol" {
+  description = "GRID_INTEL_KAFKA_SECURITY_PROTOCOL for the pods: SSL when the brokers above are the TLS listeners."
+  value       = var.msk_client_broker == "TLS" ? "SSL" : "PLAINTEXT"
+}
+
 output "kafka_topics" {
   description = "The topics as created: partitions and retention."
   value = {

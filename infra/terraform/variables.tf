@@ -166,9 +166,9 @@ variable "msk_broker_volume_gb" {
 }
 
 variable "msk_client_broker" {
-  description = "Client encryption: TLS_PLAINTEXT serves both listeners (the platform's kafka-python client speaks plaintext inside the VPC today), TLS only TLS."
+  description = "Client encryption: TLS serves only the TLS listener (9094), which the pods reach with GRID_INTEL_KAFKA_SECURITY_PROTOCOL=SSL (output kafka_security_protocol); TLS_PLAINTEXT serves both, and the pods use plaintext."
   type        = string
-  default     = "TLS_PLAINTEXT"
+  default     = "TLS"
 
   validation {
     condition     = contains(["TLS", "TLS_PLAINTEXT", "PLAINTEXT"], var.msk_client_broker)
