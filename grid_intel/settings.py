@@ -233,6 +233,13 @@ class Settings(BaseSettings):
     def resolved_landing_dir(self) -> Path:
         return self.landing_dir or self.state_dir / "landing"
 
+    def with_state_dir(self, folder: Path, **update: object) -> Settings:
+        """A copy keeping its files in `folder` but reaching the same services: the
+        local broker's CA stays where that broker wrote it."""
+        if (cafile := self.kafka_security.cafile) is not None:
+            update.setdefault("kafka_ssl_cafile", cafile)
+        return self.model_copy(update={"state_dir": folder, **update})
+
     def with_warehouse(self, url: str) -> Settings:
         """A copy pointing the warehouse at another server (e.g. the TimescaleDB lane)."""
         return self.model_copy(update={"warehouse_url": url})

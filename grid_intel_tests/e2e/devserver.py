@@ -32,14 +32,12 @@ def _settings(lane: Settings, state: Path, **overrides: object) -> Iterator[Sett
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'create database "{db}"')
     try:
-        yield lane.model_copy(
-            update={
-                "state_dir": state,
-                "dagster_port": free_port(),
-                "dagster_pg_url": lane.local_pg_url(db),
-                "sensor_lookback_hours": 0.0,
-                **overrides,
-            }
+        yield lane.with_state_dir(
+            state,
+            dagster_port=free_port(),
+            dagster_pg_url=lane.local_pg_url(db),
+            sensor_lookback_hours=0.0,
+            **overrides,
         )
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:

@@ -228,8 +228,10 @@ def test_sensors_fill_bronze_and_silver_without_anyone_clicking(dagster_dev: Set
 
 
 def test_dagster_env_points_runs_at_the_same_services(test_db: Settings, tmp_path):
-    env = dagster_env(test_db.model_copy(update={"state_dir": tmp_path}))
+    env = dagster_env(test_db.with_state_dir(tmp_path))
     assert env["GRID_INTEL_WAREHOUSE_URL"] == test_db.warehouse
+    kafka = test_db.kafka_env()  # brokers, protocol and (for TLS) the CA
+    assert {name: env[name] for name in kafka} == kafka
     assert (tmp_path / "dagster" / "dagster.yaml").resolve() == (
         project_root() / "dagster.yaml"
     ).resolve()

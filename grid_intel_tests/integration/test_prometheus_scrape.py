@@ -248,7 +248,7 @@ def test_the_exporter_runs_as_a_stack_service_and_stops(warehouse: Settings, tmp
     """`stack up --exporter`'s service: healthy once /metrics answers, stopped by down."""
     from grid_intel.stack.exporter import IngestionExporter
 
-    settings = warehouse.model_copy(update={"state_dir": tmp_path, "exporter_port": free_port()})
+    settings = warehouse.with_state_dir(tmp_path, exporter_port=free_port())
     exporter = IngestionExporter(settings)
     try:
         status = exporter.start(lambda m: None)

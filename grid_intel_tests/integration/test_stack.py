@@ -155,7 +155,7 @@ def test_the_api_runs_as_a_stack_service_and_stops(test_db: Settings, tmp_path):
     from grid_intel.stack.api import ApiServer
     from grid_intel.stack.proc import free_port
 
-    settings = test_db.model_copy(update={"state_dir": tmp_path, "api_port": free_port()})
+    settings = test_db.with_state_dir(tmp_path, api_port=free_port())
     api = ApiServer(settings)
     try:
         status = api.start(lambda m: None)

@@ -99,3 +99,13 @@ def test_the_local_broker_serves_a_tls_listener():
     )
     assert "SSL://127.0.0.1:2" in props.split("advertised.listeners=")[1].splitlines()[0]
     assert "SSL:SSL" in props and "ssl.keystore.location=/k.p12" in props
+
+
+def test_a_copy_with_its_own_state_folder_still_trusts_the_brokers_ca(tmp_path):
+    s = Settings(_env_file=None, state_dir=tmp_path / "a", kafka_security_protocol="SSL")
+    moved = s.with_state_dir(tmp_path / "b", api_port=1)
+    assert moved.state_dir == tmp_path / "b" and moved.api_port == 1
+    assert moved.kafka_security.cafile == tmp_path / "a" / "kafka" / "tls" / "ca.pem"
+    assert moved.kafka_env() == s.kafka_env()
+    plain = Settings(_env_file=None, state_dir=tmp_path / "a")
+    assert plain.with_state_dir(tmp_path / "b").kafka_security == KafkaSecurity()
