@@ -149,12 +149,12 @@ class Settings(BaseSettings):
 
     @field_validator("kafka_security_protocol")
     @classmethod
-    def _known_protocol(cls, value: str) -> str:
-        return KafkaSecurity(value.upper()).protocol
+    def _protocol_in_capitals(cls, value: str) -> str:
+        return value.upper()
 
     @model_validator(mode="after")
-    def _coherent_kafka_security(self) -> Settings:
-        self.kafka_security  # noqa: B018 (raises ValueError when the pair does not fit)
+    def _known_kafka_security(self) -> Settings:
+        self.kafka_security  # noqa: B018 (KafkaSecurity raises on a bad protocol or pair)
         return self
 
     @property

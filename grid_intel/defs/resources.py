@@ -126,13 +126,14 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         if os.environ.get("GRID_INTEL_WAREHOUSE_URL")
         else settings.warehouse
     )
+    security = settings.kafka_security
     return {
         "warehouse": WarehouseResource(url=url, connect_timeout_s=settings.connect_timeout_s),
         "kafka": KafkaResource(
             bootstrap_servers=settings.kafka_bootstrap,
             timeout_s=settings.connect_timeout_s,
-            security_protocol=settings.kafka_security.protocol,
-            ssl_cafile=str(cafile) if (cafile := settings.kafka_security.cafile) else None,
+            security_protocol=security.protocol,
+            ssl_cafile=str(security.cafile) if security.cafile else None,
         ),
         "dbt": dbt_resource(),
         "landing": LandingResource(folder=str(settings.resolved_landing_dir)),

@@ -110,7 +110,7 @@ class KafkaBroker:
         ensure_port_free("kafka TLS", self.settings.kafka_tls_port, "GRID_INTEL_KAFKA_TLS_PORT")
         java = require_tool("java", "install a JDK 17 (apt-get install openjdk-17-jre-headless)")
         self._fetch_jars(progress)
-        tls = ensure_broker_tls(self.root / "tls", self.settings.local_kafka_ca, progress)
+        tls = ensure_broker_tls(self.settings.local_kafka_ca, progress)
         self.props.write_text(
             SERVER_PROPERTIES.format(
                 port=self.port,

@@ -28,8 +28,10 @@ class BrokerTls:
     ca: Path
 
 
-def ensure_broker_tls(folder: Path, ca: Path, progress: Progress) -> BrokerTls:
-    """The keystore, its password and the CA file clients trust; made once per state folder."""
+def ensure_broker_tls(ca: Path, progress: Progress) -> BrokerTls:
+    """The keystore, its password and the CA file clients trust (`ca`, whose folder holds
+    the rest); made once per state folder."""
+    folder = ca.parent
     keystore = folder / "broker.p12"
     secret = folder / "keystore.password"
     if keystore.is_file() and secret.is_file() and ca.is_file():
@@ -40,7 +42,8 @@ def ensure_broker_tls(folder: Path, ca: Path, progress: Progress) -> BrokerTls:
     folder.chmod(0o700)
     for stale in (keystore, ca):
         stale.unlink(missing_ok=True)
-    secret.write_text(secrets.token_urlsafe(24))
+    password = secrets.token_urlsafe(24)
+    secret.write_text(password)
     secret.chmod(0o600)
     store = ["-keystore", str(keystore), "-storetype", "PKCS12", "-storepass:file", str(secret)]
     run_checked(
@@ -57,4 +60,4 @@ def ensure_broker_tls(folder: Path, ca: Path, progress: Progress) -> BrokerTls:
         what="exporting the Kafka TLS certificate with keytool",
         timeout=60,
     )
-    return BrokerTls(keystore, secret.read_text().strip(), ca)
+    return BrokerTls(keystore, password, ca)
