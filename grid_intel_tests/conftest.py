@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if _tier(item) < len(TIERS):
             item.add_marker(getattr(pytest.mark, TIERS[_tier(item)]))
     items.sort(key=_tier)
+
+
+# Each tier's wall time, from its first test's start to its last test's end (the tiers
+# run one after another), printed at the end of the run.
+_TIER_SPAN: dict[str, list[float]] = {}
+
+
+def _tier_of(nodeid: str) -> str:
+    parts = nodeid.split("::")[0].split("/")
+    return next((tier for tier in TIERS if tier in parts), "other")
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple) -> None:
+    _TIER_SPAN.setdefault(_tier_of(nodeid), [time.monotonic(), time.monotonic()])
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple) -> None:
+    _TIER_SPAN[_tier_of(nodeid)][1] = time.monotonic()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _TIER_SPAN:
+        return
+    terminalreporter.section("wall time per tier")
+    for tier, (start, end) in _TIER_SPAN.items():
+        terminalreporter.write_line(f"{tier:<12} {end - start:8.1f} s")
 
 
 def unavailable(reason: str) -> None:
@@ -74,7 +101,11 @@ def _bring_up(
 @pytest.fixture(scope="session")
 def stack(base_settings: Settings) -> Iterator[Settings]:
     """PostgreSQL and Kafka up (started here if needed, stopped after if started here)."""
-    yield from _bring_up(base_settings, manager.Selection(), {"postgres", "kafka"})
+    for settings in _bring_up(base_settings, manager.Selection(), {"postgres", "kafka"}):
+        try:
+            yield settings
+        finally:
+            _drop_template(settings)
 
 
 @pytest.fixture(scope="session")
@@ -83,16 +114,41 @@ def timescale_stack(stack: Settings) -> Iterator[Settings]:
     yield from _bring_up(stack, manager.Selection(timescale=True), {"timescale"})
 
 
+# One migrated database per server, cloned for each module: migrating takes seconds,
+# `create database … template` a fraction of one.
+_TEMPLATES: dict[str, str] = {}
+
+
+def _migrated_template(stack: Settings) -> str:
+    """The name of this server's migrated template database, made on first use."""
+    admin_url = stack.local_pg_url("postgres")
+    if admin_url not in _TEMPLATES:
+        name = f"grid_intel_template_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'create database "{name}"')
+        with connect(stack.local_pg_url(name)) as conn:
+            migrate(conn)
+        _TEMPLATES[admin_url] = name
+    return _TEMPLATES[admin_url]
+
+
+def _drop_template(stack: Settings) -> None:
+    name = _TEMPLATES.pop(stack.local_pg_url("postgres"), None)
+    if name is not None:
+        with psycopg.connect(stack.local_pg_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
 def fresh_warehouse(stack: Settings, prefix: str) -> Iterator[Settings]:
     """Settings whose warehouse is a new, migrated database, dropped afterwards (for tests
-    whose rows must not mix with other modules': a fleet, a set of regions)."""
+    whose rows must not mix with other modules': a fleet, a set of regions). It is a copy
+    of the session's migrated template: still a real PostgreSQL database."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin_url = stack.local_pg_url("postgres")
+    template = _migrated_template(stack)
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
+        conn.execute(f'create database "{name}" template "{template}"')
     settings = stack.with_warehouse(stack.local_pg_url(name))
-    with connect(settings.warehouse) as conn:
-        migrate(conn)
     try:
         yield settings
     finally:

@@ -64,7 +64,7 @@ case "$task" in
     setup
     uv_cmd run --frozen grid-intel dbt-prepare
     set +e
-    uv_cmd run --frozen pytest --durations=15 "$@"
+    uv_cmd run --frozen pytest --durations=30 "$@"
     rc=$?
     set -e
     if [[ $rc == 5 ]]; then

@@ -22,7 +22,7 @@ DAEMONS = """
 
 
 @contextmanager
-def _settings(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
+def dagster_settings(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
     """`lane` with a fresh Dagster storage database (dropped after) and a free port.
 
     Its sensors start at the topics' ends, not at a day of other tests' data.
@@ -47,7 +47,7 @@ def _settings(lane: Settings, state: Path, **overrides: object) -> Iterator[Sett
 @contextmanager
 def dagster_dev(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
     """`dagster dev` on `lane`'s warehouse, stopped and its storage dropped after."""
-    with _settings(lane, state, **overrides) as settings:
+    with dagster_settings(lane, state, **overrides) as settings:
         dev = DagsterDev(settings)
         try:
             dev.start(print)
@@ -126,7 +126,7 @@ class Services:
 @contextmanager
 def dagster_services(lane: Settings, state: Path, **overrides: object) -> Iterator[Services]:
     """A webserver and a daemon on `lane`'s warehouse, both stopped after."""
-    with _settings(lane, state, **overrides) as settings:
+    with dagster_settings(lane, state, **overrides) as settings:
         services = Services(settings)
         try:
             services.start_webserver()

@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.dagster import dagster_env
 from grid_intel_tests.e2e.browser import keep_screenshot, launched
-from grid_intel_tests.e2e.devserver import dagster_dev as start_dagster_dev
 from grid_intel_tests.integration.test_tracer import TRACED, counts, publish_hour
 
 ASSET = """
@@ -48,16 +46,6 @@ def check_result(settings: Settings, path: list[str], name: str, partition: str)
     return executions[0]
 
 
-@pytest.fixture(
-    scope="module", params=["postgres", pytest.param("timescaledb", marks=pytest.mark.timescale)]
-)
-def dagster_dev(request, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
-    """`dagster dev` with its warehouse on the given lane."""
-    lane = request.getfixturevalue("test_db" if request.param == "postgres" else "timescale_db")
-    with start_dagster_dev(lane, tmp_path_factory.mktemp("state")) as settings:
-        yield settings
-
-
 def gql(settings: Settings, query: str, variables: dict) -> dict:
     """One query through the client `grid-intel backfill` uses (errors raise)."""
     with DagsterGraphQL.local(settings.dagster_port) as client:
@@ -86,16 +74,16 @@ def test_definitions_validate(test_db: Settings, dbt_manifest):
 
 
 @pytest.mark.timeout(1200)
-def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings):
+def test_backfill_from_the_ui_api_materializes_the_tracer(deployment: Settings):
     """`grid-intel backfill` launches one asset backfill of two hours through the webserver
     and follows it until the daemon has run every partition."""
     first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=5)
     hours = [first, first + timedelta(hours=1)]
     region = f"e2e-{uuid.uuid4().hex[:8]}"
     for hour in hours:
-        publish_hour(dagster_dev, hour, region)
+        publish_hour(deployment, hour, region)
     partition = hours[0].strftime("%Y-%m-%d-%H:%M")
-    with DagsterGraphQL.local(dagster_dev.dagster_port) as client:
+    with DagsterGraphQL.local(deployment.dagster_port) as client:
         automation = {i.name for i in running(client)}
     assert "layers_follow_upstream" in automation
 
@@ -111,32 +99,32 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
             "--end",
             (hours[-1] + timedelta(hours=1)).isoformat(),
             "--url",
-            f"http://127.0.0.1:{dagster_dev.dagster_port}/graphql",
+            f"http://127.0.0.1:{deployment.dagster_port}/graphql",
             "--pause-automation",
         ],
         capture_output=True,
         text=True,
         timeout=1000,
-        env=dagster_env(dagster_dev),
+        env=dagster_env(deployment),
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "completed_success: 4/4 asset partitions done (100%)" in out.stdout, out.stdout
     assert "partitions/min" in out.stdout and "launched" in out.stderr
     # The sensors and schedules were stopped for the backfill and are running again.
     assert f"paused {len(automation)}" in out.stderr and "resumed" in out.stderr
-    with DagsterGraphQL.local(dagster_dev.dagster_port) as client:
+    with DagsterGraphQL.local(deployment.dagster_port) as client:
         assert {i.name for i in running(client)} == automation
 
     for hour in hours:
-        assert counts(dagster_dev, region, hour) == TRACED
-    silver = gql(dagster_dev, ASSET, {"key": {"path": ["silver", "clean_frequency"]}})
+        assert counts(deployment, region, hour) == TRACED
+    silver = gql(deployment, ASSET, {"key": {"path": ["silver", "clean_frequency"]}})
     node = silver["assetNodeOrError"]
     assert {"path": ["bronze", "grid_frequency"]} in node["dependencyKeys"]
     assert any(m["partition"] == partition for m in node["assetMaterializations"])
     assert {c["name"] for c in node["assetChecksOrError"]["checks"]} >= {
         "unique_combination_clean_frequency_region__ts"
     }
-    bronze = gql(dagster_dev, ASSET, {"key": {"path": ["bronze", "grid_frequency"]}})
+    bronze = gql(deployment, ASSET, {"key": {"path": ["bronze", "grid_frequency"]}})
     (mat,) = [
         m
         for m in bronze["assetNodeOrError"]["assetMaterializations"]
@@ -147,14 +135,14 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(dagster_dev: Settings)
     }
     # The quality checks ran in the backfill, per partition: the contract holds (blocking),
     # the malformed message fails the quarantine rate as a warning, and gold is not stopped.
-    contract = check_result(dagster_dev, ["bronze", "grid_frequency"], "gx_contract", partition)
+    contract = check_result(deployment, ["bronze", "grid_frequency"], "gx_contract", partition)
     assert contract["status"] == "SUCCEEDED" and contract["evaluation"]["success"]
     blocking = {
         c["name"]: c["blocking"] for c in bronze["assetNodeOrError"]["assetChecksOrError"]["checks"]
     }
     assert blocking["gx_contract"] and not blocking["gx_unique_events"]
     quarantine = check_result(
-        dagster_dev, ["bronze", "grid_frequency"], "quarantine_rate", partition
+        deployment, ["bronze", "grid_frequency"], "quarantine_rate", partition
     )
     assert quarantine["status"] == "FAILED", quarantine
     assert quarantine["evaluation"]["severity"] == "WARN"
@@ -205,26 +193,26 @@ def wait_for_first_tick(settings: Settings, sensor: str) -> None:
         time.sleep(2)
 
 
-def test_sensors_fill_bronze_and_silver_without_anyone_clicking(dagster_dev: Settings):
+def test_sensors_fill_bronze_and_silver_without_anyone_clicking(deployment: Settings):
     sensor = "grid_frequency_kafka_sensor"
-    wait_for_first_tick(dagster_dev, sensor)
+    wait_for_first_tick(deployment, sensor)
 
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     region = f"e2e-sensor-{uuid.uuid4().hex[:8]}"
-    publish_hour(dagster_dev, hour, region)
+    publish_hour(deployment, hour, region)
     partition = hour.strftime("%Y-%m-%d-%H:%M")
 
     deadline = time.monotonic() + 480
     bronze = silver = []
     while time.monotonic() < deadline:
-        bronze = materialized_by(dagster_dev, ["bronze", "grid_frequency"], partition)
-        silver = materialized_by(dagster_dev, ["silver", "clean_frequency"], partition)
+        bronze = materialized_by(deployment, ["bronze", "grid_frequency"], partition)
+        silver = materialized_by(deployment, ["silver", "clean_frequency"], partition)
         if any(t.get("dagster/sensor_name") == sensor for t in bronze) and silver:
             break
         time.sleep(5)
     assert any(t.get("dagster/sensor_name") == sensor for t in bronze), bronze
     assert any(t.get("dagster/sensor_name") == "layers_follow_upstream" for t in silver), silver
-    assert counts(dagster_dev, region, hour) == TRACED
+    assert counts(deployment, region, hour) == TRACED
 
 
 def test_dagster_env_points_runs_at_the_same_services(test_db: Settings, tmp_path):
@@ -279,8 +267,8 @@ CHAINS = {
 }
 
 
-def test_the_ui_shows_lineage_from_bronze_to_every_product(dagster_dev: Settings):
-    nodes = gql(dagster_dev, LINEAGE, {})["assetNodes"]
+def test_the_ui_shows_lineage_from_bronze_to_every_product(deployment: Settings):
+    nodes = gql(deployment, LINEAGE, {})["assetNodes"]
     parents = {
         "/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]}
         for n in nodes
@@ -292,8 +280,8 @@ def test_the_ui_shows_lineage_from_bronze_to_every_product(dagster_dev: Settings
     assert layers == {"bronze", "silver", "gold"}, layers
 
 
-def test_lineage_page_renders_in_a_browser(dagster_dev: Settings, tmp_path):
-    base = f"http://127.0.0.1:{dagster_dev.dagster_port}"
+def test_lineage_page_renders_in_a_browser(deployment: Settings, tmp_path):
+    base = f"http://127.0.0.1:{deployment.dagster_port}"
     shot = tmp_path / "dagster-lineage.png"
     for browser in launched():
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -310,4 +298,4 @@ def test_lineage_page_renders_in_a_browser(dagster_dev: Settings, tmp_path):
             skip.first.click()
         page.wait_for_timeout(1500)  # let the layout settle before the picture
         page.screenshot(path=str(shot))
-    keep_screenshot(dagster_dev, shot)
+    keep_screenshot(deployment, shot)

@@ -4,7 +4,6 @@ flows bronze → silver → gold, with nobody clicking."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.producer import history
 from grid_intel.warehouse.connection import connect
-from grid_intel_tests.e2e.devserver import dagster_dev
 from grid_intel_tests.e2e.test_dagster_dev import (
     MATERIALIZATIONS,
     RUN_TAGS,
@@ -26,15 +24,8 @@ from grid_intel_tests.e2e.test_dagster_dev import (
 )
 
 
-@pytest.fixture(scope="module")
-def dev_with_landing(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[Settings]:
-    state = tmp_path_factory.mktemp("state")
-    with dagster_dev(test_db, state, landing_dir=state / "drop") as settings:
-        yield settings
-
-
-def test_the_landing_sensor_loads_dropped_archives(dev_with_landing: Settings):
-    settings = dev_with_landing
+def test_the_landing_sensor_loads_dropped_archives(deployment: Settings):
+    settings = deployment
     yesterday = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
         days=1
     )
@@ -88,19 +79,18 @@ def test_the_landing_sensor_loads_dropped_archives(dev_with_landing: Settings):
     assert ranged, runs
 
 
-@pytest.mark.timeout(
-    2100
-)  # a full simulated hour through five Dagster runs and their checks on 2 cores
 def test_a_new_scada_hour_flows_through_silver_and_gold_without_anyone_clicking(
-    dev_with_landing: Settings,
+    deployment: Settings,
 ):
-    settings = dev_with_landing
+    settings = deployment
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     # The registry (the point list behind silver) arrives as a landing file.
     write_archives(settings.resolved_landing_dir, 3, hour, hour + timedelta(hours=1), print)
     wait_for_first_tick(settings, "sensor_readings_kafka_sensor")
+    # One scan cycle every 5 minutes: the chain's code path at 1/75 of the readings
+    # (`grid-intel rehearse scada-hour` runs a full-rate hour through every layer).
     with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
-        history(p, Feeds(3), hour, hour + timedelta(hours=1), print)
+        history(p, Feeds(3, scan_seconds=SCAN_SECONDS), hour, hour + timedelta(hours=1), print)
 
     key = hour.strftime("%Y-%m-%d-%H:%M")
     chain = [

@@ -12,6 +12,10 @@ import pytest
 from grid_intel.kafka.client import KafkaUnavailable, admin_client, consumer, producer
 from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.settings import Settings
+from grid_intel.stack.dagster import dagster_env
+from grid_intel_tests.e2e.devserver import dagster_settings
+from grid_intel_tests.hours import hour_ago
+from grid_intel_tests.integration.test_tracer import READINGS, counts, publish_hour
 
 
 @pytest.fixture
@@ -103,3 +107,34 @@ def test_the_whole_cli_switches_to_tls_with_one_setting(stack):
     kafka = next(line for line in out.stdout.splitlines() if line.startswith("kafka"))
     assert f"127.0.0.1:{stack.kafka_tls_port}" in kafka
     assert "healthy" in kafka and "4 topics as specified" in kafka, out.stdout + out.stderr
+
+
+def test_a_dagster_run_process_loads_its_hour_over_tls(test_db: Settings, tmp_path):
+    """The deployments' TLS path without a deployment: a run in a process of its own,
+    configured only by `dagster_env` (as the webserver, daemon and run workers are),
+    reads a bronze hour through the TLS listener, trusting the broker's CA."""
+    tls = test_db.model_copy(
+        update={
+            "kafka_security_protocol": "SSL",
+            "kafka_bootstrap_servers": f"127.0.0.1:{test_db.kafka_tls_port}",
+            "kafka_ssl_cafile": test_db.local_kafka_ca,
+        }
+    )
+    hour, region = hour_ago(7), f"tls-{uuid.uuid4().hex[:8]}"
+    publish_hour(tls, hour, region)
+    with dagster_settings(tls, tmp_path) as settings:  # its own state folder, as e2e's
+        env = dagster_env(settings)
+        assert env["GRID_INTEL_KAFKA_SECURITY_PROTOCOL"] == "SSL"
+        assert env["GRID_INTEL_KAFKA_SSL_CAFILE"] == str(test_db.local_kafka_ca)
+        out = subprocess.run(
+            [sys.executable, "-m", "dagster", "asset", "materialize", "-m"]
+            + ["grid_intel.definitions", "--select", "bronze/grid_frequency"]
+            + ["--partition", hour.strftime("%Y-%m-%d-%H:%M")],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env=env,
+        )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    got = counts(test_db, region, hour)
+    assert got["bronze"] == READINGS + 1 and got["quarantined"] == 1, got

