@@ -6,8 +6,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
@@ -22,6 +20,8 @@ from grid_intel_tests.e2e.test_dagster_dev import (
     materialized_by,
     wait_for_first_tick,
 )
+
+SCAN_SECONDS = 300  # one SCADA scan cycle every 5 minutes: 12 per point in the hour
 
 
 def test_the_landing_sensor_loads_dropped_archives(deployment: Settings):

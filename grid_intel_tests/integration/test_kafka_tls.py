@@ -126,10 +126,10 @@ def test_a_dagster_run_process_loads_its_hour_over_tls(test_db: Settings, tmp_pa
         env = dagster_env(settings)
         assert env["GRID_INTEL_KAFKA_SECURITY_PROTOCOL"] == "SSL"
         assert env["GRID_INTEL_KAFKA_SSL_CAFILE"] == str(test_db.local_kafka_ca)
+        cmd = [sys.executable, "-m", "dagster", "asset", "materialize"]
+        cmd += ["-m", "grid_intel.definitions", "--select", "bronze/grid_frequency"]
         out = subprocess.run(
-            [sys.executable, "-m", "dagster", "asset", "materialize", "-m"]
-            + ["grid_intel.definitions", "--select", "bronze/grid_frequency"]
-            + ["--partition", hour.strftime("%Y-%m-%d-%H:%M")],
+            [*cmd, "--partition", hour.strftime("%Y-%m-%d-%H:%M")],
             capture_output=True,
             text=True,
             timeout=240,
