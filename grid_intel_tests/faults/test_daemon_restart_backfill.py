@@ -11,8 +11,6 @@ import time
 import uuid
 from datetime import timedelta
 
-import pytest
-
 from grid_intel.operations.backfill import launch, plan_for_selection, wait
 from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel_tests.e2e.devserver import dagster_services
@@ -32,7 +30,6 @@ def backfill_runs(client: DagsterGraphQL, backfill_id: str) -> list[dict]:
     return client.query(RUNS, {"id": backfill_id})["runsOrError"]["results"]
 
 
-@pytest.mark.timeout(1500)
 def test_backfill_completes_after_the_daemon_is_killed(test_db, dbt_manifest, tmp_path_factory):
     first = hour_ago(5)
     hours = [first, first + timedelta(hours=1)]
@@ -48,15 +45,15 @@ def test_backfill_completes_after_the_daemon_is_killed(test_db, dbt_manifest, tm
         DagsterGraphQL.local(services.settings.dagster_port) as client,
     ):
         backfill_id = launch(client, plan, "daemon restart fault test")
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 120
         while not any(r["status"] == "STARTED" for r in backfill_runs(client, backfill_id)):
-            assert time.monotonic() < deadline, "no backfill run started within 600 s"
+            assert time.monotonic() < deadline, "no backfill run started within 120 s"
             time.sleep(1)
         services.kill_daemon()
         (running,) = backfill_runs(client, backfill_id)  # the second waits on the first
 
         services.start_daemon()
-        outcome = wait(client, backfill_id, print, poll_seconds=2, timeout_seconds=1200)
+        outcome = wait(client, backfill_id, print, poll_seconds=2, timeout_seconds=200)
         runs = backfill_runs(client, backfill_id)
 
     assert outcome.succeeded, outcome
