@@ -18,15 +18,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from grid_intel.kafka.client import producer
+from grid_intel.kafka.topics import SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.feeds import Feeds
-from grid_intel.simulation.producer import history
+from grid_intel.simulation.producer import PublishStats, publish
 from grid_intel_tests.e2e.dagster_api import wait_for_first_tick
 from grid_intel_tests.e2e.devserver import dagster_dev
 from grid_intel_tests.hours import SESSION_HOUR, hour_ago
 from grid_intel_tests.integration.test_tracer import publish_hour
 
+READINGS = SENSOR_READINGS.name
 SCAN_SECONDS = 300  # one SCADA scan cycle every 5 minutes: 12 per point in the hour
 
 
@@ -58,9 +60,16 @@ def deployment(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[De
         landing = settings.resolved_landing_dir
         # The registry (the point list behind silver) arrives as a landing file.
         write_archives(landing, 3, scada, scada + timedelta(hours=1), print)
+        # The SCADA scans alone: the chain under test (the hour's prices and frequency
+        # would only queue more runs ahead of it).
+        feeds = Feeds(3, scan_seconds=SCAN_SECONDS)
+        hour = feeds.messages(scada, scada + timedelta(hours=1))
+        scans = [m for m in hour if m.topic == READINGS]
         with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
-            feeds = Feeds(3, scan_seconds=SCAN_SECONDS)
-            history(p, feeds, scada, scada + timedelta(hours=1), print)
+            stats = PublishStats()
+            publish(p, scans, stats)
+            p.flush()
+        print(f"e2e: the SCADA hour {scada:%Y-%m-%d %H:00} published: {stats.line()}")
         day = deployment.archive_day
         write_archives(landing, 3, day - timedelta(days=1), day + timedelta(hours=1), print)
         yield deployment

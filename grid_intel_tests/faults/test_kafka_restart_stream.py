@@ -43,7 +43,6 @@ def end_offsets(settings: Settings, names: list[str]) -> int:
         return sum(c.end_offsets(tps).values())
 
 
-@pytest.mark.timeout(900)
 def test_broker_restarted_mid_stream_loses_and_doubles_no_alert(warehouse: Settings):
     stream_input = publish_input(warehouse)
     tag, readings, frequency, *_ = stream_input

@@ -34,8 +34,6 @@ ISSUE_HOUR = DAY + timedelta(hours=5)  # partition 05:00, issued when it closes 
 REGISTRY = build_registry(1)
 LOAD_POINTS = {p.asset: p for p in REGISTRY.points if p.asset_kind == "region"}
 STEPS = {"15min": 1, "1h": 4, "24h": 24, "7d": 168}
-# Three weeks through dbt, then 32 backtests and two issues: the setup alone takes minutes.
-pytestmark = pytest.mark.timeout(1800)
 
 
 def bronze_load() -> Iterator[tuple[object, ...]]:

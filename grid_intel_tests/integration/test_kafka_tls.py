@@ -140,8 +140,7 @@ def test_a_dagster_run_process_loads_its_hour_over_tls(test_db: Settings, tmp_pa
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     with connect(test_db.warehouse) as conn:
         (n,) = conn.execute(
-            "select count(*) from bronze.grid_frequency where region = %s"
-            " and ts >= %s and ts < %s",
+            "select count(*) from bronze.grid_frequency where region = %s and ts >= %s and ts < %s",
             (region, hour, hour + timedelta(hours=1)),
         ).fetchone()
     assert n == READINGS + 1  # every message once, the producer's retry included

@@ -33,7 +33,6 @@ END = DAY + timedelta(days=1)
 SEED = 5
 ISSUE = DAY + timedelta(hours=14)  # partition 14:00, issued when it closes at 15:00
 REGISTRY = build_registry(1)
-pytestmark = pytest.mark.timeout(1800)
 
 
 def world() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
