@@ -45,9 +45,6 @@ class Deployment:
 def deployment(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[Deployment]:
     state = tmp_path_factory.mktemp("state")
     with dagster_dev(test_db, state, landing_dir=state / "drop") as settings:
-        # The topic sensors start at the topics' ends on their first tick: publish after.
-        wait_for_first_tick(settings, "grid_frequency_kafka_sensor")
-        wait_for_first_tick(settings, "sensor_readings_kafka_sensor")
         deployment = Deployment(
             settings,
             frequency_hour=hour_ago(2),
@@ -55,11 +52,16 @@ def deployment(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[De
             scada_hour=hour_ago(3),
             archive_day=SESSION_HOUR.replace(hour=0) - timedelta(days=1),
         )
-        publish_hour(settings, deployment.frequency_hour, deployment.frequency_region)
-        scada = deployment.scada_hour
+        scada, day = deployment.scada_hour, deployment.archive_day
         landing = settings.resolved_landing_dir
-        # The registry (the point list behind silver) arrives as a landing file.
+        # Files first: the registry (the point list silver validates the SCADA hour
+        # against) gets a head start on the scans.
         write_archives(landing, 3, scada, scada + timedelta(hours=1), print)
+        write_archives(landing, 3, day - timedelta(days=1), day + timedelta(hours=1), print)
+        # The topic sensors start at the topics' ends on their first tick: publish after.
+        wait_for_first_tick(settings, "grid_frequency_kafka_sensor")
+        wait_for_first_tick(settings, "sensor_readings_kafka_sensor")
+        publish_hour(settings, deployment.frequency_hour, deployment.frequency_region)
         # The SCADA scans alone: the chain under test (the hour's prices and frequency
         # would only queue more runs ahead of it).
         feeds = Feeds(3, scan_seconds=SCAN_SECONDS)
@@ -70,6 +72,4 @@ def deployment(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[De
             publish(p, scans, stats)
             p.flush()
         print(f"e2e: the SCADA hour {scada:%Y-%m-%d %H:00} published: {stats.line()}")
-        day = deployment.archive_day
-        write_archives(landing, 3, day - timedelta(days=1), day + timedelta(hours=1), print)
         yield deployment
