@@ -4,7 +4,7 @@
 #
 #   bash infra/dev.sh demo [--hours N]   local stack up, tracer data through every layer, UI up
 #   bash infra/dev.sh test [pytest args]  the test suite on the real stack (started and stopped)
-#   bash infra/dev.sh test --unit-beside  the same, the unit tier in a second process (CI)
+#   bash infra/dev.sh test --beside FILE  the same in two processes, FILE's paths in the second (CI)
 #   bash infra/dev.sh lint                ruff
 #   bash infra/dev.sh setup               install only
 set -euo pipefail
@@ -61,6 +61,33 @@ pytest_run() {  # pytest exits 5 when it collected nothing: a failure, not a pas
   return $rc
 }
 
+# Two pytest processes side by side (CI): the paths listed in FILE in the second, the
+# rest in the first. The service tiers spend much of their time waiting on PostgreSQL,
+# Kafka, dbt and Dagster processes, so the second core does the unit tier, the fault
+# tier (its own private servers) and some integration modules meanwhile
+# (docs/testing.md). The stack is started here, before both, so neither process
+# stops it under the other.
+beside_tests() {
+  local list=$1 beside=() ignores=() rc_main=0 rc_beside=0 was_up=false
+  shift
+  mapfile -t beside < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$list")
+  for path in "${beside[@]}"; do ignores+=("--ignore=${path}"); done
+  mkdir -p .state/ci
+  .venv/bin/grid-intel stack status >/dev/null 2>&1 && was_up=true
+  uv_cmd run --frozen grid-intel stack up --timescale >&2
+  say "second pytest process: ${beside[*]} (its output follows the first's)"
+  pytest_run "${beside[@]}" --junitxml=.state/ci/junit-beside.xml "$@" \
+    >.state/ci/beside.log 2>&1 &
+  local pid=$!
+  pytest_run "${ignores[@]}" --junitxml=.state/ci/junit.xml "$@" || rc_main=$?
+  wait "$pid" || rc_beside=$?
+  say "the second process's output:"
+  cat .state/ci/beside.log
+  [[ $was_up == true ]] || uv_cmd run --frozen grid-intel stack down >&2 || true
+  say "first process: exit ${rc_main}; second process: exit ${rc_beside}"
+  ((rc_main == 0 && rc_beside == 0))
+}
+
 task=${1:-}
 shift || true
 case "$task" in
@@ -74,23 +101,9 @@ case "$task" in
   test)
     setup
     uv_cmd run --frozen grid-intel dbt-prepare
-    if [[ ${1:-} == --unit-beside ]]; then
-      shift
-      # The unit tier needs no service and keeps one core busy; the other tiers spend
-      # much of their time waiting on PostgreSQL, Kafka, dbt and Dagster processes.
-      # Run side by side, the suite ends minutes sooner on 2 cores (docs/testing.md).
-      mkdir -p .state/ci
-      say "unit tier in a second pytest process (its output follows the others')"
-      pytest_run -m unit --junitxml=.state/ci/junit-unit.xml "$@" >.state/ci/unit.log 2>&1 &
-      unit_pid=$!
-      rest=0 unit=0
-      pytest_run -m "not unit" --junitxml=.state/ci/junit.xml "$@" || rest=$?
-      wait "$unit_pid" || unit=$?
-      say "the unit tier's output:"
-      cat .state/ci/unit.log
-      say "tiers other than unit: exit ${rest}; unit tier: exit ${unit}"
-      ((rest == 0 && unit == 0)) || exit 1
-      exit 0
+    if [[ ${1:-} == --beside ]]; then
+      beside_tests "${2:?--beside takes a file listing test paths}" "${@:3}"
+      exit
     fi
     pytest_run "$@"
     ;;

@@ -65,8 +65,9 @@ def check_result(settings: Settings, path: list[str], name: str, partition: str)
     return executions[0]
 
 
-def materialized_by(settings: Settings, path: list[str], partition: str) -> list[dict]:
-    """Tags of the runs that materialized this partition of the asset."""
+def materialized_by(settings: Settings, path: list[str], partition: str | None) -> list[dict]:
+    """Tags of the runs that materialized this partition of the asset (None: an
+    unpartitioned asset), the latest first."""
     node = gql(settings, MATERIALIZATIONS, {"key": {"path": path}})["assetNodeOrError"]
     runs = [m["runId"] for m in node["assetMaterializations"] if m["partition"] == partition]
     out = []
@@ -99,18 +100,14 @@ def wait_for(done: Callable[[], T], timeout_s: float, interval_s: float = 3) -> 
 
 
 def wait_until_materialized(
-    settings: Settings, paths: list[list[str]], partition: str, timeout_s: float
+    settings: Settings, wanted: list[tuple[list[str], str | None]], timeout_s: float
 ) -> dict[str, list[dict]]:
-    """Per asset, the tags of the runs that materialized `partition`, once every asset has
-    one (or whatever there is when `timeout_s` runs out)."""
-
-    def runs() -> dict[str, list[dict]]:
-        return {"/".join(p): materialized_by(settings, p, partition) for p in paths}
-
+    """Per wanted (asset, partition), the tags of the runs that materialized it, once
+    each has one (or whatever there is when `timeout_s` runs out)."""
     last: dict[str, list[dict]] = {}
 
     def all_done() -> bool:
-        last.update(runs())
+        last.update({"/".join(p): materialized_by(settings, p, k) for p, k in wanted})
         return all(last.values())
 
     wait_for(all_done, timeout_s)

@@ -14,7 +14,6 @@ from grid_intel_tests.e2e.dagster_api import (
     RUN_TAGS,
     SENSOR_TICKS,
     gql,
-    wait_for,
     wait_until_materialized,
 )
 from grid_intel_tests.integration.test_tracer import TRACED, counts
@@ -23,15 +22,10 @@ from grid_intel_tests.integration.test_tracer import TRACED, counts
 def test_the_landing_sensor_loads_dropped_archives(deployment: Deployment):
     settings, day = deployment.settings, deployment.archive_day
     key = f"{day:%Y-%m-%d}"
-    paths = [["bronze", "outages"], ["bronze", "miso_lmp"]]
-    runs = wait_until_materialized(settings, paths, key, 240)
+    wanted = [(["bronze", "outages"], key), (["bronze", "miso_lmp"], key)]
+    wanted += [(["bronze", "asset_registry"], None)]
+    runs = wait_until_materialized(settings, wanted, 270)
     assert all(runs.values()), {k: bool(v) for k, v in runs.items()}
-
-    def registry_loaded() -> bool:
-        node = gql(settings, MATERIALIZATIONS, {"key": {"path": ["bronze", "asset_registry"]}})
-        return bool(node["assetNodeOrError"]["assetMaterializations"])
-
-    assert wait_for(registry_loaded, 30), "bronze/asset_registry was never materialized"
     tags = runs["bronze/outages"][0]
     assert tags["grid_intel/trigger"] == "landing-file"
     assert tags["dagster/sensor_name"] == "landing_archives_sensor"
@@ -72,7 +66,8 @@ def test_a_new_scada_hour_flows_through_silver_and_gold_without_anyone_clicking(
         ["gold", "demand_hourly"],
         ["gold", "interchange_hourly"],
     ]
-    runs = wait_until_materialized(settings, chain, hour.strftime("%Y-%m-%d-%H:%M"), 270)
+    key = hour.strftime("%Y-%m-%d-%H:%M")
+    runs = wait_until_materialized(settings, [(path, key) for path in chain], 270)
     assert all(runs.values()), {k: bool(v) for k, v in runs.items()}
     assert (
         runs["bronze/sensor_readings"][0]["dagster/sensor_name"] == "sensor_readings_kafka_sensor"
@@ -91,8 +86,9 @@ def test_sensors_fill_bronze_and_silver_without_anyone_clicking(deployment: Depl
     bronze, the automation follows with silver, every reading once."""
     settings, hour = deployment.settings, deployment.frequency_hour
     sensor = "grid_frequency_kafka_sensor"
-    paths = [["bronze", "grid_frequency"], ["silver", "clean_frequency"]]
-    runs = wait_until_materialized(settings, paths, hour.strftime("%Y-%m-%d-%H:%M"), 270)
+    key = hour.strftime("%Y-%m-%d-%H:%M")
+    wanted = [(["bronze", "grid_frequency"], key), (["silver", "clean_frequency"], key)]
+    runs = wait_until_materialized(settings, wanted, 270)
     bronze, silver = runs["bronze/grid_frequency"], runs["silver/clean_frequency"]
     assert any(t.get("dagster/sensor_name") == sensor for t in bronze), bronze
     assert any(t.get("dagster/sensor_name") == "layers_follow_upstream" for t in silver), silver
