@@ -63,10 +63,9 @@ pytest_run() {  # pytest exits 5 when it collected nothing: a failure, not a pas
 
 # Two pytest processes side by side (CI): the paths listed in FILE in the second, the
 # rest in the first. The service tiers spend much of their time waiting on PostgreSQL,
-# Kafka, dbt and Dagster processes, so the second core does the unit tier, the fault
-# tier (its own private servers) and some integration modules meanwhile
-# (docs/testing.md). The stack is started here, before both, so neither process
-# stops it under the other.
+# Kafka, dbt and Dagster processes, so the second core does the unit tier and what
+# else FILE lists meanwhile (.ci/beside.txt says what may go there; docs/testing.md).
+# The stack is started here, before both, so neither process stops it under the other.
 beside_tests() {
   local list=$1 beside=() ignores=() rc_main=0 rc_beside=0 was_up=false
   shift

@@ -79,15 +79,14 @@ def materialized_by(settings: Settings, path: list[str], partition: str | None) 
 
 def wait_for_first_tick(settings: Settings, sensor: str) -> None:
     """A sensor's first tick fixes its start at the topic's end: publish only after it."""
-    deadline = time.monotonic() + 180
-    while True:
+
+    def ticked() -> bool:
         state = gql(settings, SENSOR_TICKS, {"name": sensor})["sensorOrError"]
         assert state["__typename"] == "Sensor", state
         assert state["sensorState"]["status"] == "RUNNING"  # on by default
-        if state["sensorState"]["ticks"]:
-            return
-        assert time.monotonic() < deadline, f"{sensor} never ticked"
-        time.sleep(2)
+        return bool(state["sensorState"]["ticks"])
+
+    assert wait_for(ticked, 180, interval_s=2), f"{sensor} never ticked"
 
 
 def wait_for(done: Callable[[], T], timeout_s: float, interval_s: float = 3) -> T:

@@ -18,9 +18,9 @@ from grid_intel_tests.integration.test_tracer import TRACED, counts, publish_hou
 
 
 def test_backfill_from_the_ui_api_materializes_the_tracer(deployment: Deployment):
-    settings = deployment.settings
     """`grid-intel backfill` launches one asset backfill of two hours through the webserver
     and follows it until the daemon has run every partition."""
+    settings = deployment.settings
     first = hour_ago(5)
     hours = [first, first + timedelta(hours=1)]
     region = f"e2e-{uuid.uuid4().hex[:8]}"
@@ -48,7 +48,7 @@ def test_backfill_from_the_ui_api_materializes_the_tracer(deployment: Deployment
         ],
         capture_output=True,
         text=True,
-        timeout=1000,
+        timeout=280,  # inside the test's own 300 s, so the failure names the command
         env=dagster_env(settings),
     )
     assert out.returncode == 0, out.stdout + out.stderr
