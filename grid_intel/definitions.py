@@ -34,6 +34,9 @@ defs = dg.Definitions.merge(
     dg.Definitions(
         sensors=[automation_sensor],
         resources=build_resources(get_settings()),
-        executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
+        # A run's steps go one after another in the run's own process: a process per
+        # step loaded the code location again for each (20-30 s of a one-hour run), and
+        # the two cores are already shared by the queue's two runs.
+        executor=dg.in_process_executor,
     ),
 )

@@ -156,28 +156,29 @@ def test_blocking_price_check_stops_gold_of_that_hour_only(test_db: Settings, db
 
 
 def test_a_backfill_run_records_its_checks_on_each_hour(test_db: Settings, dbt_manifest):
-    """A run over many hours judges each hour on its own and records it on that hour; the
-    run's own result fails because one hour did."""
+    """A run over many hours judges each hour on its own and records it on that hour, in
+    the row Dagster planned for that run and hour; the run's own result fails because one
+    hour did. The same range run again (a retry, a re-run) records its hours again: results
+    reported runless collided on Dagster's unique (check, run '', hour) index here."""
     first, last = free_hours(test_db)
     send(prices(first, broken=True) + prices(last, broken=False), test_db)
     contract = dg.AssetCheckKey(dg.AssetKey(["bronze", "market_prices"]), "gx_contract")
+    tags = {
+        "dagster/asset_partition_range_start": key(first),
+        "dagster/asset_partition_range_end": key(last),
+    }
     with dg.instance_for_test() as instance:
-        result = materialize(
-            test_db,
-            PRICE_CHAIN[:1],
-            None,
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": key(first),
-                "dagster/asset_partition_range_end": key(last),
-            },
-        )
-        run_result = checks(result)["bronze/market_prices:gx_contract"]
-        assert not run_result.passed and key(first) in str(run_result.description)
+        runs = []
+        for _ in range(2):
+            result = materialize(test_db, PRICE_CHAIN[:1], None, instance=instance, tags=tags)
+            run_result = checks(result)["bronze/market_prices:gx_contract"]
+            assert not run_result.passed and key(first) in str(run_result.description)
+            runs.append(result.run_id)
         history = instance.event_log_storage.get_asset_check_execution_history(contract, limit=20)
-        newest_first = [(r.partition, r.status.value) for r in history if r.partition]
-    latest = {p: s for p, s in reversed(newest_first)}
-    assert latest == {key(first): "FAILED", key(last): "SUCCEEDED"}, newest_first
+        rows = [(r.run_id, r.partition, r.status.value) for r in history if r.partition]
+    for run in runs:
+        mine = {p: s for r, p, s in rows if r == run}
+        assert mine == {key(first): "FAILED", key(last): "SUCCEEDED"}, rows
 
 
 # --- Defects in SCADA readings -------------------------------------------------------------

@@ -206,11 +206,15 @@ def record_per_hour(
     per_hour: dict[str, list[dg.AssetCheckResult]],
 ) -> None:
     """A run over many hours (a backfill) keeps its own results for no partition, so each
-    hour's result is also recorded on that hour: the UI shows it per partition, and
-    automation holds back only the hours that failed."""
+    hour's result is also logged on that hour, in the run: the UI shows it per partition,
+    and automation holds back only the hours that failed.
+
+    Logged in the run, each result fills the row Dagster planned for (run, check, hour).
+    Reported runless instead, a second evaluation of the same hour (a retry, a re-run
+    range) broke Dagster's unique index on (check, run_id '', partition)."""
     for key, results in per_hour.items():
         for r in results:
-            context.instance.report_runless_asset_event(
+            context.op_execution_context.log_event(
                 dg.AssetCheckEvaluation(
                     asset_key=r.asset_key,
                     check_name=r.check_name,
