@@ -18,6 +18,7 @@ the scanned position, which covers any it could not see.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -138,3 +139,35 @@ def read_ranges(
 def run_key(topic: str, due: DueWindow) -> str:
     """Deterministic: the same window with the same records seen gives the same key."""
     return f"{topic}:{due.key}:{due.span.fingerprint()}"
+
+
+def consecutive(due: Iterable[DueWindow], max_hours: int) -> list[list[DueWindow]]:
+    """Due windows in runs of consecutive hours, at most `max_hours` each: one Dagster
+    run per run of hours pays its start-up once instead of once an hour."""
+    runs: list[list[DueWindow]] = []
+    for d in sorted(due, key=lambda d: d.window.start):
+        last = runs[-1] if runs else None
+        if last and last[-1].window.end == d.window.start and len(last) < max_hours:
+            last.append(d)
+        else:
+            runs.append([d])
+    return runs
+
+
+def merged(ranges: Iterable[OffsetRange]) -> list[OffsetRange]:
+    """One range per partition spanning all of them: a run over consecutive hours reads
+    each hour's offsets (records of other hours in between are counted, not loaded)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for r in ranges:
+        lo, hi = spans.get(r.partition, (r.start, r.stop))
+        spans[r.partition] = (min(lo, r.start), max(hi, r.stop))
+    return [OffsetRange(p, lo, hi) for p, (lo, hi) in sorted(spans.items())]
+
+
+def range_run_key(topic: str, due: list[DueWindow]) -> str:
+    """Deterministic for the same hours with the same records seen; one hour keeps the
+    key of `run_key`."""
+    if len(due) == 1:
+        return run_key(topic, due[0])
+    prints = hashlib.sha1("|".join(d.span.fingerprint() for d in due).encode()).hexdigest()
+    return f"{topic}:{due[0].key}...{due[-1].key}:{prints[:16]}"

@@ -18,6 +18,7 @@ from kafka import KafkaProducer
 
 from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, LAG_GROUP
 from grid_intel.defs.ingestion.sensors import BRONZE_SENSORS
+from grid_intel.defs.partitions import RANGE_END, RANGE_START
 from grid_intel.defs.resources import KafkaResource, build_resources
 from grid_intel.kafka.client import (
     admin_client,
@@ -74,10 +75,12 @@ def run(settings: Settings, topic: str, request: dg.RunRequest | None, key: str 
         [BRONZE_ASSETS[topic]],
         partition_key=request.partition_key if request else key,
         run_config=request.run_config if request else None,
+        tags=request.tags if request else None,  # a range run's hours are in its tags
         resources=build_resources(settings),
     )
     assert result.success
-    (mat,) = result.asset_materializations_for_node(BRONZE_ASSETS[topic].op.name)
+    # A range run materializes each of its hours, with the run's figures.
+    mat, *_ = result.asset_materializations_for_node(BRONZE_ASSETS[topic].op.name)
     return {k: v.value for k, v in mat.metadata.items()}
 
 
@@ -154,15 +157,18 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
         (bad_at,) = send(p, [bad])
         send(p, next_hour)  # the stream moves on to the next hour
 
+    # Both hours are complete: one range run reads them.
     first = tick(test_db, "sensor.readings", cursor)
-    (request,) = [
-        r for r in first.run_requests if r.partition_key == hour.strftime("%Y-%m-%d-%H:%M")
-    ]
+    assert len(first.run_requests) == 1, [(r.partition_key, r.tags) for r in first.run_requests]
+    (request,) = first.run_requests
+    key, next_key = (h.strftime("%Y-%m-%d-%H:%M") for h in (hour, hour + timedelta(hours=1)))
+    assert request.tags[RANGE_START] == key and request.tags[RANGE_END] == next_key
     meta = run(test_db, "sensor.readings", request)
-    want = kafka_rows(test_db, hour)
+    want, want_next = kafka_rows(test_db, hour), kafka_rows(test_db, hour + timedelta(hours=1))
     assert expected_rows(sent) <= want
     assert_same_rows(reading_rows(test_db, hour), want)
-    assert meta["dagster/row_count"] == len(want) and meta["quarantined"] >= 1
+    assert_same_rows(reading_rows(test_db, hour + timedelta(hours=1)), want_next)
+    assert meta["dagster/row_count"] == len(want) + len(want_next) and meta["quarantined"] >= 1
     assert meta["offsets_from"] == "sensor" and meta["consumer_lag"] >= 0
     with connect(test_db.warehouse) as conn:
         q = conn.execute(
@@ -175,7 +181,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
     # Re-materializing gives the same rows, whether from the sensor's ranges or the time index.
     run(test_db, "sensor.readings", request)
     assert_same_rows(reading_rows(test_db, hour), want)
-    run(test_db, "sensor.readings", None, key=request.partition_key)
+    run(test_db, "sensor.readings", None, key=key)
     assert_same_rows(reading_rows(test_db, hour), want)
 
     # A scan of the same hour arriving now is late: the sensor asks for the hour again.
@@ -183,7 +189,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
     with producer(test_db.kafka_bootstrap) as p:
         sent_late = send(p, late)
     again = tick(test_db, "sensor.readings", first.cursor)
-    (re_request,) = [r for r in again.run_requests if r.partition_key == request.partition_key]
+    (re_request,) = [r for r in again.run_requests if r.partition_key == key]
     assert re_request.tags["grid_intel/trigger"] == "late-data"
     assert re_request.run_key != request.run_key
     meta = run(test_db, "sensor.readings", re_request)

@@ -72,18 +72,30 @@ def test_nothing_due_skips_with_a_reason():
 def test_complete_hours_are_requested_once_with_offset_ranges_in_config():
     log = new_log()
     hour_of_data(log, H)
-    hour_of_data(log, H + timedelta(hours=1))
     first = tick(log, None)
-    keys = [r.partition_key for r in first.run_requests]
-    assert keys == [
-        H.strftime("%Y-%m-%d-%H:%M"),
-        (H + timedelta(hours=1)).strftime("%Y-%m-%d-%H:%M"),
-    ]
-    config = first.run_requests[0].run_config["ops"]["bronze__grid_frequency"]["config"]
+    (request,) = first.run_requests
+    assert request.partition_key == H.strftime("%Y-%m-%d-%H:%M")
+    config = request.run_config["ops"]["bronze__grid_frequency"]["config"]
     assert config == {"ranges": [{"partition": p, "start": 0, "stop": 6} for p in range(3)]}
-    assert all(len(r.tags) == 1 for r in first.run_requests)  # run tags stay small
+    assert len(request.tags) == 1  # run tags stay small
     again = tick(log, first.cursor)
     assert again.run_requests == [] and again.cursor == first.cursor
+
+
+def test_consecutive_hours_are_one_range_run_over_all_their_offsets():
+    log = new_log()
+    for h in (0, 1, 2, 4):  # hour 3 holds nothing: hours 0-2 in one run, hour 4 alone
+        hour_of_data(log, H + timedelta(hours=h))
+    requests = tick(log, None).run_requests
+    key = lambda h: (H + timedelta(hours=h)).strftime("%Y-%m-%d-%H:%M")  # noqa: E731
+    ranged, single = requests
+    assert ranged.partition_key is None
+    assert ranged.tags["dagster/asset_partition_range_start"] == key(0)
+    assert ranged.tags["dagster/asset_partition_range_end"] == key(2)
+    config = ranged.run_config["ops"]["bronze__grid_frequency"]["config"]
+    assert config == {"ranges": [{"partition": p, "start": 0, "stop": 18} for p in range(3)]}
+    assert single.partition_key == key(4)
+    assert len({r.run_key for r in requests}) == 2
 
 
 def test_restart_from_a_stored_cursor_requests_only_what_is_new():

@@ -1,8 +1,9 @@
-"""One sensor per topic: scan new Kafka records, request each complete hourly window.
+"""One sensor per topic: scan new Kafka records, request the complete hourly windows.
 
 The sensor only decides: it reads record timestamps past its cursor (bounded per
-tick), folds them in with `completeness.advance`, and requests due windows with
-the offset ranges to read in run config and a deterministic run key. It commits
+tick), folds them in with `completeness.advance`, and requests the due windows, one
+run per run of consecutive hours (a range run: one start-up for a backlog), with the
+offset ranges to read in run config and a deterministic run key. It commits
 nothing to Kafka; the bronze asset does, after its database commit.
 """
 
@@ -11,10 +12,18 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, op_name
-from grid_intel.defs.partitions import hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly, range_tags
 from grid_intel.defs.resources import KafkaResource
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.kafka.completeness import Advance, Policy, advance, read_ranges, run_key
+from grid_intel.kafka.completeness import (
+    Advance,
+    Policy,
+    advance,
+    consecutive,
+    merged,
+    range_run_key,
+    read_ranges,
+)
 from grid_intel.kafka.cursor import TopicCursor
 from grid_intel.settings import get_settings
 
@@ -25,19 +34,27 @@ POLICY = Policy(first_window=hourly.start)
 def requests_for(
     bronze: BronzeTopic, step: Advance, time_index: dict[str, dict[int, int | None]]
 ) -> list[dg.RunRequest]:
-    """Run requests for the due windows; `time_index` holds each window start's offsets."""
+    """One run per run of consecutive due hours (a range run, at most a backfill run's
+    hours); `time_index` holds each window start's offsets."""
     out = []
-    for due in step.due:
-        ranges = read_ranges(due.span, time_index[due.key], step.cursor.next_offsets)
+    for hours in consecutive(step.due, HOURLY_BACKFILL.max_partitions_per_run or 24):
+        ranges = merged(
+            r
+            for due in hours
+            for r in read_ranges(due.span, time_index[due.key], step.cursor.next_offsets)
+        )
         config = {
             "ranges": [{"partition": r.partition, "start": r.start, "stop": r.stop} for r in ranges]
         }
+        first, last = hours[0].key, hours[-1].key
+        trigger = "late-data" if any(d.late for d in hours) else "window-complete"
         out.append(
             dg.RunRequest(
-                run_key=run_key(bronze.topic.name, due),
-                partition_key=due.key,
+                run_key=range_run_key(bronze.topic.name, hours),
+                partition_key=first if first == last else None,
                 run_config={"ops": {op_name(bronze): {"config": config}}},
-                tags={"grid_intel/trigger": "late-data" if due.late else "window-complete"},
+                tags={"grid_intel/trigger": trigger}
+                | ({} if first == last else range_tags(first, last)),
             )
         )
     return out
@@ -62,8 +79,9 @@ def build_sensor(bronze: BronzeTopic) -> dg.SensorDefinition:
         target=BRONZE_ASSETS[topic],
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Requests bronze/{bronze.asset_name} for each complete hour of `{topic}`, "
-        "again when late data arrives for an hour already loaded.",
+        description=f"Requests bronze/{bronze.asset_name} for the complete hours of `{topic}` "
+        "(consecutive hours in one run), again when late data arrives for an hour already "
+        "loaded.",
     )
     def _sensor(context: dg.SensorEvaluationContext, kafka: KafkaResource) -> dg.SensorResult:
         cursor = TopicCursor.from_json(context.cursor)
