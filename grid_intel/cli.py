@@ -406,6 +406,26 @@ def bench_api(
     _bench("api", rate, seconds)
 
 
+@bench_app.command("orchestration")
+def bench_orchestration(
+    topic: Annotated[
+        str, typer.Option(help="Bronze asset of the timed hour: grid_frequency or market_prices.")
+    ] = "grid_frequency",
+    day: Annotated[
+        bool, typer.Option(help="Also backfill the whole graph over one rehearsal day (long).")
+    ] = False,
+    date: Annotated[
+        str | None, typer.Option(help="UTC day for --day, ISO 8601 (default: yesterday).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="With --day: plan the day's backfill and show its commands only.")
+    ] = False,
+) -> None:
+    """Dagster's own cost through a real webserver and daemon: the code location's import,
+    one bronze hour's run from dequeue to success (goal 5 s), optionally a day (goal 300 s)."""
+    _bench("orchestration", topic, day, date, dry_run)
+
+
 @app.command("evaluate-anomalies")
 def evaluate_anomalies(
     days: Annotated[float, typer.Option(min=0.05, help="Simulated days to evaluate.")] = 7.0,

@@ -16,6 +16,7 @@ MODULES = {
     "bench_dbt_partition": "dbt_partition",
     "bench_forecast": "forecast",
     "bench_ingest": "ingest",
+    "bench_orchestration": "orchestration",
     "bench_simulate": "simulate",
     "bench_stream": "stream",
 }

@@ -72,6 +72,16 @@ COLUMNS = {
         "p99_vs_baseline",
         "meets_goal",
     ),
+    "orchestration": (
+        "figure",
+        "seconds",
+        "baseline",
+        "baseline_seconds",
+        "ratio",
+        "goal_seconds",
+        "meets_goal",
+        "detail",
+    ),
     "stream": (
         "scale",
         "readings",

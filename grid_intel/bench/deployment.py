@@ -1,0 +1,93 @@
+"""A `dagster dev` (webserver and daemon) of the bench's own: its DAGSTER_HOME and pid
+files under <state>/bench-orchestration, a fresh Dagster storage database and a fresh
+warehouse database, both dropped after. Only the broker is shared with the stack.
+
+Sensors and schedules are paused once it is up: a topic sensor would otherwise request
+the hour the bench publishes, and the automation would build silver behind it, both
+competing for the two cores while the bench times its own run.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+
+import psycopg
+
+from grid_intel.bench.database import database_url, scratch_database
+from grid_intel.bench.webserver_run import daemons_healthy
+from grid_intel.operations.automation import paused
+from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
+from grid_intel.settings import Settings
+from grid_intel.stack.dagster import DagsterDev
+
+Progress = Callable[[str], None]
+
+
+@contextmanager
+def storage_database(settings: Settings) -> Iterator[str]:
+    """A fresh Dagster storage database on the stack's server, dropped after."""
+    name = f"dagster_bench_{uuid.uuid4().hex[:8]}"
+    admin = database_url(settings.warehouse, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    try:
+        yield database_url(settings.warehouse, name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+def wait_for_daemons(client: DagsterGraphQL, timeout_s: float, progress: Progress) -> None:
+    """The queue's daemon must be heartbeating, or the run's queue time is its start-up."""
+    deadline = time.monotonic() + timeout_s
+    while not daemons_healthy(client):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the Dagster daemons were not healthy after {timeout_s:.0f} s")
+        time.sleep(2)
+    progress("dagster: daemons healthy")
+
+
+def pause_automation(client: DagsterGraphQL, progress: Progress, attempts: int = 5) -> ExitStack:
+    """Sensors and schedules paused (resumed when the stack closes). Just after start-up
+    the daemon may be writing a sensor's first state as it is stopped ("already present
+    in storage"): `paused` then restarts those it stopped, and the pause is tried again."""
+    for attempt in range(1, attempts + 1):
+        stack = ExitStack()
+        try:
+            stack.enter_context(paused(client, progress))
+            return stack
+        except DagsterApiError as exc:
+            if "already present" not in str(exc) or attempt == attempts:
+                raise
+            progress(f"dagster: pausing raced the daemon's first ticks, again (attempt {attempt})")
+            time.sleep(3)
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def own_dagster(settings: Settings, progress: Progress) -> Iterator[Settings]:
+    """Settings of a running `dagster dev` of the bench's own, on settings' Dagster port."""
+    state = settings.state_dir / "bench-orchestration"
+    with scratch_database(settings.warehouse) as warehouse, storage_database(settings) as storage:
+        bench = settings.with_state_dir(
+            state,
+            warehouse_url=warehouse,
+            dagster_pg_url=storage,
+            dagster_home=state / "dagster",
+            landing_dir=state / "landing",
+            sensor_lookback_hours=0.0,
+        )
+        dev = DagsterDev(bench)
+        t0 = time.perf_counter()
+        try:
+            dev.start(progress)
+            progress(f"dagster: webserver answered after {time.perf_counter() - t0:.0f} s")
+            with DagsterGraphQL.local(bench.dagster_port) as client:
+                wait_for_daemons(client, 240, progress)
+                with pause_automation(client, progress):
+                    yield bench
+        finally:
+            dev.stop(purge=False, progress=progress)
