@@ -420,10 +420,13 @@ def bench_orchestration(
     dry_run: Annotated[
         bool, typer.Option(help="With --day: plan the day's backfill and show its commands only.")
     ] = False,
+    runs: Annotated[
+        int, typer.Option(min=1, max=10, help="Runs of the hour, one after another.")
+    ] = 2,
 ) -> None:
     """Dagster's own cost through a real webserver and daemon: the code location's import,
     one bronze hour's run from dequeue to success (goal 5 s), optionally a day (goal 300 s)."""
-    _bench("orchestration", topic, day, date, dry_run)
+    _bench("orchestration", topic, day, date, dry_run, runs)
 
 
 @app.command("evaluate-anomalies")

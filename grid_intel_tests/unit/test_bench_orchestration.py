@@ -125,13 +125,13 @@ def test_rows_put_the_run_against_its_goal_and_its_own_work():
         "own_seconds": 0.9,
         "own_from": "materialization metadata `seconds`",
     }
-    rows = run_rows(run, p)
+    rows = run_rows(run, p, "run 1/2")
     wall = rows[0]
     assert wall["seconds"] == 9.0 and wall["baseline_seconds"] == 0.9 and wall["ratio"] == 10.0
     assert wall["goal_seconds"] == 5.0 and wall["meets_goal"] is False
     assert "12,600 rows" in wall["detail"]
     assert [r["seconds"] for r in rows[1:]] == [4.5, 2.5, 2.0, 1.5, 1.0, 0.5, 1.5]
-    assert goal_lines(rows) == ["goal: run RUN_DEQUEUED -> RUN_SUCCESS <= 5 s: MISSED (9.0 s)"]
+    assert goal_lines(rows) == ["goal: run 1/2 RUN_DEQUEUED -> RUN_SUCCESS <= 5 s: MISSED (9.0 s)"]
 
 
 def test_a_row_without_a_figure_shows_dashes_and_is_not_measured():
