@@ -423,10 +423,14 @@ def bench_orchestration(
     runs: Annotated[
         int, typer.Option(min=1, max=10, help="Runs of the hour, one after another.")
     ] = 2,
+    services: Annotated[
+        bool,
+        typer.Option(help="dagster-webserver and dagster-daemon, as deployed, not dagster dev."),
+    ] = False,
 ) -> None:
     """Dagster's own cost through a real webserver and daemon: the code location's import,
     one bronze hour's run from dequeue to success (goal 5 s), optionally a day (goal 300 s)."""
-    _bench("orchestration", topic, day, date, dry_run, runs)
+    _bench("orchestration", topic, day, date, dry_run, runs, services)
 
 
 @app.command("evaluate-anomalies")

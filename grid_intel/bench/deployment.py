@@ -1,6 +1,7 @@
-"""A `dagster dev` (webserver and daemon) of the bench's own: its DAGSTER_HOME and pid
-files under <state>/bench-orchestration, a fresh Dagster storage database and a fresh
-warehouse database, both dropped after. Only the broker is shared with the stack.
+"""A Dagster webserver and daemon of the bench's own (`dagster dev`, or the two processes
+a deployment runs): DAGSTER_HOME and pid files under <state>/bench-orchestration, a
+fresh Dagster storage database and a fresh warehouse database, both dropped after.
+Only the broker is shared with the stack.
 
 Sensors and schedules are paused once it is up: a topic sensor would otherwise request
 the hour the bench publishes, and the automation would build silver behind it, both
@@ -16,6 +17,7 @@ from contextlib import ExitStack, contextmanager
 
 import psycopg
 
+from grid_intel.bench.dagster_services import dagster_services
 from grid_intel.bench.database import database_url, scratch_database
 from grid_intel.bench.webserver_run import daemons_healthy
 from grid_intel.operations.automation import paused
@@ -68,8 +70,19 @@ def pause_automation(client: DagsterGraphQL, progress: Progress, attempts: int =
 
 
 @contextmanager
-def own_dagster(settings: Settings, progress: Progress) -> Iterator[Settings]:
-    """Settings of a running `dagster dev` of the bench's own, on settings' Dagster port."""
+def _dagster_dev(settings: Settings, progress: Progress) -> Iterator[None]:
+    dev = DagsterDev(settings)
+    try:
+        dev.start(progress)
+        yield
+    finally:
+        dev.stop(purge=False, progress=progress)
+
+
+@contextmanager
+def own_dagster(settings: Settings, progress: Progress, services: bool) -> Iterator[Settings]:
+    """Settings of a running Dagster of the bench's own, on settings' Dagster port:
+    `dagster dev`, or with `services` a webserver and a daemon as a deployment runs them."""
     state = settings.state_dir / "bench-orchestration"
     with scratch_database(settings.warehouse) as warehouse, storage_database(settings) as storage:
         bench = settings.with_state_dir(
@@ -80,14 +93,11 @@ def own_dagster(settings: Settings, progress: Progress) -> Iterator[Settings]:
             landing_dir=state / "landing",
             sensor_lookback_hours=0.0,
         )
-        dev = DagsterDev(bench)
         t0 = time.perf_counter()
-        try:
-            dev.start(progress)
-            progress(f"dagster: webserver answered after {time.perf_counter() - t0:.0f} s")
+        start = dagster_services if services else _dagster_dev
+        with start(bench, progress):
+            progress(f"dagster: webserver and daemon up after {time.perf_counter() - t0:.0f} s")
             with DagsterGraphQL.local(bench.dagster_port) as client:
                 wait_for_daemons(client, 240, progress)
                 with pause_automation(client, progress):
                     yield bench
-        finally:
-            dev.stop(purge=False, progress=progress)

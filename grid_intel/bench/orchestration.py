@@ -1,5 +1,8 @@
 """`bench orchestration`: what Dagster costs around the work, through a real webserver and
-daemon (`dagster dev` of the bench's own, see `deployment`).
+daemon of the bench's own (see `deployment`).
+
+Dagster is `dagster dev`, or with `services` the webserver and the daemon a deployment
+runs (dev's processes parse the dbt project on every import of the code location).
 
 1. The code location's import in a fresh interpreter, beside `import dagster` alone:
    every run process and code server pays it before any work. Once more as `dagster
@@ -22,6 +25,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from grid_intel.bench.dagster_services import DEV_CLI
 from grid_intel.bench.deployment import own_dagster
 from grid_intel.bench.import_time import import_seconds
 from grid_intel.bench.rehearsal_day import last_closed_day, rehearsal_day
@@ -45,8 +49,6 @@ GOAL_RUN_S = 5.0
 GOAL_DAY_S = 300.0
 SEED = 11
 RUN_TIMEOUT_S = 600
-# Set by `dagster dev` and inherited by its code servers and run processes.
-DEV_CLI = "DAGSTER_IS_DEV_CLI"
 
 
 def source_state(repo: Path) -> dict[str, object]:
@@ -293,6 +295,7 @@ def bench_orchestration(
     date: str | None,
     dry_run: bool,
     runs: int,
+    services: bool,
     progress: Progress,
 ) -> dict[str, object]:
     """Import time, a bronze hour's run (`runs` times: the first after start-up may pay
@@ -319,7 +322,8 @@ def bench_orchestration(
     hour = pick_hour(now, (the_day, the_day + timedelta(days=1)) if day else None)
     sent, there = publish_once(settings, bronze, hour, progress)
 
-    with own_dagster(settings, progress) as deployed:
+    report["deployment"] = "dagster-webserver + dagster-daemon" if services else "dagster dev"
+    with own_dagster(settings, progress, services) as deployed:
         report["hour"] = {
             "start": hour.isoformat(),
             "messages_published": sent,

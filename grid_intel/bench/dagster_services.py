@@ -1,0 +1,65 @@
+"""`dagster-webserver` and `dagster-daemon run` as two processes, as a deployment runs
+them, rather than `dagster dev`: dev hands DAGSTER_IS_DEV_CLI to every code server and
+run process, and with it `DbtProject.prepare_if_dev` runs `dbt parse` on each import of
+the code location, a cost production runs do not pay."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from grid_intel.bench.webserver_run import daemons_healthy
+from grid_intel.operations.graphql import DagsterGraphQL
+from grid_intel.settings import Settings, project_root
+from grid_intel.stack.dagster import dagster_env
+from grid_intel.stack.proc import Daemon, ensure_port_free
+
+Progress = Callable[[str], None]
+DEV_CLI = "DAGSTER_IS_DEV_CLI"
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/server_info", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _daemons_up(port: int) -> bool:
+    with DagsterGraphQL.local(port) as client:
+        return daemons_healthy(client)
+
+
+@contextmanager
+def dagster_services(settings: Settings, progress: Progress) -> Iterator[None]:
+    """Both processes on settings' Dagster port and home, stopped on the way out."""
+    port = settings.dagster_port
+    ensure_port_free("dagster", port, "GRID_INTEL_DAGSTER_PORT")
+    env = {k: v for k, v in dagster_env(settings).items() if k != DEV_CLI}
+    root, bindir = settings.state_dir / "dagster-services", Path(sys.executable).parent
+    workspace = ["-w", str(project_root() / "workspace.yaml")]
+    web = Daemon(root / "webserver", "dagster-webserver")
+    daemon = Daemon(root / "daemon", "dagster-daemon")
+    try:
+        progress(f"dagster: starting dagster-webserver on http://127.0.0.1:{port}")
+        cmd = [str(bindir / "dagster-webserver"), *workspace, "-h", "127.0.0.1", "-p", str(port)]
+        web.launch(
+            cmd, port=port, ready=lambda: _answers(port), timeout=240, cwd=project_root(), env=env
+        )
+        progress("dagster: starting dagster-daemon")
+        daemon.launch(
+            [str(bindir / "dagster-daemon"), "run", *workspace],
+            port=0,
+            ready=lambda: _daemons_up(port),
+            timeout=240,
+            cwd=project_root(),
+            env=env,
+        )
+        yield
+    finally:
+        daemon.halt(progress)
+        web.halt(progress)
