@@ -1,5 +1,7 @@
 """Run a suite's batches with Great Expectations (1.x, ephemeral context) on the warehouse.
 
+The context, the data source and each batch's suite are built once per process.
+
 On a server that takes many connections, GX computes each expectation in SQL
 (its own SQLAlchemy engine); on the single-connection TimescaleDB lane the batch
 is read through the caller's connection into pandas and validated there. Either
@@ -9,6 +11,7 @@ with the rows that broke it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -41,6 +44,37 @@ def single_connection(conn: psycopg.Connection) -> bool:
     return "emscripten" in str(row[0] if row else "").lower()
 
 
+@functools.cache
+def _context(url: str, in_sql: bool) -> tuple[Any, Any]:
+    """GX's context and the warehouse's data source, built once per process: building
+    them costs more than validating an hour."""
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    ctx = gx.get_context(mode="ephemeral")
+    source = (
+        ctx.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url(url))
+        if in_sql
+        else ctx.data_sources.add_pandas("warehouse")
+    )
+    return ctx, source
+
+
+_SUITES: dict[tuple[int, str], Any] = {}
+
+
+def _suite(ctx: Any, batch: Batch) -> Any:
+    import great_expectations as gx
+
+    key = (id(ctx), f"{batch.name}:{batch.expectations!r}")
+    if key not in _SUITES:
+        suite = ctx.suites.add(gx.ExpectationSuite(f"{batch.name}-{uuid.uuid4().hex[:8]}"))
+        for name, kwargs in batch.expectations:
+            suite.add_expectation(getattr(gx.expectations, name)(**kwargs))
+        _SUITES[key] = suite
+    return _SUITES[key]
+
+
 def validate(
     url: str,
     conn: psycopg.Connection,
@@ -51,44 +85,16 @@ def validate(
     in_sql: bool,
 ) -> Verdict:
     """`in_sql`: let GX compute in the database (false on a single-connection server,
-    see `single_connection`)."""
-    import great_expectations as gx
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    ctx = gx.get_context(mode="ephemeral")
-    source = (
-        ctx.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url(url))
-        if in_sql
-        else ctx.data_sources.add_pandas("warehouse")
-    )
+    see `single_connection`). The verdict's `unexpected_rows` counts rows that broke a
+    row-level expectation, even one that passed by its `mostly`."""
+    ctx, source = _context(url, in_sql)
     failures: list[dict[str, Any]] = []
-    evaluated = 0
+    evaluated = unexpected = 0
     for batch in batches:
-        query = render(batch.sql, start, end)
-        suite = ctx.suites.add(gx.ExpectationSuite(f"{batch.name}-{uuid.uuid4().hex[:8]}"))
-        for name, kwargs in batch.expectations:
-            suite.add_expectation(getattr(gx.expectations, name)(**kwargs))
-        if in_sql:
-            asset = source.add_query_asset(batch.name, query=query)
-            data = asset.add_batch_definition_whole_table("window")
-            params: dict[str, object] = {}
-        else:
-            asset = source.add_dataframe_asset(batch.name)
-            data = asset.add_batch_definition_whole_dataframe("window")
-            params = {"dataframe": _frame(conn, query)}
-        definition = ctx.validation_definitions.add(
-            gx.ValidationDefinition(name=suite.name, data=data, suite=suite)
-        )
-        result = definition.run(
-            batch_parameters=params or None,
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": EXAMPLES,
-                "unexpected_index_column_names": list(batch.id_columns),
-            },
-        )
+        result = _run(ctx, source, conn, batch, render(batch.sql, start, end), in_sql)
         for r in result.results:
             evaluated += 1
+            unexpected += int((r.result or {}).get("unexpected_count") or 0)
             if not r.success:
                 failures.append(_failure(batch.name, r))
     if failures:
@@ -97,9 +103,46 @@ def validate(
             f"{len(failures)} of {evaluated} expectations failed, first "
             f"{first['expectation']} on {first['batch']}.{first['column']}: {first['reason']}",
             expectations=evaluated,
+            unexpected_rows=unexpected,
             failures=failures,
         )
-    return Verdict.ok(f"all {evaluated} expectations met", expectations=evaluated, failures=[])
+    return Verdict.ok(
+        f"all {evaluated} expectations met",
+        expectations=evaluated,
+        unexpected_rows=unexpected,
+        failures=[],
+    )
+
+
+def _run(ctx: Any, source: Any, conn: psycopg.Connection, batch: Batch, query: str, in_sql: bool):
+    """One batch's validation; its window's asset and definition are removed afterwards so
+    a long-lived process does not accumulate them."""
+    import great_expectations as gx
+
+    name = f"{batch.name}-{uuid.uuid4().hex[:8]}"
+    if in_sql:
+        asset = source.add_query_asset(name, query=query)
+        data = asset.add_batch_definition_whole_table("window")
+        params: dict[str, object] = {}
+    else:
+        asset = source.add_dataframe_asset(name)
+        data = asset.add_batch_definition_whole_dataframe("window")
+        params = {"dataframe": _frame(conn, query)}
+    definition = ctx.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=data, suite=_suite(ctx, batch))
+    )
+    try:
+        return definition.run(
+            batch_parameters=params or None,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": EXAMPLES,
+                "unexpected_index_column_names": list(batch.id_columns),
+            },
+        )
+    finally:
+        ctx.validation_definitions.delete(name)
+        source.delete_asset(name)
 
 
 def _frame(conn: psycopg.Connection, query: str) -> Any:
