@@ -115,3 +115,18 @@ def test_a_fresh_warehouse_builds_reference_models_without_anyone_clicking(dbt_m
             defs=defs, instance=instance, cursor=result.cursor
         )
         assert again.get_num_requested(seed) == 0  # requested once, not on every tick
+
+
+def test_runs_read_dbts_version_from_its_package_not_a_dbt_process():
+    """dagster-dbt would start `dbt --version` (seconds) in every run."""
+    import importlib.metadata
+    import sys
+    from pathlib import Path
+
+    from packaging import version
+
+    from grid_intel.defs.transform.project import dbt_resource
+
+    resource = dbt_resource()
+    assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
+    assert resource._cli_version == version.parse(importlib.metadata.version("dbt-core"))

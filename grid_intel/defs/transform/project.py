@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import sys
+from functools import cached_property
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from grid_intel.settings import project_root
 
@@ -22,8 +25,20 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
+class GridDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable for its version (`dbt --version`, an interpreter
+    start of 2-4 s) in every run; the dbt beside this interpreter is this environment's
+    dbt-core, whose version its package metadata gives at once."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).parent != Path(sys.executable).parent:
+            return super()._cli_version
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    return GridDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
 def generate_docs(lane: str, env: dict[str, str]) -> Path:
