@@ -50,7 +50,6 @@ class WarmRunner:
     """One runner process: its pipes, and when it started."""
 
     def __init__(self, executable: str, cwd: str | None, preload: Sequence[str]) -> None:
-        self.started = time.time()
         self.proc = subprocess.Popen(
             [executable, "-m", "grid_intel.stack.warm_runner", *preload],
             cwd=cwd,
@@ -59,6 +58,9 @@ class WarmRunner:
             text=True,
         )
         self._expect(READY)
+        # From when the imports are done: under `dagster dev` importing the code location
+        # re-parses the dbt project, which rewrites the watched manifest.
+        self.started = time.time()
 
     def _expect(self, what: str) -> str:
         assert self.proc.stdout is not None

@@ -47,7 +47,7 @@ def test_a_runner_is_replaced_when_a_watched_file_changes(tmp_path: Path):
     try:
         first = launcher._runner(sys.executable, str(tmp_path))
         assert launcher._runner(sys.executable, str(tmp_path)) is first
-        os.utime(source, None)  # edited now
+        os.utime(source, (time.time() + 1, time.time() + 1))  # edited after it started
         second = launcher._runner(sys.executable, str(tmp_path))
         assert second is not first and second.alive() and not first.alive()
     finally:
