@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import dagster as dg
-import psycopg
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from grid_intel.ingestion.landing_watch import FileStamp, scan
 from grid_intel.kafka import client as kafka_client
@@ -19,6 +18,10 @@ from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import Lane, recorded_lane
+
+if TYPE_CHECKING:
+    import psycopg
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -16,11 +16,13 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import polars as pl
-import psycopg
+if TYPE_CHECKING:
+    import polars as pl
+    import psycopg
 
-from grid_intel.forecasting.api import Forecaster, forecast_report, quantile_column
+    from grid_intel.forecasting.api import Forecaster
 
 SYSTEM = "manitoba"  # the sum of the load regions
 QUANTILES = (0.1, 0.5, 0.9)
@@ -69,6 +71,8 @@ def read_demand(
 ) -> dict[str, pl.DataFrame]:
     """Mean load per region and `step` over [end - span, end), plus the system total
     over the buckets every region reported in (a partial sum would look like a drop)."""
+    import polars as pl
+
     sql = HOURLY_DEMAND_SQL if step == timedelta(hours=1) else DEMAND_SQL
     rows = conn.execute(sql, {"step": step, "start": end - span, "end": end}).fetchall()
     frame = pl.DataFrame(
@@ -130,6 +134,8 @@ def choose(
     candidates: Sequence[str] = CANDIDATES,
     folds: int = CARD_FOLDS,
 ) -> ModelCard:
+    from grid_intel.forecasting.api import forecast_report
+
     report = forecast_report(
         history,
         horizon.steps,
@@ -160,6 +166,10 @@ def issue(
     """One forecast: rows of `gold.demand_forecasts` (lead times count from `issued_at`),
     predicted by a card's fitted forecaster, or by DEFAULT_MODEL fitted now before any
     card exists."""
+    import polars as pl
+
+    from grid_intel.forecasting.api import forecast_report, quantile_column
+
     if forecaster is None:
         forecaster = forecast_report(
             history, horizon.steps, model=DEFAULT_MODEL, quantiles=QUANTILES, folds=ISSUE_FOLDS

@@ -2,32 +2,41 @@
 analysis, health indices, CNAIM probability of failure and remaining useful life.
 
 The functions here are pure and documented; the `equipment_health` asset and
-notebooks call the same ones.
+notebooks call the same ones. They are imported on first use, so importing one
+submodule for its constants (as the Dagster definitions do) loads no numerical library.
 """
 
-from grid_intel.health.breakers_lines import BreakerDay, LineDay, assess_breaker, assess_line
-from grid_intel.health.dga import (
-    duval_triangle_1,
-    rate_of_rise,
-    rogers_case,
-    rogers_ratios,
-    tdcg,
-    tdcg_condition,
-)
-from grid_intel.health.failure import (
-    cnaim_health_score,
-    probability_of_failure,
-    remaining_useful_life,
-)
-from grid_intel.health.index import Factor, band, health_index
-from grid_intel.health.thermal import (
-    aging_acceleration_factor,
-    equivalent_ageing,
-    loss_of_life_pct,
-    relative_ageing_iec,
-)
-from grid_intel.health.transformer import Assessment, TransformerDay, assess, top_oil_excess
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+_EXPORTS = {
+    "BreakerDay": "breakers_lines",
+    "LineDay": "breakers_lines",
+    "assess_breaker": "breakers_lines",
+    "assess_line": "breakers_lines",
+    "duval_triangle_1": "dga",
+    "rate_of_rise": "dga",
+    "rogers_case": "dga",
+    "rogers_ratios": "dga",
+    "tdcg": "dga",
+    "tdcg_condition": "dga",
+    "cnaim_health_score": "failure",
+    "probability_of_failure": "failure",
+    "remaining_useful_life": "failure",
+    "Factor": "index",
+    "band": "index",
+    "health_index": "index",
+    "aging_acceleration_factor": "thermal",
+    "equivalent_ageing": "thermal",
+    "loss_of_life_pct": "thermal",
+    "relative_ageing_iec": "thermal",
+    "Assessment": "transformer",
+    "TransformerDay": "transformer",
+    "assess": "transformer",
+    "top_oil_excess": "transformer",
+}
 __all__ = [
     "Assessment",
     "BreakerDay",
@@ -54,3 +63,39 @@ __all__ = [
     "tdcg_condition",
     "top_oil_excess",
 ]
+
+if TYPE_CHECKING:
+    from grid_intel.health.breakers_lines import BreakerDay, LineDay, assess_breaker, assess_line
+    from grid_intel.health.dga import (
+        duval_triangle_1,
+        rate_of_rise,
+        rogers_case,
+        rogers_ratios,
+        tdcg,
+        tdcg_condition,
+    )
+    from grid_intel.health.failure import (
+        cnaim_health_score,
+        probability_of_failure,
+        remaining_useful_life,
+    )
+    from grid_intel.health.index import Factor, band, health_index
+    from grid_intel.health.thermal import (
+        aging_acceleration_factor,
+        equivalent_ageing,
+        loss_of_life_pct,
+        relative_ageing_iec,
+    )
+    from grid_intel.health.transformer import Assessment, TransformerDay, assess, top_oil_excess
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

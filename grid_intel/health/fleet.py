@@ -21,24 +21,6 @@ from grid_intel.health.inputs import WARM_UP, HealthInputs
 from grid_intel.health.thermal import ThermalParams
 from grid_intel.health.transformer import Assessment, TransformerDay, assess, top_oil_excess
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("day", "timestamptz"),
-    ("asset", "text"),
-    ("asset_kind", "text"),
-    ("substation", "text"),
-    ("region", "text"),
-    ("health_index", "float8"),
-    ("band", "text"),
-    ("worst_factor", "text"),
-    ("cnaim_health_score", "float8"),
-    ("failure_probability", "float8"),
-    ("rul_years", "float8"),
-    ("rul_low_years", "float8"),
-    ("rul_high_years", "float8"),
-    ("factors", "jsonb"),
-    ("diagnosis", "jsonb"),
-)
-
 
 @dataclass(frozen=True)
 class Scored:

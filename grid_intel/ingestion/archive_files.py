@@ -16,10 +16,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from grid_intel.archives import eccc, gis, miso, outages, registry, work_orders
 from grid_intel.archives.errors import ArchiveError
+from grid_intel.archives.landing import FOLDERS
 from grid_intel.grid.calendar import utc_days
-from grid_intel.simulation.archives import FOLDERS
 
 WEATHER_HOURLY = "weather_hourly"
 MISO_LMP = "miso_lmp"
@@ -29,6 +28,16 @@ ASSET_REGISTRY = "asset_registry"
 GIS_FEATURES = "gis_features"
 DAILY = (WEATHER_HOURLY, MISO_LMP, OUTAGES, WORK_ORDERS)
 WHOLE = (ASSET_REGISTRY, GIS_FEATURES)
+# Each source loads into bronze.<source>, its rows filed under this column: a daily
+# source's partition is the UTC day of it, a whole table's rows share their load time.
+TIME_COLUMNS = {
+    WEATHER_HOURLY: "ts",
+    MISO_LMP: "interval_start",
+    OUTAGES: "start_utc",
+    WORK_ORDERS: "ts",
+    ASSET_REGISTRY: "loaded_at",
+    GIS_FEATURES: "loaded_at",
+}
 
 _ECCC = re.compile(
     rf"^{FOLDERS['weather']}/en_climate_hourly_MB_(?P<station>[^_/]+)_(?P<month>\d{{2}})-"
@@ -57,6 +66,8 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def lst_months(day: date) -> list[tuple[int, int]]:
     """The (year, month) LST months a UTC day overlaps: one, or two on the 1st."""
+    from grid_intel.archives import eccc
+
     start, end = day_bounds(day)
     first = start.astimezone(eccc.LST)
     last = (end - timedelta(microseconds=1)).astimezone(eccc.LST)
@@ -64,6 +75,8 @@ def lst_months(day: date) -> list[tuple[int, int]]:
 
 
 def weather_file(station: str, year: int, month: int) -> str:
+    from grid_intel.archives import eccc
+
     return f"{FOLDERS['weather']}/{eccc.file_name(station, year, month)}"
 
 
@@ -74,6 +87,8 @@ def day_files(source: str, day: date, names: Collection[str]) -> Coverage:
     file for any of them, so a station that only starts or stops reporting
     does not block the others, while a station missing half a day does.
     """
+    from grid_intel.archives import miso, outages, work_orders
+
     if source == WEATHER_HOURLY:
         months = lst_months(day)
         stations = sorted(
@@ -110,6 +125,8 @@ def whole_files(source: str, names: Collection[str]) -> Coverage:
     The registry table is replaced whole, so a kind without its file would be
     emptied: every kind is expected (a header-only file for a kind there is none of).
     """
+    from grid_intel.archives import gis, registry
+
     if source == ASSET_REGISTRY:
         wanted = [f"{FOLDERS['registry']}/{registry.file_name(k)}" for k in registry.RECORDS]
     elif source == GIS_FEATURES:
@@ -135,6 +152,8 @@ def touched(path: str) -> tuple[str, tuple[date, ...]] | None:
 
     Days are empty for the unpartitioned sources; None for a file no source reads.
     """
+    from grid_intel.archives import eccc, miso
+
     if m := _ECCC.match(path):
         t0, t1 = eccc.month_hours(int(m["year"]), int(m["month"]))
         return WEATHER_HOURLY, tuple(utc_days(t0, t1))

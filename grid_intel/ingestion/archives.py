@@ -26,6 +26,7 @@ from grid_intel.archives import eccc, gis, miso, outages, work_orders
 from grid_intel.archives.files import numbered
 from grid_intel.archives.parsed import Parsed, Reject
 from grid_intel.archives.tables import Columns
+from grid_intel.ingestion import archive_files as af
 from grid_intel.warehouse.writer import TableSpec
 
 Row = tuple[object, ...]
@@ -56,41 +57,37 @@ def snake(name: str) -> str:
     return name.lower().replace(" ", "_")
 
 
+def _bronze(source: str, columns: tuple[tuple[str, str], ...]) -> TableSpec:
+    """The table a source loads into: bronze.<source>, filed under its time column."""
+    return TableSpec("bronze", source, columns, time_column=af.TIME_COLUMNS[source])
+
+
 WEATHER_VALUES = tuple(name for _, _, name, _, _, _ in eccc.ELEMENTS)
 WEATHER_FLAGS = tuple(flag for _, _, _, flag, _, _ in eccc.ELEMENTS)
-WEATHER_HOURLY = TableSpec(
-    "bronze",
-    "weather_hourly",
+WEATHER_HOURLY = _bronze(
+    af.WEATHER_HOURLY,
     (*((c, _sql_type(t)) for c, t in eccc.SCHEMA.items()), *SOURCE_COLUMNS),
 )
-MISO_LMP = TableSpec(
-    "bronze",
-    "miso_lmp",
+MISO_LMP = _bronze(
+    af.MISO_LMP,
     (*((snake(c), _sql_type(t)) for c, t in miso.COLUMNS.items()), ("source_file", "text")),
-    time_column="interval_start",
 )
-OUTAGES = TableSpec(
-    "bronze", "outages", (*_typed(outages.COLUMNS), *SOURCE_COLUMNS), time_column="start_utc"
-)
+OUTAGES = _bronze(af.OUTAGES, (*_typed(outages.COLUMNS), *SOURCE_COLUMNS))
 # `ts`: the time the export files the order under, opened_utc or, for work never
 # opened, planned_start_utc; its UTC day is the partition.
-WORK_ORDERS = TableSpec(
-    "bronze", "work_orders", (("ts", "timestamptz"), *_typed(work_orders.COLUMNS), *SOURCE_COLUMNS)
+WORK_ORDERS = _bronze(
+    af.WORK_ORDERS, (("ts", "timestamptz"), *_typed(work_orders.COLUMNS), *SOURCE_COLUMNS)
 )
-ASSET_REGISTRY = TableSpec(
-    "bronze",
-    "asset_registry",
+ASSET_REGISTRY = _bronze(
+    af.ASSET_REGISTRY,
     (("kind", "text"), ("id", "text"), ("attributes", "jsonb"), *SOURCE_COLUMNS),
-    time_column="loaded_at",
 )
-GIS_FEATURES = TableSpec(
-    "bronze",
-    "gis_features",
+GIS_FEATURES = _bronze(
+    af.GIS_FEATURES,
     (
         *((c, "jsonb" if c == "properties" else _sql_type(t)) for c, t in gis.SCHEMA.items()),
         *SOURCE_COLUMNS,
     ),
-    time_column="loaded_at",
 )
 QUARANTINE_COLUMNS = ("source", "path", "line", "raw", "error")
 

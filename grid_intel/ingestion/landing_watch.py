@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from grid_intel.archives.landing import FOLDERS
 from grid_intel.ingestion.archive_files import (
     DAILY,
     WHOLE,
@@ -26,7 +27,6 @@ from grid_intel.ingestion.archive_files import (
     whole_files,
 )
 from grid_intel.sensor_cursor import dump, load
-from grid_intel.simulation.archives import FOLDERS
 
 CURSOR_VERSION = 1
 DAYS_PER_RUN = 7

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-
-import psycopg
-from kafka import KafkaConsumer
-from psycopg import sql
+from typing import TYPE_CHECKING
 
 from grid_intel.ingestion.split import Split
 from grid_intel.ingestion.tables import BronzeTopic
 from grid_intel.kafka.client import expired, read_ranges, window_ranges
 from grid_intel.kafka.windows import OffsetRange, Window
 from grid_intel.warehouse.writer import quarantine, replace_window
+
+if TYPE_CHECKING:
+    import psycopg
+    from kafka import KafkaConsumer
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def _keep(
 ) -> LoadReport:
     """Past Kafka's retention bronze is the only copy: re-loading would replace the
     window's rows with whatever is left, so they stay as they are."""
+    from psycopg import sql
+
     table = bronze.table
     query = sql.SQL("select count(*) from {} where {} >= %s and {} < %s").format(
         table.ident, sql.Identifier(table.time_column), sql.Identifier(table.time_column)

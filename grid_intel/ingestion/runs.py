@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Literal
-
-import psycopg
+from typing import TYPE_CHECKING, Literal
 
 from grid_intel import log
 from grid_intel.ingestion.load import LoadReport
 from grid_intel.kafka.windows import Window
+
+if TYPE_CHECKING:
+    import psycopg
 
 Status = Literal["ok", "failed"]
 ERROR_CHARS = 2000

@@ -7,12 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
-
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import ConfigResource, ConfigResourceType
-from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError
-from kafka.structs import OffsetAndMetadata
+from typing import TYPE_CHECKING, TypeVar
 
 from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.kafka.topics import TopicSpec
@@ -24,6 +19,9 @@ from grid_intel.kafka.windows import (
     to_ms,
 )
 from grid_intel.settings import get_settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 T = TypeVar("T")
 
@@ -57,6 +55,8 @@ def _open(
     Every client of one deployment speaks the same protocol, so unless a caller
     names one it comes from the settings rather than from each of the call sites.
     """
+    from kafka.errors import KafkaError
+
     security = security or configured_security()
     if problem := security.missing_cafile():
         raise KafkaUnavailable(f"cannot reach Kafka at {bootstrap}: {problem}")
@@ -79,6 +79,8 @@ def _open(
 def admin_client(
     bootstrap: str, timeout_s: float = 5.0, *, security: KafkaSecurity | None = None
 ) -> Iterator[KafkaAdminClient]:
+    from kafka import KafkaAdminClient
+
     client = _open(KafkaAdminClient, bootstrap, timeout_s, security)
     try:
         yield client
@@ -94,6 +96,8 @@ def consumer(
     timeout_s: float = 5.0,
     security: KafkaSecurity | None = None,
 ) -> Iterator[KafkaConsumer]:
+    from kafka import KafkaConsumer
+
     client = _open(
         KafkaConsumer,
         bootstrap,
@@ -120,6 +124,8 @@ def producer(
     security: KafkaSecurity | None = None,
 ) -> Iterator[KafkaProducer]:
     """An idempotent, acks=all producer; `bulk` adds large lz4-compressed batches."""
+    from kafka import KafkaProducer
+
     options: dict[str, object] = {"acks": "all", "linger_ms": 20, "enable_idempotence": True}
     if bulk:
         options |= {
@@ -149,6 +155,8 @@ class TopicState:
 
 def ensure_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec]) -> list[TopicState]:
     """Create missing topics, then read every topic back from the broker."""
+    from kafka.errors import TopicAlreadyExistsError
+
     existing = set(client.list_topics())
     missing = {
         s.name: {"num_partitions": s.partitions, "replication_factor": 1, "configs": s.configs}
@@ -164,6 +172,8 @@ def ensure_topics(client: KafkaAdminClient, specs: Sequence[TopicSpec]) -> list[
 def describe_topics(
     client: KafkaAdminClient, specs: Sequence[TopicSpec], created: set[str] | None = None
 ) -> list[TopicState]:
+    from kafka.admin import ConfigResource, ConfigResourceType
+
     names = [s.name for s in specs]
     partitions = {t["name"]: len(t["partitions"]) for t in client.describe_topics(names)}
     resources = [ConfigResource(ConfigResourceType.TOPIC, n, {"retention.ms": None}) for n in names]
@@ -225,6 +235,9 @@ def read_ranges(
     client: KafkaConsumer, topic: str, ranges: Iterable[OffsetRange], timeout_s: float = 60.0
 ) -> Iterator[Record]:
     """Exactly the records of the given offset ranges; fails after `timeout_s` without progress."""
+    from kafka import TopicPartition
+    from kafka.errors import KafkaError
+
     todo = {r.partition: r for r in ranges if r.count > 0}
     if not todo:
         return
@@ -264,6 +277,9 @@ def commit_lag(
     client: KafkaAdminClient, group: str, topic: str, ranges: Iterable[OffsetRange]
 ) -> None:
     """Record progress for a consumer group (for lag dashboards), never moving it back."""
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
     wanted = {TopicPartition(topic, r.partition): r.stop for r in ranges if r.count > 0}
     if not wanted:
         return
@@ -279,6 +295,8 @@ def commit_lag(
 
 def retrying(call: Callable[[], T], *, attempts: int = 8, backoff_s: float = 0.25) -> T:
     """Retry a call on Kafka's retriable errors (e.g. the group coordinator still loading)."""
+    from kafka.errors import RetriableError
+
     for attempt in range(attempts):
         try:
             return call()
@@ -290,6 +308,9 @@ def retrying(call: Callable[[], T], *, attempts: int = 8, backoff_s: float = 0.2
 
 
 def partitions(client: KafkaConsumer, topic: str) -> list[TopicPartition]:
+    from kafka import TopicPartition
+    from kafka.errors import KafkaError
+
     parts = client.partitions_for_topic(topic)
     if not parts:
         raise KafkaError(f"topic {topic!r} does not exist: run `grid-intel stack up`")

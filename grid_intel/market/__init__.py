@@ -1,24 +1,36 @@
-"""Market analytics (no Dagster): MISO price structure and files, later forecasts and signals."""
+"""Market analytics (no Dagster): MISO price structure and files, later forecasts and signals.
 
-from grid_intel.market.miso_files import parse_miso_lmp, read_miso_lmp
+The names below are imported on first use, so importing one submodule for its
+constants (as the Dagster definitions do) loads no numerical library.
+"""
 
-__all__ = ["parse_miso_lmp", "read_miso_lmp"]
+from __future__ import annotations
 
-from grid_intel.market.backtest import BacktestResult, SimulatedMonth, backtest, simulated_month
-from grid_intel.market.costs import (
-    Block,
-    CostAssumptions,
-    HourInputs,
-    marginal_cost,
-    reservoir_state,
-    supply_curve,
-    supply_curves,
-    thermal_cost,
-    water_value,
-)
-from grid_intel.market.signals import SignalRule, signals
+import importlib
+from typing import TYPE_CHECKING
 
-__all__ += [
+# Each name's submodule. `backtest` and `signals` are also submodules: the first use
+# of any name binds them all, so that they are the functions, as after an eager import.
+_EXPORTS = {
+    "parse_miso_lmp": "miso_files",
+    "read_miso_lmp": "miso_files",
+    "BacktestResult": "backtest",
+    "SimulatedMonth": "backtest",
+    "backtest": "backtest",
+    "simulated_month": "backtest",
+    "Block": "costs",
+    "CostAssumptions": "costs",
+    "HourInputs": "costs",
+    "marginal_cost": "costs",
+    "reservoir_state": "costs",
+    "supply_curve": "costs",
+    "supply_curves": "costs",
+    "thermal_cost": "costs",
+    "water_value": "costs",
+    "SignalRule": "signals",
+    "signals": "signals",
+}
+__all__ = [
     "BacktestResult",
     "Block",
     "CostAssumptions",
@@ -27,6 +39,8 @@ __all__ += [
     "SimulatedMonth",
     "backtest",
     "marginal_cost",
+    "parse_miso_lmp",
+    "read_miso_lmp",
     "reservoir_state",
     "signals",
     "simulated_month",
@@ -35,3 +49,36 @@ __all__ += [
     "thermal_cost",
     "water_value",
 ]
+
+if TYPE_CHECKING:
+    from grid_intel.market.backtest import (
+        BacktestResult,
+        SimulatedMonth,
+        backtest,
+        simulated_month,
+    )
+    from grid_intel.market.costs import (
+        Block,
+        CostAssumptions,
+        HourInputs,
+        marginal_cost,
+        reservoir_state,
+        supply_curve,
+        supply_curves,
+        thermal_cost,
+        water_value,
+    )
+    from grid_intel.market.miso_files import parse_miso_lmp, read_miso_lmp
+    from grid_intel.market.signals import SignalRule, signals
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    modules = {m: importlib.import_module(f"{__name__}.{m}") for m in set(_EXPORTS.values())}
+    globals().update({export: getattr(modules[m], export) for export, m in _EXPORTS.items()})
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

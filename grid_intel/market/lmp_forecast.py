@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import polars as pl
-import psycopg
+if TYPE_CHECKING:
+    import polars as pl
+    import psycopg
 
-from grid_intel.forecasting import ForecastReport, forecast_report
+    from grid_intel.forecasting import ForecastReport
 
 LOCATIONS = ("MHEB", "MINN.HUB")
 CANDIDATES = ("seasonal_naive", "profiles", "mstl", "xgboost")
@@ -43,6 +45,8 @@ order by 1, 2
 
 def read_prices(conn: psycopg.Connection, end: datetime, span: timedelta = HISTORY) -> pl.DataFrame:
     """Hourly DA and RT LMPs per location over [end - span, end)."""
+    import polars as pl
+
     rows = conn.execute(
         PRICES_SQL, {"start": end - span, "end": end, "locations": list(LOCATIONS)}
     ).fetchall()
@@ -60,6 +64,8 @@ def read_prices(conn: psycopg.Connection, end: datetime, span: timedelta = HISTO
 
 def history_of(prices: pl.DataFrame, location: str, horizon: LmpHorizon) -> pl.DataFrame:
     """One location's hourly series of the horizon's price, as the toolkit reads it."""
+    import polars as pl
+
     return (
         prices.filter(pl.col("location") == location, pl.col(horizon.column).is_not_null())
         .select("ts", pl.col(horizon.column).alias("lmp"))
@@ -71,6 +77,8 @@ def issue(
     prices: pl.DataFrame, location: str, horizon: LmpHorizon, folds: int = FOLDS
 ) -> ForecastReport:
     """Backtest the candidates on the location's history and forecast with the best."""
+    from grid_intel.forecasting import forecast_report
+
     return forecast_report(
         history_of(prices, location, horizon),
         horizon.steps,

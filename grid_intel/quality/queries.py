@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import psycopg
-from psycopg import sql
+from typing import TYPE_CHECKING
 
 from grid_intel.warehouse.writer import TableSpec
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def quarantine_counts(
@@ -15,6 +16,8 @@ def quarantine_counts(
 ) -> tuple[int, int]:
     """(messages quarantined, messages accepted) of the window: the quarantine knows a
     message's Kafka timestamp only, bronze its event time."""
+    from psycopg import sql
+
     quarantined = conn.execute(
         "select count(*) from bronze.quarantine "
         "where topic = %s and record_ts >= %s and record_ts < %s",
@@ -52,6 +55,8 @@ def expected_point_readings(
 
 
 def window_rows(conn: psycopg.Connection, table: TableSpec, start: datetime, end: datetime) -> int:
+    from psycopg import sql
+
     row = conn.execute(
         sql.SQL("select count(*) from {} where ts >= %s and ts < %s").format(table.ident),
         (start, end),
@@ -62,6 +67,8 @@ def window_rows(conn: psycopg.Connection, table: TableSpec, start: datetime, end
 def newest_event(
     conn: psycopg.Connection, table: TableSpec, start: datetime, end: datetime
 ) -> datetime | None:
+    from psycopg import sql
+
     row = conn.execute(
         sql.SQL("select max(ts) from {} where ts >= %s and ts < %s").format(table.ident),
         (start, end),

@@ -15,6 +15,7 @@ from grid_intel.ingestion.tables import (
     BRONZE_MARKET_PRICES,
     BRONZE_SENSOR_READINGS,
 )
+from grid_intel.market.columns import LMP_COLUMNS
 from grid_intel.quality.bounds import (
     FREQUENCY_HARD_HZ,
     FREQUENCY_NORMAL_HZ,
@@ -22,7 +23,6 @@ from grid_intel.quality.bounds import (
     MEASUREMENT_BOUNDS,
 )
 from grid_intel.quality.catalog import MAX_CLOCK_SKEW_S
-from grid_intel.simulation.market import LMP_COLUMNS
 from grid_intel.warehouse.writer import TableSpec
 
 Expectation = tuple[str, dict[str, object]]  # GX class name, its arguments

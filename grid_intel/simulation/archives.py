@@ -20,6 +20,7 @@ import polars as pl
 
 from grid_intel.archives import eccc, gis, miso, outages, registry, tables, work_orders
 from grid_intel.archives.files import write_atomic
+from grid_intel.archives.landing import FOLDERS
 from grid_intel.grid.calendar import utc_days
 from grid_intel.grid.geography import COMMUNITIES
 from grid_intel.grid.regions import REGIONS_BY_ID
@@ -31,16 +32,6 @@ from grid_intel.simulation.market import lmp
 from grid_intel.simulation.observations import STATIONS, station_hours
 from grid_intel.simulation.outages import Outage
 from grid_intel.simulation.weather import weather
-
-FOLDERS = {
-    "weather": "weather",
-    "miso_da": "miso",
-    "miso_rt": "miso",
-    "outages": "outages",
-    "work_orders": "maintenance",
-    "registry": "registry",
-    "gis": "gis",
-}
 
 
 @dataclass(frozen=True)

@@ -13,21 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from grid_intel.market.columns import LMP_COLUMNS
 from grid_intel.simulation.noise import epoch_hours, knot_values, smooth_noise
 
 OFFER_CAP = 1000.0
-# gridstatus's LMP layout (Interval Start, ..., Loss), snake_cased.
-LMP_COLUMNS = (
-    "interval_start",
-    "interval_end",
-    "market",
-    "location",
-    "location_type",
-    "lmp",
-    "energy",
-    "congestion",
-    "loss",
-)
 EST_OFFSET_H = -5  # MISO's market clock is Eastern Standard Time all year
 
 

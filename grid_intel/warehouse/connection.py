@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from grid_intel import log
 from grid_intel.settings import redact
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -20,6 +22,8 @@ def connect(
     url: str, *, timeout_s: float = 5.0, autocommit: bool = False
 ) -> Iterator[psycopg.Connection]:
     """A psycopg connection, closed on exit; unreachable servers fail within `timeout_s`."""
+    import psycopg
+
     try:
         conn = psycopg.connect(
             url,

@@ -12,9 +12,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 Lane = Literal["postgres", "timescaledb"]
 LANES: tuple[Lane, ...] = ("postgres", "timescaledb")
@@ -94,6 +95,8 @@ def detect_lane(conn: psycopg.Connection) -> tuple[Lane, str | None]:
 
 def migrate(conn: psycopg.Connection, files: dict[str, str] | None = None) -> MigrationReport:
     """Bring the warehouse to the newest version in one transaction."""
+    import psycopg
+
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
         lane, ts_version = detect_lane(conn)
@@ -155,6 +158,8 @@ def hypertables(conn: psycopg.Connection) -> set[str]:
 
 def recorded_lane(conn: psycopg.Connection) -> Lane:
     """The lane the warehouse was migrated on; an error if it never was."""
+    import psycopg
+
     try:
         row = conn.execute("select lane from ops.warehouse_lane").fetchone()
     except psycopg.errors.UndefinedTable as exc:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import psycopg
-from psycopg import sql
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg import sql
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class TableSpec:
 
     @property
     def ident(self) -> sql.Identifier:
+        from psycopg import sql
+
         return sql.Identifier(self.schema, self.name)
 
 
@@ -51,6 +55,8 @@ def replace_window(
     end: datetime,
 ) -> WriteResult:
     """Replace the rows of [start, end) with `rows` (binary COPY) atomically."""
+    from psycopg import sql
+
     with conn.transaction(), conn.cursor() as cur:
         # Two runs of one window (a sensor's and a backfill's) take turns: the second
         # one's delete then sees the first one's rows, so nothing is doubled.
@@ -73,6 +79,8 @@ def replace_window(
 
 
 def _copy_rows(cur: psycopg.Cursor, table: TableSpec, rows: Iterable[Sequence[object]]) -> int:
+    from psycopg import sql
+
     names = sql.SQL(", ").join(sql.Identifier(c) for c, _ in table.columns)
     inserted = 0
     with cur.copy(

@@ -8,22 +8,18 @@ replaced whole, so a re-run of a partition gives the same rows.
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import polars as pl
-from psycopg.types.json import Jsonb
 
-from grid_intel.anomaly import inputs
-from grid_intel.anomaly.batch import GAS_HOURS, detect_hour
-from grid_intel.anomaly.charts import chart_scores
-from grid_intel.anomaly.events import Event, Label
-from grid_intel.anomaly.multivariate import features, scores
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.partitions import HOURLY_BACKFILL, ON_DEMAND, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.evaluation.anomalies import GOALS, run, scorecard
 from grid_intel.grid.registry import build_registry
 from grid_intel.warehouse.writer import TableSpec, replace_window
+
+if TYPE_CHECKING:
+    from grid_intel.anomaly.events import Event
 
 EVENTS = TableSpec(
     "gold",
@@ -111,6 +107,11 @@ where start_ts < %(end)s and end_ts > %(start)s
 def anomaly_events(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from psycopg.types.json import Jsonb
+
+    from grid_intel.anomaly import inputs
+    from grid_intel.anomaly.batch import GAS_HOURS, detect_hour
+
     began = time.perf_counter()
     registry = build_registry()
     points = registry.points
@@ -171,6 +172,12 @@ def anomaly_events(
 def anomaly_scores(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    import polars as pl
+
+    from grid_intel.anomaly import inputs
+    from grid_intel.anomaly.charts import chart_scores
+    from grid_intel.anomaly.multivariate import features, scores
+
     start, end = context.partition_time_window
     registry = build_registry()
     points = registry.points
@@ -210,11 +217,15 @@ def anomaly_scores(
 
 def _scans_before(conn, hour: datetime, points) -> object | None:
     """The scans of the hour before `hour` (a line's normal temperature), if loaded."""
+    from grid_intel.anomaly import inputs
+
     before = inputs.block(conn, hour - timedelta(hours=1), hour, points)
     return before[0] if before else None
 
 
-def _events(rows: list[tuple]) -> list[Event]:
+def _events(rows: list[tuple]) -> "list[Event]":
+    from grid_intel.anomaly.events import Event
+
     return [
         Event(asset, kind, s, e, sev, {"point": point}, detected)
         for asset, kind, s, e, sev, detected, point in rows
@@ -239,6 +250,9 @@ def _events(rows: list[tuple]) -> list[Event]:
 def anomaly_evaluation(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.anomaly.events import Event, Label
+    from grid_intel.evaluation.anomalies import GOALS, scorecard
+
     start, end = context.partition_time_window
     assets = len({p.asset for p in build_registry().points})
     with warehouse.connection() as conn:
@@ -299,6 +313,8 @@ class SimulatedWeek(dg.Config):
 def anomaly_evaluation_simulated(
     context: dg.AssetExecutionContext, config: SimulatedWeek, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.evaluation.anomalies import run
+
     start = datetime.fromisoformat(config.start).astimezone(UTC)
     end = start + timedelta(days=config.days)
     ev = run(

@@ -7,19 +7,19 @@ Thin wiring: the accounting lives in `grid_intel.carbon`, the forecast in
 
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import polars as pl
 
-from grid_intel.carbon import emissions_by_source, hourly_intensity
-from grid_intel.carbon.forecast import issue, read_intensity
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
 from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.forecasting import ForecastInputError
 from grid_intel.grid.registry import INTERTIES
 from grid_intel.warehouse.writer import TableSpec, replace_window
+
+if TYPE_CHECKING:
+    import polars as pl
 
 INTENSITY_KEY = dg.AssetKey(["gold", "carbon_intensity"])
 GENERATION_MIX = dg.AssetKey(["gold", "generation_mix_hourly"])
@@ -69,8 +69,10 @@ where hour >= %(start)s and hour < %(end)s order by 1, 2
 """
 
 
-def read_flows(conn, start, end) -> tuple[pl.DataFrame, pl.DataFrame]:
+def read_flows(conn, start, end) -> "tuple[pl.DataFrame, pl.DataFrame]":
     """The hours' generation by fuel and net export by counterparty (mean MW = MWh)."""
+    import polars as pl
+
     window = {"start": start, "end": end}
     generation = pl.DataFrame(
         conn.execute(MIX_SQL, window).fetchall(),
@@ -118,6 +120,8 @@ def read_flows(conn, start, end) -> tuple[pl.DataFrame, pl.DataFrame]:
 def carbon_intensity(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.carbon import emissions_by_source, hourly_intensity
+
     began = time.perf_counter()
     start, end = context.partition_time_window
     with warehouse.connection() as conn:
@@ -170,6 +174,9 @@ def carbon_intensity(
 def carbon_forecast(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.carbon.forecast import issue, read_intensity
+    from grid_intel.forecasting import ForecastInputError
+
     began = time.perf_counter()
     models: dict[str, dict[str, object]] = {}
     skipped: dict[str, str] = {}

@@ -23,7 +23,6 @@ from grid_intel.forecasting.demand import (
     issue,
     load_forecaster,
 )
-from grid_intel.forecasting.series import ForecastInputError
 from grid_intel.warehouse.writer import TableSpec, replace_window
 
 BACKTESTS = TableSpec(
@@ -157,6 +156,8 @@ order by 2, 3, 4
 def forecast_models(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.forecasting.series import ForecastInputError
+
     began = time.perf_counter()
     summary: dict[str, dict[str, object]] = {}
     skipped: dict[str, str] = {}
@@ -258,6 +259,8 @@ def forecast_models(
 def demand_forecasts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.forecasting.series import ForecastInputError
+
     began = time.perf_counter()
     rows_by_horizon: dict[str, int] = {}
     models: dict[str, str] = {}

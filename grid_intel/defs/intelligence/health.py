@@ -13,9 +13,7 @@ import dagster as dg
 from grid_intel.defs.automation import HISTORY, follows_upstream
 from grid_intel.defs.partitions import daily
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.health.breakers_lines import CONDUCTOR_DESIGN_C
-from grid_intel.health.fleet import COLUMNS, assess_fleet, worst
-from grid_intel.health.inputs import read_inputs
+from grid_intel.health.columns import COLUMNS
 from grid_intel.warehouse.writer import TableSpec, replace_window
 
 HEALTH = TableSpec("gold", "equipment_health", COLUMNS, time_column="day")
@@ -75,6 +73,10 @@ order by h.day, h.asset
 def equipment_health(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.health.breakers_lines import CONDUCTOR_DESIGN_C
+    from grid_intel.health.fleet import assess_fleet, worst
+    from grid_intel.health.inputs import read_inputs
+
     began = time.perf_counter()
     counts: Counter[str] = Counter()
     worst_assets: list[dict[str, object]] = []

@@ -10,17 +10,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-import polars as pl
 
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
 from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.forecasting import ForecastInputError
-from grid_intel.market import lmp_forecast, signal_inputs
-from grid_intel.market.backtest import backtest, simulated_month
-from grid_intel.market.costs import CostAssumptions, supply_curves
-from grid_intel.market.signals import signals
+from grid_intel.market import lmp_forecast
 from grid_intel.warehouse.writer import TableSpec, replace_window
 
 PRICES = dg.AssetKey(["gold", "prices_hourly"])
@@ -81,6 +76,8 @@ LMP_BACKTESTS = TableSpec(
 def lmp_forecasts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.forecasting import ForecastInputError
+
     began = time.perf_counter()
     chosen: dict[str, dict[str, object]] = {}
     skipped: dict[str, str] = {}
@@ -210,6 +207,12 @@ BACKTEST = TableSpec(
 def price_signals(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    import polars as pl
+
+    from grid_intel.market import signal_inputs
+    from grid_intel.market.costs import CostAssumptions, supply_curves
+    from grid_intel.market.signals import signals
+
     began = time.perf_counter()
     actions: dict[str, int] = {}
     sources: dict[str, str] = {}
@@ -280,6 +283,9 @@ class BacktestConfig(dg.Config):
 def price_signal_backtest(
     context: dg.AssetExecutionContext, config: BacktestConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from grid_intel.market.backtest import backtest, simulated_month
+    from grid_intel.market.signals import signals
+
     began = time.perf_counter()
     start = datetime.fromisoformat(config.start).replace(tzinfo=UTC)
     context.log.info(f"backtesting signals over {config.days} simulated days from {start:%F}")

@@ -2,6 +2,7 @@
 registry and GIS whole; bad rows quarantined, whole-file problems fail the run."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -11,8 +12,10 @@ from grid_intel.defs.resources import LandingResource, WarehouseResource
 from grid_intel.grid.calendar import utc_days
 from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion.archive_files import Coverage, unreadable_message
-from grid_intel.ingestion.archive_load import TABLES, LoadReport, MissingArchives, load
 from grid_intel.ingestion.landing_watch import DAYS_PER_RUN
+
+if TYPE_CHECKING:
+    from grid_intel.ingestion.archive_load import LoadReport
 
 DESCRIPTIONS = {
     af.WEATHER_HOURLY: "ECCC hourly climate observations of one UTC day, per station, from "
@@ -31,8 +34,10 @@ DESCRIPTIONS = {
 KINDS = {af.GIS_FEATURES: {"geojson", "postgres"}}
 
 
-def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]) -> LoadReport:
+def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]) -> "LoadReport":
     """`load`, with its refusals as run failures that say what to do."""
+    from grid_intel.ingestion.archive_load import MissingArchives, load
+
     try:
         with warehouse.connection() as conn:
             return load(conn, root, coverages)
@@ -45,7 +50,9 @@ def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]
         ) from None
 
 
-def _done(context: dg.AssetExecutionContext, report: LoadReport, what: str) -> dg.MaterializeResult:
+def _done(
+    context: dg.AssetExecutionContext, report: "LoadReport", what: str
+) -> dg.MaterializeResult:
     context.log.info(
         f"{report.source} {what}: {report.rows} rows from {len(report.files)} files, "
         f"{report.quarantined} quarantined, {report.outside} outside the day, "
@@ -55,8 +62,6 @@ def _done(context: dg.AssetExecutionContext, report: LoadReport, what: str) -> d
 
 
 def build_daily_asset(source: str) -> dg.AssetsDefinition:
-    table = TABLES[source]
-
     @dg.asset(
         key=["bronze", source],
         partitions_def=daily,
@@ -65,7 +70,7 @@ def build_daily_asset(source: str) -> dg.AssetsDefinition:
         owners=["team:data-platform"],
         backfill_policy=dg.BackfillPolicy.multi_run(DAYS_PER_RUN),
         description=DESCRIPTIONS[source],
-        metadata={"table": table.qualified, "partition_column": table.time_column},
+        metadata={"table": f"bronze.{source}", "partition_column": af.TIME_COLUMNS[source]},
     )
     def _daily(
         context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
@@ -80,15 +85,13 @@ def build_daily_asset(source: str) -> dg.AssetsDefinition:
 
 
 def build_whole_asset(source: str) -> dg.AssetsDefinition:
-    table = TABLES[source]
-
     @dg.asset(
         key=["bronze", source],
         group_name="bronze",
         kinds=KINDS.get(source, {"csv", "postgres"}),
         owners=["team:data-platform"],
         description=DESCRIPTIONS[source],
-        metadata={"table": table.qualified},
+        metadata={"table": f"bronze.{source}"},
     )
     def _whole(
         context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from grid_intel.archives.landing import FOLDERS
 from grid_intel.defs.partitions import daily, range_tags
 from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
 from grid_intel.defs.resources import LandingResource
@@ -21,7 +22,6 @@ from grid_intel.ingestion.landing_watch import (
     Request,
     decide,
 )
-from grid_intel.simulation.archives import FOLDERS
 
 
 def skip_message(root: Path, files: dict[str, FileStamp], step: Decision) -> str:
