@@ -16,12 +16,13 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from grid_intel.quality.suites import Batch
 from grid_intel.quality.verdict import Verdict
+
+if TYPE_CHECKING:
+    import psycopg
 
 EXAMPLES = 5
 

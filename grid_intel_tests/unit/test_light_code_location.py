@@ -24,6 +24,7 @@ RUN_TIME_ONLY = (
     "kafka",
     "confluent_kafka",
     "sqlalchemy",
+    "psycopg",
 )
 # In a fresh interpreter: which of them the import loads, each with the innermost
 # grid_intel line running when it was last looked for (a loaded module is not looked

@@ -8,10 +8,9 @@ check that reported nothing.
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
-import psycopg
 
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import WarehouseResource
@@ -21,6 +20,9 @@ from grid_intel.quality.catalog import CheckSpec
 from grid_intel.quality.gx_runner import single_connection, validate
 from grid_intel.quality.suites import SUITES
 from grid_intel.quality.verdict import Verdict
+
+if TYPE_CHECKING:
+    import psycopg
 
 Asset = tuple[str, str]
 
@@ -33,7 +35,7 @@ class Window:
         self,
         context: dg.AssetCheckExecutionContext,
         warehouse: WarehouseResource,
-        conn: psycopg.Connection,
+        conn: "psycopg.Connection",
         start: datetime,
         end: datetime,
     ) -> None:
