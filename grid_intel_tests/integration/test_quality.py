@@ -174,11 +174,20 @@ def test_a_backfill_run_records_its_checks_on_each_hour(test_db: Settings, dbt_m
             run_result = checks(result)["bronze/market_prices:gx_contract"]
             assert not run_result.passed and key(first) in str(run_result.description)
             runs.append(result.run_id)
-            # Uniqueness holds over both hours: judged once for the run, not hour by hour.
-            unique = [e for e in result.get_asset_check_evaluations() if e.partition]
-            unique = [e for e in unique if e.check_name == "gx_unique_events"]
-            assert [e.partition for e in unique] == [key(first), key(last)]
-            assert all("judged over the run's 2 hours at once" in e.description for e in unique)
+            # One pass over both hours finds where rows broke an expectation: only the
+            # broken hour's contract is judged alone; the rest pass from that pass.
+            once = {
+                (e.partition, e.check_name): "judged over the run's 2 hours at once"
+                in str(e.description)
+                for e in result.get_asset_check_evaluations()
+                if e.partition and e.check_name.startswith("gx_")
+            }
+            assert once == {
+                (key(first), "gx_contract"): False,
+                (key(last), "gx_contract"): True,
+                (key(first), "gx_unique_events"): True,
+                (key(last), "gx_unique_events"): True,
+            }
         history = instance.event_log_storage.get_asset_check_execution_history(contract, limit=20)
         rows = [(r.run_id, r.partition, r.status.value) for r in history if r.partition]
     for run in runs:

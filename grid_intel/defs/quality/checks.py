@@ -17,7 +17,7 @@ from grid_intel.defs.resources import WarehouseResource
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.quality import catalog, queries, rules
 from grid_intel.quality.catalog import CheckSpec
-from grid_intel.quality.gx_runner import single_connection, validate
+from grid_intel.quality.gx_runner import single_connection, suspect_hours, validate
 from grid_intel.quality.suites import SUITES
 from grid_intel.quality.verdict import Verdict
 
@@ -262,30 +262,43 @@ def run_span(keys: list[str]) -> tuple[datetime, datetime]:
     )
 
 
-def holds_for_every_hour(verdict: Verdict) -> bool:
-    """A Great Expectations verdict over many hours that is each hour's verdict too: every
-    expectation of the suites is row-level (or about the columns), so when no row of the
-    span broke one, no row of any hour did. Uniqueness counts copies per key and time, so
-    an hour's count is never above the span's."""
-    return verdict.passed and verdict.metadata.get("unexpected_rows") == 0
-
-
-def held_over_span(asset: Asset, selected: list[CheckSpec], span: Window) -> dict[str, Verdict]:
-    """The Great Expectations checks that hold over the run's whole span, judged in one
-    pass each: a range run then pays one validation per check, not one per hour, and
-    re-judges hour by hour only the checks that found something."""
+def clean_hours(asset: Asset, selected: list[CheckSpec], span: Window) -> dict[str, set[str]]:
+    """For each Great Expectations check, the run's hours where no row broke any of its
+    expectations, found in one pass over the run's whole span: those hours pass without
+    a validation of their own, and only the others are judged hour by hour. Every
+    expectation in the suites is row-level (uniqueness counts copies per key and time,
+    so an hour's count is never above the span's)."""
+    hours = {hourly.get_partition_key_for_timestamp(h.timestamp()) for h in span_hours(span)}
     out = {}
     for s in selected:
         if (*asset, s.name) not in SUITES:
             continue
-        verdict = evaluate(s, EVALUATIONS[asset][s.name], span)
-        if holds_for_every_hour(verdict):
-            hours = round(span.hours)
-            out[s.name] = Verdict.ok(
-                f"{verdict.summary} (judged over the run's {hours} hours at once)",
-                **verdict.metadata,
+        try:
+            in_sql = not span.measured("one_connection", lambda: single_connection(span.conn))
+            suspects = suspect_hours(
+                span.url, span.conn, SUITES[(*asset, s.name)], span.start, span.end, in_sql=in_sql
             )
+        except Exception as exc:  # judged hour by hour instead, which reports the error
+            span.context.log.warning(f"{s.name} over the run's span: {exc}; judged per hour")
+            continue
+        if suspects is not None:
+            bad = {hourly.get_partition_key_for_timestamp(h.timestamp()) for h in suspects}
+            out[s.name] = hours - bad
     return out
+
+
+def span_hours(span: Window) -> list[datetime]:
+    return [span.start + timedelta(hours=i) for i in range(round(span.hours))]
+
+
+def span_verdict(asset: Asset, name: str, hours: int) -> Verdict:
+    n = sum(len(b.expectations) for b in SUITES[(*asset, name)])
+    return Verdict.ok(
+        f"all {n} expectations met (judged over the run's {hours} hours at once)",
+        expectations=n,
+        unexpected_rows=0,
+        failures=[],
+    )
 
 
 def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
@@ -322,14 +335,18 @@ def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
         with warehouse.connection() as conn:
             conn.autocommit = True
             span = Window(context, warehouse, conn, *run_span(keys))
-            whole = held_over_span(asset, selected, span) if len(keys) > 1 else {}
+            clean = clean_hours(asset, selected, span) if len(keys) > 1 else {}
             for key in keys:  # each hour judged on its own, also within a backfill run
                 window = Window(
                     context, warehouse, conn, *hourly.time_window_for_partition_key(key)
                 )
                 per_hour[key] = []
                 for s in selected:
-                    verdict = whole.get(s.name) or evaluate(s, EVALUATIONS[asset][s.name], window)
+                    verdict = (
+                        span_verdict(asset, s.name, len(keys))
+                        if key in clean.get(s.name, ())
+                        else evaluate(s, EVALUATIONS[asset][s.name], window)
+                    )
                     state = "passed" if verdict.passed else "FAILED"
                     context.log.info(f"{key} {s.name}: {state}: {verdict.summary}")
                     per_hour[key].append(result(s, verdict))
