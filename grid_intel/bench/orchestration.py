@@ -64,6 +64,18 @@ def source_state(repo: Path) -> dict[str, object]:
     }
 
 
+def changed_since(repo: Path, since: float) -> list[str]:
+    """Code and dbt files modified after `since` (epoch seconds): edits during the bench
+    make a warm run launcher replace its runner, so a run's figures include a cold start."""
+    roots = [repo / "grid_intel", repo / "grid_intel_dbt" / "models"]
+    return sorted(
+        str(f.relative_to(repo))
+        for root in roots
+        for f in root.rglob("*")
+        if f.suffix in (".py", ".sql", ".yml") and f.stat().st_mtime > since
+    )
+
+
 def pick_hour(now: datetime, avoid: tuple[datetime, datetime] | None = None) -> datetime:
     """The latest closed UTC hour outside `avoid` (the rehearsal day, published apart).
 
@@ -310,6 +322,7 @@ def bench_orchestration(
     bronze = TOPICS[topic]
     now = datetime.now(UTC)
     the_day = datetime.fromisoformat(date).replace(tzinfo=UTC) if date else last_closed_day(now)
+    began = time.time()
     report: dict[str, object] = {
         "benchmark": "orchestration",
         **source_state(project_root()),
@@ -344,6 +357,12 @@ def bench_orchestration(
             rows.append(day_row(report["day"]))  # type: ignore[arg-type]
     report["runs"] = rows
     report["goals"] = goal_lines(rows)
+    report["changed_during_bench"] = changed_since(project_root(), began)
+    if report["changed_during_bench"]:
+        progress(
+            f"code: changed during the bench, figures may include a restart: "
+            f"{', '.join(report['changed_during_bench'])}"  # type: ignore[arg-type]
+        )
     report["load_average_end"] = os.getloadavg()[0]
     for line in report["goals"]:  # type: ignore[union-attr]
         progress(line)

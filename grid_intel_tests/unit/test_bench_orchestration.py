@@ -1,11 +1,13 @@
 """The orchestration bench's pure parts: a run's phases from its event log, the free hour
 it publishes into, its table rows and goal lines, and the rehearsal day's commands."""
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from grid_intel.bench.orchestration import (
+    changed_since,
     goal_lines,
     pick_hour,
     records_in_hour,
@@ -160,3 +162,20 @@ def test_the_launch_selects_the_asset_its_checks_and_the_partition():
     ]
     tags = params["executionMetadata"]["tags"]
     assert tags == [{"key": "dagster/partition", "value": "2026-12-06-04:00"}]
+
+
+def test_files_edited_during_the_bench_are_named(tmp_path):
+    (tmp_path / "grid_intel" / "defs").mkdir(parents=True)
+    (tmp_path / "grid_intel_dbt" / "models").mkdir(parents=True)
+    old, new = tmp_path / "grid_intel" / "old.py", tmp_path / "grid_intel" / "defs" / "new.py"
+    model, cache = (
+        tmp_path / "grid_intel_dbt" / "models" / "m.sql",
+        tmp_path / "grid_intel" / "x.pyc",
+    )
+    for f in (old, new, model, cache):
+        f.write_text("")
+    os.utime(old, (1000, 1000))
+    assert changed_since(tmp_path, 2000) == [
+        "grid_intel/defs/new.py",
+        "grid_intel_dbt/models/m.sql",
+    ]
