@@ -7,8 +7,9 @@ constants (as the Dagster definitions do) loads no numerical library.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from grid_intel.lazy_exports import lazy
 
 _EXPORTS = {
     "MODELS": "api",
@@ -24,13 +25,4 @@ if TYPE_CHECKING:
     from grid_intel.forecasting.series import ForecastInputError
 
 
-def __getattr__(name: str) -> object:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)

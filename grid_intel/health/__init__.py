@@ -8,8 +8,9 @@ submodule for its constants (as the Dagster definitions do) loads no numerical l
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from grid_intel.lazy_exports import lazy
 
 _EXPORTS = {
     "BreakerDay": "breakers_lines",
@@ -89,13 +90,4 @@ if TYPE_CHECKING:
     from grid_intel.health.transformer import Assessment, TransformerDay, assess, top_oil_excess
 
 
-def __getattr__(name: str) -> object:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)

@@ -6,8 +6,9 @@ constants (as the Dagster definitions do) loads no numerical library.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from grid_intel.lazy_exports import lazy
 
 # Each name's submodule. `backtest` and `signals` are also submodules: the first use
 # of any name binds them all, so that they are the functions, as after an eager import.
@@ -72,13 +73,4 @@ if TYPE_CHECKING:
     from grid_intel.market.signals import SignalRule, signals
 
 
-def __getattr__(name: str) -> object:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    modules = {m: importlib.import_module(f"{__name__}.{m}") for m in set(_EXPORTS.values())}
-    globals().update({export: getattr(modules[m], export) for export, m in _EXPORTS.items()})
-    return globals()[name]
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy(__name__, _EXPORTS, together=True)
