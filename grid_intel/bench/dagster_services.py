@@ -10,23 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from grid_intel.bench.webserver_run import daemons_healthy
+from grid_intel.operations.daemons import daemons_healthy
 from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings, project_root
-from grid_intel.stack.dagster import dagster_env
+from grid_intel.stack.dagster import dagster_env, webserver_answers
 from grid_intel.stack.proc import Daemon, ensure_port_free
 
 Progress = Callable[[str], None]
 DEV_CLI = "DAGSTER_IS_DEV_CLI"
-
-
-def _answers(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/server_info", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _daemons_up(port: int) -> bool:
@@ -48,7 +39,12 @@ def dagster_services(settings: Settings, progress: Progress) -> Iterator[None]:
         progress(f"dagster: starting dagster-webserver on http://127.0.0.1:{port}")
         cmd = [str(bindir / "dagster-webserver"), *workspace, "-h", "127.0.0.1", "-p", str(port)]
         web.launch(
-            cmd, port=port, ready=lambda: _answers(port), timeout=240, cwd=project_root(), env=env
+            cmd,
+            port=port,
+            ready=lambda: webserver_answers(port),
+            timeout=240,
+            cwd=project_root(),
+            env=env,
         )
         progress("dagster: starting dagster-daemon")
         daemon.launch(

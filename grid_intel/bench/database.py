@@ -1,4 +1,4 @@
-"""A throw-away database on the warehouse's server, migrated, dropped after the bench."""
+"""A throw-away database on the warehouse's server, dropped after the bench."""
 
 from __future__ import annotations
 
@@ -19,16 +19,21 @@ def database_url(url: str, name: str) -> str:
 
 
 @contextmanager
-def scratch_database(warehouse_url: str) -> Iterator[str]:
-    """The URL of a fresh, migrated database, dropped (with its connections) afterwards."""
-    name = f"grid_intel_bench_{uuid.uuid4().hex[:8]}"
-    admin_url = database_url(warehouse_url, "postgres")
+def scratch_database(
+    server_url: str, prefix: str = "grid_intel_bench", *, migrated: bool = True
+) -> Iterator[str]:
+    """The URL of a fresh database on `server_url`'s server (migrated as a warehouse
+    unless `migrated` is false, e.g. for Dagster's storage), dropped with its
+    connections afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin_url = database_url(server_url, "postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
-    url = database_url(warehouse_url, name)
+    url = database_url(server_url, name)
     try:
-        with connect(url) as conn:
-            migrate(conn)
+        if migrated:
+            with connect(url) as conn:
+                migrate(conn)
         yield url
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:

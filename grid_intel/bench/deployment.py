@@ -11,35 +11,18 @@ competing for the two cores while the bench times its own run.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
-import psycopg
-
 from grid_intel.bench.dagster_services import dagster_services
-from grid_intel.bench.database import database_url, scratch_database
-from grid_intel.bench.webserver_run import daemons_healthy
+from grid_intel.bench.database import scratch_database
 from grid_intel.operations.automation import paused
+from grid_intel.operations.daemons import daemons_healthy
 from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
 from grid_intel.settings import Settings
 from grid_intel.stack.dagster import DagsterDev
 
 Progress = Callable[[str], None]
-
-
-@contextmanager
-def storage_database(settings: Settings) -> Iterator[str]:
-    """A fresh Dagster storage database on the stack's server, dropped after."""
-    name = f"dagster_bench_{uuid.uuid4().hex[:8]}"
-    admin = database_url(settings.warehouse, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    try:
-        yield database_url(settings.warehouse, name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
 
 
 def wait_for_daemons(client: DagsterGraphQL, timeout_s: float, progress: Progress) -> None:
@@ -84,7 +67,10 @@ def own_dagster(settings: Settings, progress: Progress, services: bool) -> Itera
     """Settings of a running Dagster of the bench's own, on settings' Dagster port:
     `dagster dev`, or with `services` a webserver and a daemon as a deployment runs them."""
     state = settings.state_dir / "bench-orchestration"
-    with scratch_database(settings.warehouse) as warehouse, storage_database(settings) as storage:
+    with (
+        scratch_database(settings.warehouse) as warehouse,
+        scratch_database(settings.warehouse, "dagster_bench", migrated=False) as storage,
+    ):
         bench = settings.with_state_dir(
             state,
             warehouse_url=warehouse,

@@ -62,9 +62,6 @@ query($id: ID!, $cursor: String) {
   }
 }"""
 
-DAEMONS = """
-{ instance { daemonHealth { allDaemonStatuses { daemonType required healthy } } } }"""
-
 
 @dataclass(frozen=True)
 class RunLog:
@@ -156,9 +153,3 @@ def run_log(client: DagsterGraphQL, run_id: str) -> RunLog:
         cursor = page["cursor"]
         if not page["hasMore"]:
             return RunLog(events, materializations, errors)
-
-
-def daemons_healthy(client: DagsterGraphQL) -> bool:
-    """Every required daemon (the run queue among them) heartbeating."""
-    health = client.query(DAEMONS)["instance"]["daemonHealth"]["allDaemonStatuses"]
-    return all(d["healthy"] for d in health if d["required"])

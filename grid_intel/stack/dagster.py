@@ -50,6 +50,13 @@ def dagster_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def webserver_answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/server_info", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 class DagsterDev:
     name = "dagster"
 
@@ -64,10 +71,7 @@ class DagsterDev:
         return f"http://127.0.0.1:{self.port}"
 
     def _answers(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/server_info", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return webserver_answers(self.port)
 
     def status(self) -> ServiceStatus:
         managed = self.daemon.running()

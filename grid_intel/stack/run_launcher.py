@@ -57,22 +57,20 @@ class WarmRunner:
             stdout=subprocess.PIPE,
             text=True,
         )
-        self._expect(READY)
-        # From when the imports are done: under `dagster dev` importing the code location
-        # re-parses the dbt project, which rewrites the watched manifest.
-        self.started = time.time()
-
-    def _expect(self, what: str) -> str:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        if not line or (what and line != what):
+        if self._line() != READY:
             self.close()
             raise DagsterLaunchFailedError(
                 "the warm runner exited before it was ready: the code location failed to "
                 "import in it (the traceback is in the Dagster daemon's log). Fix the import "
                 "error, then launch the run again."
             )
-        return line
+        # From when the imports are done: under `dagster dev` importing the code location
+        # re-parses the dbt project, which rewrites the watched manifest.
+        self.started = time.time()
+
+    def _line(self) -> str:
+        assert self.proc.stdout is not None
+        return self.proc.stdout.readline().strip()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -81,7 +79,14 @@ class WarmRunner:
         assert self.proc.stdin is not None
         self.proc.stdin.write(args_json + "\n")
         self.proc.stdin.flush()
-        return int(self._expect(""))
+        pid = self._line()
+        if not pid.isdigit():
+            self.close()
+            raise DagsterLaunchFailedError(
+                "the warm runner stopped instead of starting the run (the Dagster daemon's "
+                "log says why); launch the run again, which starts a new runner."
+            )
+        return int(pid)
 
     def close(self) -> None:
         """Stop taking runs; workers already forked go on."""

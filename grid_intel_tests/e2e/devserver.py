@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-
+from grid_intel.bench.database import scratch_database
+from grid_intel.operations.daemons import daemons_healthy
 from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.dagster import DagsterDev, dagster_env
 from grid_intel.stack.proc import Daemon, free_port, spawn, terminate, wait_until
-
-DAEMONS = """
-{ instance { daemonHealth { allDaemonStatuses { daemonType required healthy } } } }"""
 
 
 @contextmanager
@@ -27,21 +23,15 @@ def dagster_settings(lane: Settings, state: Path, **overrides: object) -> Iterat
 
     Its sensors start at the topics' ends, not at a day of other tests' data.
     """
-    db = f"dagster_e2e_{uuid.uuid4().hex[:8]}"
-    admin = lane.local_pg_url("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{db}"')
-    try:
+    server = lane.local_pg_url("postgres")
+    with scratch_database(server, "dagster_e2e", migrated=False) as storage:
         yield lane.with_state_dir(
             state,
             dagster_port=free_port(),
-            dagster_pg_url=lane.local_pg_url(db),
+            dagster_pg_url=storage,
             sensor_lookback_hours=0.0,
             **overrides,
         )
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{db}" with (force)')
 
 
 @contextmanager
@@ -83,8 +73,7 @@ class Services:
     def daemons_healthy(self) -> bool:
         """The webserver's view: every daemon (backfills, queue, monitoring) heartbeating."""
         with DagsterGraphQL.local(self.settings.dagster_port) as client:
-            health = client.query(DAEMONS)["instance"]["daemonHealth"]
-        return all(d["healthy"] for d in health["allDaemonStatuses"] if d["required"])
+            return daemons_healthy(client)
 
     def start_webserver(self) -> None:
         cmd = [self._bin("dagster-webserver"), "-w", self.workspace, "-h", "127.0.0.1"]

@@ -55,14 +55,18 @@ class Window:
     def hours(self) -> float:
         return (self.end - self.start) / timedelta(hours=1)
 
+    @property
+    def gx_in_sql(self) -> bool:
+        """Whether GX computes in the database: not on a single-connection server."""
+        return not self.measured("one_connection", lambda: single_connection(self.conn))
+
 
 Evaluation = Callable[[Window], Verdict]
 
 
 def gx(asset: Asset, name: str) -> Evaluation:
     def run(w: Window) -> Verdict:
-        in_sql = not w.measured("one_connection", lambda: single_connection(w.conn))
-        return validate(w.url, w.conn, SUITES[(*asset, name)], w.start, w.end, in_sql=in_sql)
+        return validate(w.url, w.conn, SUITES[(*asset, name)], w.start, w.end, in_sql=w.gx_in_sql)
 
     return run
 
@@ -262,33 +266,34 @@ def run_span(keys: list[str]) -> tuple[datetime, datetime]:
     )
 
 
-def clean_hours(asset: Asset, selected: list[CheckSpec], span: Window) -> dict[str, set[str]]:
-    """For each Great Expectations check, the run's hours where no row broke any of its
-    expectations, found in one pass over the run's whole span: those hours pass without
-    a validation of their own, and only the others are judged hour by hour. Every
+def clean_hours(
+    asset: Asset, selected: list[CheckSpec], span: Window, keys: list[str]
+) -> dict[str, set[str]]:
+    """For each Great Expectations check, the run's hours (`keys`) where no row broke any
+    of its expectations, found in one pass over the run's whole span: those hours pass
+    without a validation of their own, and only the others are judged hour by hour. Every
     expectation in the suites is row-level (uniqueness counts copies per key and time,
     so an hour's count is never above the span's)."""
-    hours = {hourly.get_partition_key_for_timestamp(h.timestamp()) for h in span_hours(span)}
     out = {}
     for s in selected:
         if (*asset, s.name) not in SUITES:
             continue
         try:
-            in_sql = not span.measured("one_connection", lambda: single_connection(span.conn))
             suspects = suspect_hours(
-                span.url, span.conn, SUITES[(*asset, s.name)], span.start, span.end, in_sql=in_sql
+                span.url,
+                span.conn,
+                SUITES[(*asset, s.name)],
+                span.start,
+                span.end,
+                in_sql=span.gx_in_sql,
             )
         except Exception as exc:  # judged hour by hour instead, which reports the error
             span.context.log.warning(f"{s.name} over the run's span: {exc}; judged per hour")
             continue
         if suspects is not None:
             bad = {hourly.get_partition_key_for_timestamp(h.timestamp()) for h in suspects}
-            out[s.name] = hours - bad
+            out[s.name] = set(keys) - bad
     return out
-
-
-def span_hours(span: Window) -> list[datetime]:
-    return [span.start + timedelta(hours=i) for i in range(round(span.hours))]
 
 
 def span_verdict(asset: Asset, name: str, hours: int) -> Verdict:
@@ -296,7 +301,6 @@ def span_verdict(asset: Asset, name: str, hours: int) -> Verdict:
     return Verdict.ok(
         f"all {n} expectations met (judged over the run's {hours} hours at once)",
         expectations=n,
-        unexpected_rows=0,
         failures=[],
     )
 
@@ -335,7 +339,7 @@ def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
         with warehouse.connection() as conn:
             conn.autocommit = True
             span = Window(context, warehouse, conn, *run_span(keys))
-            clean = clean_hours(asset, selected, span) if len(keys) > 1 else {}
+            clean = clean_hours(asset, selected, span, keys) if len(keys) > 1 else {}
             for key in keys:  # each hour judged on its own, also within a backfill run
                 window = Window(
                     context, warehouse, conn, *hourly.time_window_for_partition_key(key)
