@@ -385,6 +385,17 @@ def bench_dbt_partition(
     _bench("dbt_partition", scale, scan_seconds)
 
 
+@bench_app.command("checks")
+def bench_checks(
+    scale: Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")] = 1,
+    scan_seconds: Annotated[
+        int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
+    ] = 60,
+) -> None:
+    """A day's checks of bronze and silver readings in one range run, beside a raw scan."""
+    _bench("checks", scale, scan_seconds)
+
+
 @bench_app.command("forecast")
 def bench_forecast() -> None:
     """Daily retrain and an hourly issue for every region and horizon (goals: 60 s, 2 s)."""

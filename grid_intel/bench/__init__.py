@@ -13,6 +13,7 @@ from grid_intel.bench.report import save, table
 MODULES = {
     "bench_api": "api",
     "bench_backfill": "backfill",
+    "bench_checks": "checks",
     "bench_dbt_partition": "dbt_partition",
     "bench_forecast": "forecast",
     "bench_ingest": "ingest",

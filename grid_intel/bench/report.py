@@ -33,6 +33,17 @@ COLUMNS = {
         "raw_copy_seconds",
         "ratio_vs_raw_copy",
     ),
+    "checks": (
+        "asset",
+        "checks",
+        "hours",
+        "rows",
+        "seconds",
+        "hour_results",
+        "failed",
+        "raw_scan_seconds",
+        "ratio_vs_raw_scan",
+    ),
     "dbt_partition": (
         "run",
         "partition",

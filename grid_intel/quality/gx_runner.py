@@ -15,7 +15,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from grid_intel.quality.suites import Batch
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     import psycopg
 
 EXAMPLES = 5
-# A span's broken rows listed to find their hours, at most; more re-judges every hour.
-MAX_LOCATED = 50_000
 TIME_COLUMNS = ("ts", "interval_start")  # each batch identifies its rows' time by one
 
 
@@ -110,47 +108,6 @@ def validate(
     return Verdict.ok(f"all {evaluated} expectations met", expectations=evaluated, failures=[])
 
 
-def suspect_hours(
-    url: str,
-    conn: psycopg.Connection,
-    batches: Sequence[Batch],
-    start: datetime,
-    end: datetime,
-    *,
-    in_sql: bool,
-) -> set[datetime] | None:
-    """The hours of [start, end) holding a row that broke an expectation, from one pass
-    over the whole span; every other hour meets every expectation (all are row-level).
-    None when that cannot be told: an expectation about the columns failed, or too many
-    rows broke one to list them."""
-    ctx, source = _context(url, in_sql)
-    hours: set[datetime] = set()
-    for batch in batches:
-        column = next(c for c in batch.id_columns if c in TIME_COLUMNS)
-        located = {
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": [column],
-            "return_unexpected_index_query": False,
-        }
-        result = _run(ctx, source, conn, batch, render(batch.sql, start, end), in_sql, located)
-        for r in result.results:
-            res = r.result or {}
-            count = int(res.get("unexpected_count") or 0)
-            if r.success and count == 0:
-                continue
-            rows = res.get("unexpected_index_list")
-            if rows is None or count > MAX_LOCATED or _raised(r):
-                return None
-            hours |= {hour_of(row[column]) for row in rows}
-    return hours
-
-
-def hour_of(value: object) -> datetime:
-    ts = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
 def _run(
     ctx: Any,
     source: Any,
@@ -158,7 +115,6 @@ def _run(
     batch: Batch,
     query: str,
     in_sql: bool,
-    result_format: dict[str, object] | None = None,
 ):
     """One batch's validation; its window's asset and definition are removed afterwards so
     a long-lived process does not accumulate them."""
@@ -179,8 +135,7 @@ def _run(
     try:
         return definition.run(
             batch_parameters=params or None,
-            result_format=result_format
-            or {
+            result_format={
                 "result_format": "SUMMARY",
                 "partial_unexpected_count": EXAMPLES,
                 "unexpected_index_column_names": list(batch.id_columns),

@@ -14,7 +14,6 @@ import polars as pl
 import pytest
 
 from grid_intel.defs.partitions import range_tags
-from grid_intel.defs.resources import build_resources
 from grid_intel.forecasting.demand import CANDIDATES, HORIZONS, SYSTEM, histories, load_forecaster
 from grid_intel.grid.registry import build_registry
 from grid_intel.ingestion.tables import BRONZE_TOPICS

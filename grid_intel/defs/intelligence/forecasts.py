@@ -214,9 +214,10 @@ def forecast_models(
                 # A deployment warming up (a backfill from the first day of history, a
                 # one-day rehearsal): no card yet, as the hourly forecasts do, not a red run.
                 warming.append(day)
+                why = next(iter(skipped.values()), "no demand history")
                 context.log.warning(
-                    f"no model card for {day}: {next(iter(skipped.values()), 'no demand history')}. "
-                    "Cards start once silver/validated_readings holds 3 days before the day's end."
+                    f"no model card for {day}: {why}. Cards start once "
+                    "silver/validated_readings holds 3 days before the day's end."
                 )
             replace_window(conn, BACKTESTS, backtests, start, end)
             replace_window(conn, MODELS, cards, start, end)

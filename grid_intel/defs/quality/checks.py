@@ -17,7 +17,8 @@ from grid_intel.defs.resources import WarehouseResource
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.quality import catalog, queries, rules
 from grid_intel.quality.catalog import CheckSpec
-from grid_intel.quality.gx_runner import single_connection, suspect_hours, validate
+from grid_intel.quality.gx_runner import single_connection, validate
+from grid_intel.quality.screen import suspect_hours
 from grid_intel.quality.suites import SUITES
 from grid_intel.quality.verdict import Verdict
 
@@ -270,23 +271,17 @@ def clean_hours(
     asset: Asset, selected: list[CheckSpec], span: Window, keys: list[str]
 ) -> dict[str, set[str]]:
     """For each Great Expectations check, the run's hours (`keys`) where no row broke any
-    of its expectations, found in one pass over the run's whole span: those hours pass
-    without a validation of their own, and only the others are judged hour by hour. Every
-    expectation in the suites is row-level (uniqueness counts copies per key and time,
-    so an hour's count is never above the span's)."""
+    of its expectations, found in one SQL pass over the run's whole span
+    (`quality/screen.py`): those hours pass without a validation of their own, and only
+    the others are judged hour by hour by GX. Every expectation in the suites is
+    row-level (uniqueness counts copies per key and time, so an hour's count is never
+    above the span's)."""
     out = {}
     for s in selected:
         if (*asset, s.name) not in SUITES:
             continue
         try:
-            suspects = suspect_hours(
-                span.url,
-                span.conn,
-                SUITES[(*asset, s.name)],
-                span.start,
-                span.end,
-                in_sql=span.gx_in_sql,
-            )
+            suspects = suspect_hours(span.conn, SUITES[(*asset, s.name)], span.start, span.end)
         except Exception as exc:  # judged hour by hour instead, which reports the error
             span.context.log.warning(f"{s.name} over the run's span: {exc}; judged per hour")
             continue
