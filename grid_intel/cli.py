@@ -337,13 +337,13 @@ def _scales(text: str) -> list[int]:
     return [int(x) for x in text.split(",")]
 
 
-def _bench(name: str, *args: object) -> None:
+def _bench(name: str, *args: object, **kwargs: object) -> None:
     """Run one benchmark, print its table and keep its JSON report in bench-results/."""
     from grid_intel import bench
 
     settings = get_settings()
     try:
-        report = getattr(bench, f"bench_{name}")(settings, *args, _say)
+        report = getattr(bench, f"bench_{name}")(settings, *args, _say, **kwargs)
     except KNOWN as exc:
         raise _fail(exc) from None
     typer.echo(bench.table(report))
@@ -426,8 +426,13 @@ def bench_orchestration(
         bool, typer.Option(help="Also backfill the whole graph over one rehearsal day (long).")
     ] = False,
     date: Annotated[
-        str | None, typer.Option(help="UTC day for --day, ISO 8601 (default: yesterday).")
+        str | None,
+        typer.Option(help="First UTC day for --day, ISO 8601 (default: the last closed days)."),
     ] = None,
+    days: Annotated[
+        int,
+        typer.Option(min=1, max=7, help="With --day: how many days (7: the week, goal 20 min)."),
+    ] = 1,
     dry_run: Annotated[
         bool, typer.Option(help="With --day: plan the day's backfill and show its commands only.")
     ] = False,
@@ -441,7 +446,7 @@ def bench_orchestration(
 ) -> None:
     """Dagster's own cost through a real webserver and daemon: the code location's import,
     one bronze hour's run from dequeue to success (goal 5 s), optionally a day (goal 300 s)."""
-    _bench("orchestration", topic, day, date, dry_run, runs, services)
+    _bench("orchestration", topic, day, date, dry_run, runs, services, days=days)
 
 
 @app.command("evaluate-anomalies")

@@ -1,6 +1,6 @@
-"""One rehearsal day through the whole graph, as the README's rehearsal runs a week:
-`simulate history --scan-seconds 60 --faults all` and `simulate archives` for the day,
-then one backfill of every asset over it, launched through the webserver and run by
+"""Rehearsal days through the whole graph (one, or the README's week):
+`simulate history --scan-seconds 60 --faults all` and `simulate archives` for the days,
+then one backfill of every asset over them, launched through the webserver and run by
 the daemon. With `dry_run`, only the commands and the backfill's plan are shown."""
 
 from __future__ import annotations
@@ -24,20 +24,20 @@ SELECTION = "*"
 TIMEOUT_S = 2 * 3600
 
 
-def last_closed_day(now: datetime) -> datetime:
-    """Yesterday's UTC midnight: closed, and inside every topic's 7-day retention."""
-    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
-        days=1
-    )
+def last_closed_day(now: datetime, days: int = 1) -> datetime:
+    """The first of the last `days` closed UTC days (yesterday's midnight for one): closed,
+    and inside every topic's 7-day retention."""
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - timedelta(days=days)
 
 
-def day_commands(day: datetime) -> list[list[str]]:
-    """`grid-intel` argv publishing the day to Kafka and writing its archives."""
-    start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
+def day_commands(day: datetime, days: int = 1) -> list[list[str]]:
+    """`grid-intel` argv publishing the days to Kafka and writing their archives."""
+    start, end = day.isoformat(), (day + timedelta(days=days)).isoformat()
     history = ["simulate", "history", "--start", start, "--end", end]
     return [
         [*history, "--scan-seconds", "60", "--faults", "all"],
-        ["simulate", "archives", "--start", start, "--days", "1"],
+        ["simulate", "archives", "--start", start, "--days", str(days)],
     ]
 
 
@@ -60,17 +60,19 @@ def _grid_intel(args: list[str], settings: Settings, progress: Progress) -> floa
 
 
 def rehearsal_day(
-    settings: Settings, day: datetime, progress: Progress, dry_run: bool = False
+    settings: Settings, day: datetime, progress: Progress, dry_run: bool = False, days: int = 1
 ) -> dict[str, object]:
-    """Seconds, asset partitions and failures of the day's whole-graph backfill."""
+    """Seconds, asset partitions and failures of the whole-graph backfill of `days` days
+    from `day`."""
     with warnings.catch_warnings():  # the code location's preview notes, once per check spec
         warnings.simplefilter("ignore", dg.PreviewWarning)
         plan = bf.plan_for_selection(
-            SELECTION, day, day + timedelta(days=1), include_unpartitioned=True
+            SELECTION, day, day + timedelta(days=days), include_unpartitioned=True
         )
-    commands = day_commands(day)
+    commands = day_commands(day, days)
     report: dict[str, object] = {
         "day": f"{day:%Y-%m-%d}",
+        "days": days,
         "commands": [" ".join(["grid-intel", *c]) for c in commands],
         "assets": len(plan.assets),
         "partitions": plan.partitions,
@@ -82,7 +84,8 @@ def rehearsal_day(
             progress(f"day (dry run): would run {line}")
         progress(
             f"day (dry run): would backfill {SELECTION!r} --include-unpartitioned over "
-            f"{day:%Y-%m-%d}: {len(plan.assets)} assets, {plan.partitions} asset partitions"
+            f"{day:%Y-%m-%d} and {days - 1} days after: {len(plan.assets)} assets, "
+            f"{plan.partitions} asset partitions"
         )
         return report
     history_cmd, archives_cmd = commands
@@ -93,7 +96,7 @@ def rehearsal_day(
             client,
             plan,
             progress,
-            description=f"bench orchestration: the rehearsal day {day:%Y-%m-%d}",
+            description=f"bench orchestration: {days} rehearsal day(s) from {day:%Y-%m-%d}",
             timeout_seconds=TIMEOUT_S,
         )
     report |= {

@@ -8,6 +8,7 @@ import pytest
 
 from grid_intel.bench.orchestration import (
     changed_since,
+    day_row,
     goal_lines,
     pick_hour,
     records_in_hour,
@@ -179,3 +180,34 @@ def test_files_edited_during_the_bench_are_named(tmp_path):
         "grid_intel/defs/new.py",
         "grid_intel_dbt/models/m.sql",
     ]
+
+
+def test_the_rehearsal_week_is_the_last_seven_closed_days_in_one_backfill():
+    first = last_closed_day(datetime(2026, 12, 6, 5, 30, tzinfo=UTC), days=7)
+    assert first == datetime(2026, 11, 29, tzinfo=UTC)
+    history, archives = day_commands(first, 7)
+    assert history[history.index("--end") + 1] == datetime(2026, 12, 6, tzinfo=UTC).isoformat()
+    assert archives[-2:] == ["--days", "7"]
+    week = day_row(
+        {
+            "day": "2026-11-29",
+            "days": 7,
+            "dry_run": False,
+            "partitions": 3659,
+            "partitions_per_min": 200.0,
+            "failed": 0,
+            "seconds": 1100.0,
+        }
+    )
+    assert week["meets_goal"] is True and "7 days from 2026-11-29" in str(week["detail"])
+    failed = day_row(
+        {
+            "day": "2026-12-05",
+            "dry_run": False,
+            "partitions": 533,
+            "partitions_per_min": 120.0,
+            "failed": 50,
+            "seconds": 250.0,
+        }
+    )
+    assert failed["goal_seconds"] == 300.0 and failed["meets_goal"] is False
