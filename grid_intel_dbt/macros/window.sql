@@ -1,4 +1,7 @@
-{#- The partition window Dagster passes as --vars.
+{#- The partition window: Dagster passes it in GRID_INTEL_WINDOW_START/_END, read only
+    while executing (a hand-run dbt passes it as --vars instead). Kept out of parsing, a
+    run's window never invalidates dbt's partial-parsing state: window --vars made every
+    Dagster run re-parse the whole project.
 
     With the permissive defaults (a hand-run `dbt run`), an incremental model
     starts `lookback_hours` before its latest row instead, so late data is
@@ -6,21 +9,29 @@
     clearing pre-hook renders, before that pre-hook deletes anything, so both
     read the same latest row and agree on the start. -#}
 
+{% macro window_bound(which) -%}
+    {%- set default = var("window_" ~ which) -%}
+    {%- if execute -%}
+        {{- return(env_var("GRID_INTEL_WINDOW_" ~ which | upper, default)) -}}
+    {%- endif -%}
+    {{- return(default) -}}
+{%- endmacro %}
+
 {% macro window_start(this_column='ts', grain='hour') -%}
     {%- if execute and is_incremental() and window_is_all_time() -%}
         {%- set latest = run_query("select max(" ~ this_column ~ ") from " ~ this).columns[0].values()[0] -%}
         {%- if latest is none -%}
-            '{{ var("window_start") }}'::timestamptz
+            '{{ window_bound("start") }}'::timestamptz
         {%- else -%}
             date_trunc('{{ grain }}', '{{ latest }}'::timestamptz - interval '{{ var("lookback_hours") }} hours', 'UTC')
         {%- endif -%}
     {%- else -%}
-        '{{ var("window_start") }}'::timestamptz
+        '{{ window_bound("start") }}'::timestamptz
     {%- endif -%}
 {%- endmacro %}
 
 {% macro window_end() -%}
-    '{{ var("window_end") }}'::timestamptz
+    '{{ window_bound("end") }}'::timestamptz
 {%- endmacro %}
 
 {#- `column` inside the window, as a SQL predicate. -#}
@@ -47,7 +58,7 @@
 
 {#- True when no window was passed (a hand-run dbt over all time). -#}
 {% macro window_is_all_time() -%}
-    {{ return(var("window_start") == "1970-01-01T00:00:00+00:00") }}
+    {{ return(window_bound("start") == "1970-01-01T00:00:00+00:00") }}
 {%- endmacro %}
 
 {#- The UTC days of the window; over all time, the days `column` of `relation`

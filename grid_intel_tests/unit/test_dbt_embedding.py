@@ -130,3 +130,49 @@ def test_runs_read_dbts_version_from_its_package_not_a_dbt_process():
     resource = dbt_resource()
     assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
     assert resource._cli_version == version.parse(importlib.metadata.version("dbt-core"))
+
+
+def test_the_window_reaches_dbt_in_the_environment_not_in_its_vars():
+    """dbt re-parses the whole project when its --vars change: a window there cost every
+    run a full parse."""
+    from datetime import UTC, datetime
+
+    from grid_intel.defs.transform.assets import WINDOW_ENV, window_env
+
+    window = dg.TimeWindow(
+        datetime(2026, 3, 11, 10, tzinfo=UTC), datetime(2026, 3, 11, 12, tzinfo=UTC)
+    )
+    assert window_env(window) == {
+        WINDOW_ENV[0]: "2026-03-11T10:00:00+00:00",
+        WINDOW_ENV[1]: "2026-03-11T12:00:00+00:00",
+    }
+    assert window_env(None) == {}
+
+
+def test_a_runs_parse_state_replaces_the_projects(tmp_path):
+    from grid_intel.defs.transform.assets import PARSE_STATE, keep_parse_state
+
+    run, project = tmp_path / "run", tmp_path / "target"
+    run.mkdir()
+    assert not keep_parse_state(run, project)  # a run that parsed nothing leaves it alone
+    (run / PARSE_STATE).write_bytes(b"state of the run")
+    assert keep_parse_state(run, project)
+    assert (project / PARSE_STATE).read_bytes() == b"state of the run"
+    assert [p.name for p in project.iterdir()] == [PARSE_STATE]  # no staging file left
+
+
+def test_no_model_or_test_reads_the_window_at_parse_time():
+    """Every model, macro and test config reaches the window through window_bound, which
+    reads it only while executing (macros/window.sql, the one reader of the vars), or
+    through the where placeholders, never through var() when parsing."""
+    from grid_intel.defs.transform.project import DBT_PROJECT_DIR
+
+    offenders = [
+        str(p.relative_to(DBT_PROJECT_DIR))
+        for folder in ("models", "macros")
+        for p in (DBT_PROJECT_DIR / folder).rglob("*")
+        if p.suffix in (".sql", ".yml")
+        and p.name != "window.sql"
+        and "var('window_" in p.read_text().replace('"', "'")
+    ]
+    assert offenders == []

@@ -2,29 +2,51 @@
 
 Reference models and seeds are unpartitioned; staging, marts and metrics run
 per hour or per UTC day (their dbt tag), with the partition's time window passed
-as `--vars`. A backfill of many partitions is one dbt run over the whole range.
+in the environment (`window_env`). A backfill of many partitions is one dbt run over
+the whole range.
 dbt tests become asset checks. Silver and gold are separate ops, so silver's
 blocking checks (dbt's error tests and the quality catalog's ERROR checks) run
 between them and a failure stops gold for that partition.
 """
 
-import json
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.defs.transform.project import dbt_project
+from grid_intel.defs.transform.project import DBT_PROJECT_DIR, dbt_project
 from grid_intel.defs.transform.translator import GridDbtTranslator
 
+WINDOW_ENV = ("GRID_INTEL_WINDOW_START", "GRID_INTEL_WINDOW_END")
+PARSE_STATE = "partial_parse.msgpack"
 
-def window_vars(window: dg.TimeWindow) -> str:
-    return json.dumps(
-        {"window_start": window.start.isoformat(), "window_end": window.end.isoformat()}
-    )
+
+def window_env(window: dg.TimeWindow | None) -> dict[str, str]:
+    """The run's window as the variables `macros/window.sql` reads while executing. Not
+    `--vars`: dbt re-parses the whole project whenever its vars change, i.e. every run."""
+    if window is None:
+        return {}
+    return dict(zip(WINDOW_ENV, (window.start.isoformat(), window.end.isoformat()), strict=True))
+
+
+def keep_parse_state(run_target: Path, project_target: Path) -> bool:
+    """Hand a run's partial-parsing state back to the project. dagster-dbt seeds each
+    run's target folder from the project's; without this, every run after a change the
+    prepared state does not match (the warehouse's profile, an edited model) re-parsed
+    everything again. Atomic, as runs may finish together."""
+    state = run_target / PARSE_STATE
+    if not state.exists():
+        return False
+    project_target.mkdir(parents=True, exist_ok=True)
+    staging = project_target / f".{PARSE_STATE}.{os.getpid()}"
+    shutil.copyfile(state, staging)
+    os.replace(staging, project_target / PARSE_STATE)
+    return True
 
 
 def run_dbt(
@@ -34,14 +56,18 @@ def run_dbt(
     window: dg.TimeWindow | None,
 ) -> Iterator[object]:
     """`dbt build` of the selected models on the warehouse's lane (postgres or timescaledb)."""
-    # dbt runs as a subprocess of this run and reads its connection from these.
+    # dbt runs as a subprocess of this run (one process per run) and reads its
+    # connection and window from these.
     os.environ.update(warehouse.dbt_env())
+    for name in WINDOW_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(window_env(window))
     # A test between two models runs with whichever is built last ("buildable"):
     # never before both exist, as dbt's default ("eager") would.
     args = ["build", "--target", warehouse.lane(), "--indirect-selection", "buildable"]
-    if window is not None:
-        args += ["--vars", window_vars(window)]
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    keep_parse_state(invocation.target_path, DBT_PROJECT_DIR / dbt_project.target_path)
 
 
 def build_dbt_assets(
