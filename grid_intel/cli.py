@@ -331,6 +331,10 @@ def bench_suite(ctx: typer.Context) -> None:
 
 Minutes = Annotated[float, typer.Option(min=1, help="Simulated minutes per scale.")]
 Scales = Annotated[str, typer.Option(help="Sensor scales, comma separated.")]
+Scale = Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")]
+ScanSeconds = Annotated[
+    int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
+]
 
 
 def _scales(text: str) -> list[int]:
@@ -365,10 +369,8 @@ def bench_ingest(minutes: Minutes = 20, scales: Scales = "1,4") -> None:
 @bench_app.command("backfill")
 def bench_backfill(
     days: Annotated[int, typer.Option(min=1, max=31, help="Days to backfill.")] = 7,
-    scale: Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")] = 1,
-    scan_seconds: Annotated[
-        int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
-    ] = 60,
+    scale: Scale = 1,
+    scan_seconds: ScanSeconds = 60,
 ) -> None:
     """Single-run backfill of the hourly and the daily dbt assets over `days` days."""
     _bench("backfill", days, scale, scan_seconds)
@@ -376,10 +378,8 @@ def bench_backfill(
 
 @bench_app.command("dbt-partition")
 def bench_dbt_partition(
-    scale: Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")] = 1,
-    scan_seconds: Annotated[
-        int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
-    ] = 60,
+    scale: Scale = 1,
+    scan_seconds: ScanSeconds = 60,
 ) -> None:
     """One hourly partition of the silver and gold dbt models beside a raw CTAS of its hour."""
     _bench("dbt_partition", scale, scan_seconds)
@@ -387,10 +387,8 @@ def bench_dbt_partition(
 
 @bench_app.command("checks")
 def bench_checks(
-    scale: Annotated[int, typer.Option(min=1, max=64, help="Sensor scale.")] = 1,
-    scan_seconds: Annotated[
-        int, typer.Option(min=4, help="Keep one SCADA scan per this many seconds (4 = all).")
-    ] = 60,
+    scale: Scale = 1,
+    scan_seconds: ScanSeconds = 60,
 ) -> None:
     """A day's checks of bronze and silver readings in one range run, beside a raw scan."""
     _bench("checks", scale, scan_seconds)
