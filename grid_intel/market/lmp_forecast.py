@@ -3,16 +3,14 @@
 Two horizons: `next_hours` forecasts the real-time price (the hourly mean of the
 5-minute LMPs) six hours ahead, what a real-time trader re-offers against;
 `day_ahead` forecasts the day-ahead LMP for the next 24 hours, what the day-ahead
-offer is built on. Once a UTC day, on the prices up to its start, the candidates are
-backtested over rolling origins and the best is fitted (like demand's daily model
-cards); every hourly issue of that day predicts with it from the prices up to the
-issue. Prices go negative, so no log-scale model is tried.
+offer is built on. Each issue backtests the candidates over rolling origins, like
+demand, and issues the best; prices go negative, so no log-scale model is tried.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -89,16 +87,3 @@ def issue(
         candidates=CANDIDATES,
         folds=folds,
     )
-
-
-def day_of(issued_at: datetime) -> datetime:
-    """The UTC midnight whose backtested pick an issue uses: an issue at midnight is
-    that backtest itself."""
-    return issued_at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def predict_with(
-    card: ForecastReport, prices: pl.DataFrame, location: str, horizon: LmpHorizon
-) -> pl.DataFrame:
-    """The forecast from the end of `prices` by the day's fitted pick, without a backtest."""
-    return card.forecaster.predict(history_of(prices, location, horizon))

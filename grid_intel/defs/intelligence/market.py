@@ -8,7 +8,6 @@ re-run gives the same rows.
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -18,11 +17,6 @@ from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.market import lmp_forecast
 from grid_intel.warehouse.writer import TableSpec, replace_window
-
-if TYPE_CHECKING:
-    import psycopg
-
-    from grid_intel.forecasting import ForecastReport
 
 PRICES = dg.AssetKey(["gold", "prices_hourly"])
 GENERATION_MIX = dg.AssetKey(["gold", "generation_mix_hourly"])
@@ -69,9 +63,8 @@ LMP_BACKTESTS = TableSpec(
     description="MISO LMP forecasts at the Manitoba interface (MHEB) and the MINN hub, "
     "issued when each UTC hour closes: the real-time price 6 h ahead (next_hours) and the "
     "day-ahead price 24 h ahead (day_ahead), p10/p50/p90 ($/MWh), each from the best of "
-    "seasonal naive, profiles, MSTL and XGBoost in a rolling-origin backtest on the 4 "
-    "weeks before the UTC day, made once a day (kept in gold.lmp_forecast_backtests with "
-    "every issue) and predicting from the prices up to each issue.",
+    "seasonal naive, profiles, MSTL and XGBoost in a rolling-origin backtest on the last "
+    "4 weeks (kept in gold.lmp_forecast_backtests).",
     metadata={
         "table": LMP_FORECASTS.qualified,
         "backtest_table": LMP_BACKTESTS.qualified,
@@ -89,44 +82,34 @@ def lmp_forecasts(
     chosen: dict[str, dict[str, object]] = {}
     skipped: dict[str, str] = {}
     total = 0
-    # The day's pick per (day, location, horizon): backtested once on the prices to the
-    # day's start, which no later price changes, so a range run reuses it for its hours
-    # and issues the same rows as hour-by-hour runs. None: too little history at the
-    # day's start, so that issue backtests on its own prices instead.
-    cards: dict[tuple[datetime, str, str], ForecastReport | None] = {}
     with warehouse.connection() as conn:
         for issued_at in issue_instants(context):
             prices = lmp_forecast.read_prices(conn, issued_at)
-            day = lmp_forecast.day_of(issued_at)
             rows, backtests = [], []
             for location in lmp_forecast.LOCATIONS:
                 for h in lmp_forecast.HORIZONS:
-                    key = (day, location, h.name)
-                    if key not in cards:
-                        cards[key] = _day_card(conn, day, location, h)
                     try:
-                        card = cards[key] or lmp_forecast.issue(prices, location, h)
-                        frame = lmp_forecast.predict_with(card, prices, location, h)
+                        report = lmp_forecast.issue(prices, location, h)
                     except ForecastInputError as e:
                         skipped[f"{location}/{h.name}"] = str(e)
                         continue
-                    rows.extend((issued_at, location, h.name, *r) for r in frame.iter_rows())
+                    rows.extend((issued_at, location, h.name, *r) for r in report.frame.iter_rows())
                     backtests.extend(
                         (
                             issued_at,
                             location,
                             h.name,
                             sc["model"],
-                            sc["model"] == card.model,
+                            sc["model"] == report.model,
                             sc["mae"],
                             sc["rmae"],
                             sc["pinball"],
                             sc["coverage"],
                         )
-                        for sc in card.scores
+                        for sc in report.scores
                     )
                     chosen[f"{location}/{h.name}"] = next(
-                        s for s in card.scores if s["model"] == card.model
+                        s for s in report.scores if s["model"] == report.model
                     )
             if not rows:
                 context.log.warning(
@@ -145,19 +128,6 @@ def lmp_forecasts(
             "seconds": round(time.perf_counter() - began, 2),
         }
     )
-
-
-def _day_card(
-    conn: "psycopg.Connection", day: datetime, location: str, h: lmp_forecast.LmpHorizon
-) -> "ForecastReport | None":
-    """The day's backtested pick for a location and horizon, from the prices up to the
-    day's start; None when they are too few to backtest."""
-    from grid_intel.forecasting import ForecastInputError
-
-    try:
-        return lmp_forecast.issue(lmp_forecast.read_prices(conn, day), location, h)
-    except ForecastInputError:
-        return None
 
 
 SIGNALS_KEY = dg.AssetKey(["gold", "price_signals"])
