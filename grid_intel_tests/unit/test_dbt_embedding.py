@@ -1,5 +1,7 @@
 """How the dbt project is embedded: partitionings, explicit mappings, automation."""
 
+import os
+
 import dagster as dg
 import pytest
 
@@ -159,6 +161,20 @@ def test_a_runs_parse_state_replaces_the_projects(tmp_path):
     assert keep_parse_state(run, project)
     assert (project / PARSE_STATE).read_bytes() == b"state of the run"
     assert [p.name for p in project.iterdir()] == [PARSE_STATE]  # no staging file left
+
+    (run / PARSE_STATE).write_bytes(b"a later state")
+    project.chmod(0o500)  # a read-only image: the run goes on, the state stays
+    try:
+        if os.access(project, os.W_OK):  # root writes anyway: a file where the folder goes
+            project.chmod(0o700)
+            blocked = tmp_path / "blocked"
+            blocked.write_text("not a folder")
+            assert not keep_parse_state(run, blocked / "target")
+        else:
+            assert not keep_parse_state(run, project)
+            assert (project / PARSE_STATE).read_bytes() == b"state of the run"
+    finally:
+        project.chmod(0o700)
 
 
 def test_no_model_or_test_reads_the_window_at_parse_time():

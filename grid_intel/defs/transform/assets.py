@@ -9,6 +9,7 @@ blocking checks (dbt's error tests and the quality catalog's ERROR checks) run
 between them and a failure stops gold for that partition.
 """
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -38,14 +39,21 @@ def keep_parse_state(run_target: Path, project_target: Path) -> bool:
     """Hand a run's partial-parsing state back to the project. dagster-dbt seeds each
     run's target folder from the project's; without this, every run after a change the
     prepared state does not match (the warehouse's profile, an edited model) re-parsed
-    everything again. Atomic, as runs may finish together."""
+    everything again. Atomic, as runs may finish together. A project folder the run
+    cannot write (a read-only image) keeps its state: the next run parses more, no
+    run fails for it."""
     state = run_target / PARSE_STATE
     if not state.exists():
         return False
-    project_target.mkdir(parents=True, exist_ok=True)
     staging = project_target / f".{PARSE_STATE}.{os.getpid()}"
-    shutil.copyfile(state, staging)
-    os.replace(staging, project_target / PARSE_STATE)
+    try:
+        project_target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(state, staging)
+        os.replace(staging, project_target / PARSE_STATE)
+    except OSError:
+        with contextlib.suppress(OSError):
+            staging.unlink(missing_ok=True)
+        return False
     return True
 
 
@@ -67,7 +75,8 @@ def run_dbt(
     args = ["build", "--target", warehouse.lane(), "--indirect-selection", "buildable"]
     invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
-    keep_parse_state(invocation.target_path, DBT_PROJECT_DIR / dbt_project.target_path)
+    if not keep_parse_state(invocation.target_path, DBT_PROJECT_DIR / dbt_project.target_path):
+        context.log.info("dbt's parse state was not handed back to the project folder")
 
 
 def build_dbt_assets(
