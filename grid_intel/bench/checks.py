@@ -25,6 +25,8 @@ from grid_intel.stack.dagster import QUIET
 from grid_intel.warehouse.connection import connect
 
 Progress = Callable[[str], None]
+# The day's 24 hours as one range run, as a backfill runs them.
+DAY_RANGE = range_tags(*((START + timedelta(hours=h)).strftime("%Y-%m-%d-%H:00") for h in (0, 23)))
 TABLES = {
     ("bronze", "sensor_readings"): "bronze.sensor_readings",
     ("silver", "validated_readings"): "silver.validated_readings",
@@ -53,14 +55,13 @@ def _check_run(
         c for c in QUALITY_CHECKS if c.node_def.name == f"{asset[0]}__{asset[1]}__quality"
     )
     keys = [k for k in checks.check_keys if names is None or k.name in names]
-    hours = [(START + timedelta(hours=h)).strftime("%Y-%m-%d-%H:00") for h in (0, 23)]
     t0 = time.perf_counter()
     result = dg.materialize(
         [checks],
         selection=dg.AssetSelection.checks(*keys),
         resources=resources,
         run_config=QUIET,
-        tags=range_tags(*hours),
+        tags=DAY_RANGE,
         raise_on_error=False,
     )
     seconds = time.perf_counter() - t0
@@ -95,9 +96,8 @@ def bench_checks(
         resources = build_resources(settings.with_warehouse(db_url))
         dg.materialize([dbt_reference_assets], resources=resources, run_config=QUIET)
         progress("silver: one dbt range run over the day")
-        hours = [(START + timedelta(hours=h)).strftime("%Y-%m-%d-%H:00") for h in (0, 23)]
         built = dg.materialize(
-            list(dbt_hourly_assets), resources=resources, run_config=QUIET, tags=range_tags(*hours)
+            list(dbt_hourly_assets), resources=resources, run_config=QUIET, tags=DAY_RANGE
         )
         if not built.success:
             raise RuntimeError("the day's dbt range run failed; see the log above")
