@@ -3,7 +3,8 @@
 On a database of its own, the bench loads a simulated day of bronze (as `bench
 backfill` does), builds the reference models, then times one hour's partition of
 the hourly silver and gold models twice: the first build and a re-run of the same
-hour (the incremental, delete+insert path a late-data retry takes). The baseline,
+hour (the incremental, delete+insert path a late-data retry takes), with dbt in the
+run's process and then, as before, as a subprocess per build. The baseline,
 measured in the same run, is a raw `create table as select` of that hour's rows
 of every bronze table the hourly models read.
 """
@@ -25,6 +26,7 @@ from grid_intel.warehouse.connection import connect
 Progress = Callable[[str], None]
 HOUR = START + timedelta(hours=12)  # noon of the loaded day: every lookback has data
 TIME_COLUMN = {"miso_lmp": "interval_start"}  # the others are keyed by `ts`
+DBT_MODES = {"dbt in process": True, "dbt subprocess per build": False}
 
 
 def hour_ctas_sql(table: str) -> tuple[str, str]:
@@ -58,6 +60,7 @@ def bench_dbt_partition(
     `rerun`, to build it again over itself)."""
     from grid_intel.defs.resources import build_resources
     from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
+    from grid_intel.defs.transform.project import dbt_resource
 
     key = HOUR.strftime("%Y-%m-%d-%H:00")
     models = sum(len(a.keys) for a in dbt_hourly_assets)
@@ -72,29 +75,35 @@ def bench_dbt_partition(
         _load_bronze(settings, db_url, 1, scale, scan_seconds // 4, progress)
         resources = build_resources(settings.with_warehouse(db_url))
         dg.materialize([dbt_reference_assets], resources=resources, run_config=QUIET)
-        for attempt in ("first build", "re-run") if rerun else ("first build",):
-            progress(f"dbt partition {key}: {attempt} of {models} hourly models")
-            t0 = time.perf_counter()
-            result = dg.materialize(
-                list(dbt_hourly_assets), resources=resources, partition_key=key, run_config=QUIET
-            )
-            seconds = time.perf_counter() - t0
-            if not result.success:
-                raise RuntimeError(f"the dbt partition {key} failed ({attempt}); see the log above")
-            baseline, rows = _baseline(db_url)
-            report["runs"].append(  # type: ignore[union-attr]
-                {
-                    "run": attempt,
-                    "partition": key,
-                    "models": models,
-                    "bronze_rows": rows,
-                    "seconds": round(seconds, 2),
-                    "raw_ctas_seconds": round(baseline, 3),
-                    "ratio_vs_raw_ctas": round(seconds / baseline, 1),
-                }
-            )
-            progress(
-                f"dbt partition {key}: {attempt} in {seconds:.1f} s "
-                f"(raw create-table-as-select of its {rows:,} bronze rows: {baseline:.2f} s)"
-            )
+        attempts = ("first build", "re-run") if rerun else ("first build",)
+        for mode, in_process in DBT_MODES.items():
+            for attempt in attempts:
+                run = f"{attempt}, {mode}"
+                progress(f"dbt partition {key}: {run}, {models} hourly models")
+                t0 = time.perf_counter()
+                result = dg.materialize(
+                    list(dbt_hourly_assets),
+                    resources={**resources, "dbt": dbt_resource(in_process)},
+                    partition_key=key,
+                    run_config=QUIET,
+                )
+                seconds = time.perf_counter() - t0
+                if not result.success:
+                    raise RuntimeError(f"the dbt partition {key} failed ({run}); see the log above")
+                baseline, rows = _baseline(db_url)
+                report["runs"].append(  # type: ignore[union-attr]
+                    {
+                        "run": run,
+                        "partition": key,
+                        "models": models,
+                        "bronze_rows": rows,
+                        "seconds": round(seconds, 2),
+                        "raw_ctas_seconds": round(baseline, 3),
+                        "ratio_vs_raw_ctas": round(seconds / baseline, 1),
+                    }
+                )
+                progress(
+                    f"dbt partition {key}: {run} in {seconds:.1f} s "
+                    f"(raw create-table-as-select of its {rows:,} bronze rows: {baseline:.2f} s)"
+                )
     return report

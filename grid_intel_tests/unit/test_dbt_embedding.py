@@ -152,15 +152,23 @@ def test_the_window_reaches_dbt_in_the_environment_not_in_its_vars():
 
 
 def test_a_runs_parse_state_replaces_the_projects(tmp_path):
-    from grid_intel.defs.transform.assets import PARSE_STATE, keep_parse_state
+    from grid_intel.defs.transform.parse_state import (
+        PARSE_STATE,
+        keep_parse_state,
+        seed_parse_state,
+    )
 
     run, project = tmp_path / "run", tmp_path / "target"
+    assert not seed_parse_state(project, run)  # nothing to seed from: dbt parses in full
     run.mkdir()
     assert not keep_parse_state(run, project)  # a run that parsed nothing leaves it alone
     (run / PARSE_STATE).write_bytes(b"state of the run")
     assert keep_parse_state(run, project)
     assert (project / PARSE_STATE).read_bytes() == b"state of the run"
     assert [p.name for p in project.iterdir()] == [PARSE_STATE]  # no staging file left
+    later_run = tmp_path / "later_run"
+    assert seed_parse_state(project, later_run)  # the next run starts from it
+    assert (later_run / PARSE_STATE).read_bytes() == b"state of the run"
 
     (run / PARSE_STATE).write_bytes(b"a later state")
     project.chmod(0o500)  # a read-only image: the run goes on, the state stays
@@ -192,3 +200,38 @@ def test_no_model_or_test_reads_the_window_at_parse_time():
         and "var('window_" in p.read_text().replace('"', "'")
     ]
     assert offenders == []
+
+
+def test_in_process_dbt_gets_the_subprocess_settings_as_flags(tmp_path):
+    """dagster-dbt gives its subprocess the target and log folders and the profiles
+    folder in the environment; in the run's process they must be flags dbt accepts."""
+    from pathlib import Path
+
+    from dbt.cli.main import cli
+
+    from grid_intel.defs.transform.in_process import dbt_args
+    from grid_intel.defs.transform.project import DBT_PROJECT_DIR
+
+    command = ["build", "--target", "ci", "--select", "tag:hourly"]
+    args = dbt_args(command, DBT_PROJECT_DIR, tmp_path, str(DBT_PROJECT_DIR))
+    assert args[:2] == ["dbt", "build"]
+    params = cli.commands["build"].make_context("build", args[2:]).params
+    folders = ("target_path", "log_path", "profiles_dir")
+    assert [Path(params[f]) for f in folders] == [tmp_path, tmp_path, DBT_PROJECT_DIR]
+    assert params["log_level"] == "none"
+    assert params["target"] == "ci" and params["select"] == ("tag:hourly",)
+    assert params["send_anonymous_usage_stats"] is False
+
+
+def test_a_failing_in_process_dbt_says_why_and_exits_non_zero(tmp_path):
+    """An in-process dbt that cannot start fails like the subprocess did: a non-zero exit
+    code and dbt's reason among its messages, so dagster-dbt raises with it."""
+    from grid_intel.defs.transform.in_process import _DONE, DbtThread, dbt_args
+
+    thread = DbtThread(dbt_args(["parse"], tmp_path, tmp_path / "target", str(tmp_path)))
+    assert thread.start() and not thread.start()  # started once, however often read
+    messages = []
+    while (msg := thread.events.get(timeout=60)) is not _DONE:
+        messages.append(msg if isinstance(msg, str) else msg.info.msg)
+    assert thread.wait() != 0
+    assert any("dbt_project.yml" in m for m in messages), messages

@@ -9,22 +9,19 @@ blocking checks (dbt's error tests and the quality catalog's ERROR checks) run
 between them and a failure stops gold for that partition.
 """
 
-import contextlib
 import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.defs.transform.project import DBT_PROJECT_DIR, dbt_project
+from grid_intel.defs.transform.parse_state import keep_parse_state
+from grid_intel.defs.transform.project import DBT_PROJECT_DIR, GridDbtCliResource, dbt_project
 from grid_intel.defs.transform.translator import GridDbtTranslator
 
 WINDOW_ENV = ("GRID_INTEL_WINDOW_START", "GRID_INTEL_WINDOW_END")
-PARSE_STATE = "partial_parse.msgpack"
 
 
 def window_env(window: dg.TimeWindow | None) -> dict[str, str]:
@@ -35,37 +32,14 @@ def window_env(window: dg.TimeWindow | None) -> dict[str, str]:
     return dict(zip(WINDOW_ENV, (window.start.isoformat(), window.end.isoformat()), strict=True))
 
 
-def keep_parse_state(run_target: Path, project_target: Path) -> bool:
-    """Hand a run's partial-parsing state back to the project. dagster-dbt seeds each
-    run's target folder from the project's; without this, every run after a change the
-    prepared state does not match (the warehouse's profile, an edited model) re-parsed
-    everything again. Atomic, as runs may finish together. A project folder the run
-    cannot write (a read-only image) keeps its state: the next run parses more, no
-    run fails for it."""
-    state = run_target / PARSE_STATE
-    if not state.exists():
-        return False
-    staging = project_target / f".{PARSE_STATE}.{os.getpid()}"
-    try:
-        project_target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(state, staging)
-        os.replace(staging, project_target / PARSE_STATE)
-    except OSError:
-        with contextlib.suppress(OSError):
-            staging.unlink(missing_ok=True)
-        return False
-    return True
-
-
 def run_dbt(
     context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
+    dbt: GridDbtCliResource,
     warehouse: WarehouseResource,
     window: dg.TimeWindow | None,
 ) -> Iterator[object]:
     """`dbt build` of the selected models on the warehouse's lane (postgres or timescaledb)."""
-    # dbt runs as a subprocess of this run (one process per run) and reads its
-    # connection and window from these.
+    # dbt runs in this run's process and reads its connection and window from these.
     os.environ.update(warehouse.dbt_env())
     for name in WINDOW_ENV:
         os.environ.pop(name, None)
@@ -73,7 +47,10 @@ def run_dbt(
     # A test between two models runs with whichever is built last ("buildable"):
     # never before both exist, as dbt's default ("eager") would.
     args = ["build", "--target", warehouse.lane(), "--indirect-selection", "buildable"]
-    invocation = dbt.cli(args, context=context)
+    if dbt.in_process:
+        invocation = dbt.build_in_process(args, context=context)
+    else:
+        invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
     if not keep_parse_state(invocation.target_path, DBT_PROJECT_DIR / dbt_project.target_path):
         context.log.info("dbt's parse state was not handed back to the project folder")
@@ -95,7 +72,7 @@ def build_dbt_assets(
         name=f"grid_intel_dbt_{tag}_{layer}" if layer else f"grid_intel_dbt_{tag}",
     )
     def _assets(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext, dbt: GridDbtCliResource, warehouse: WarehouseResource
     ) -> Iterator[object]:
         window = context.partition_time_window if partitions_def else None
         yield from run_dbt(context, dbt, warehouse, window)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import sys
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
 from packaging import version
 
+from grid_intel.defs.transform.in_process import DbtThread, InProcessDbtInvocation, dbt_args
+from grid_intel.defs.transform.parse_state import seed_parse_state
 from grid_intel.settings import project_root
 
 DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"
@@ -28,7 +36,11 @@ def dbt_executable() -> str:
 class GridDbtCliResource(DbtCliResource):
     """dagster-dbt asks the dbt executable for its version (`dbt --version`, an interpreter
     start of 2-4 s) in every run; the dbt beside this interpreter is this environment's
-    dbt-core, whose version its package metadata gives at once."""
+    dbt-core, whose version its package metadata gives at once. Asset runs build in
+    this process unless `in_process` is off (a subprocess per build, as dagster-dbt
+    runs it: the benchmark's baseline, and a way out should dbt's Python API misbehave)."""
+
+    in_process: bool = True
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -36,9 +48,60 @@ class GridDbtCliResource(DbtCliResource):
             return super()._cli_version
         return version.parse(importlib.metadata.version("dbt-core"))
 
+    def build_in_process(
+        self, args: Sequence[str], *, context: dg.AssetExecutionContext
+    ) -> InProcessDbtInvocation:
+        """What `cli(args, context=context)` runs, in this process (`in_process.py`): the
+        same selection of the context's assets, target folder and parse state, with the
+        settings dagster-dbt passes a subprocess in its environment given as flags."""
+        cleaned, selects, excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest={},
+            dagster_dbt_translator=DagsterDbtTranslator(),
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        project = params.dbt_project
+        project_dir = Path(project.project_dir if project else self.project_dir)
+        target_path = self._get_unique_target_path(context=context)
+        if not target_path.is_absolute():
+            target_path = project_dir / target_path
+        seed_parse_state(target_path.parent, target_path)
+        indirect = (
+            ["--indirect-selection", params.indirect_selection]
+            if params.indirect_selection and "--indirect-selection" not in cleaned
+            else []
+        )
+        profile = ["--profile", self.profile] if self.profile else []
+        target = ["--target", self.target] if self.target else []
+        command = [
+            *self.global_config_flags,
+            *cleaned,
+            *indirect,
+            *profile,
+            *target,
+            *params.selection_args,
+        ]
+        thread = DbtThread(dbt_args(command, project_dir, target_path, self.profiles_dir))
+        return InProcessDbtInvocation(
+            process=thread,  # type: ignore[arg-type]
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target_path,
+            raise_on_error=True,
+            context=context,
+            adapter=None,
+            cli_version=self._cli_version,
+            project=params.dbt_project,
+        )
 
-def dbt_resource() -> DbtCliResource:
-    return GridDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+def dbt_resource(in_process: bool = True) -> GridDbtCliResource:
+    return GridDbtCliResource(
+        project_dir=dbt_project, dbt_executable=dbt_executable(), in_process=in_process
+    )
 
 
 def generate_docs(lane: str, env: dict[str, str]) -> Path:
