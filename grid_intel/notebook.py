@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -105,10 +104,7 @@ def _text(value: object) -> str:
 @lru_cache(maxsize=1)
 def catalog() -> dict[dg.AssetKey, AssetInfo]:
     """Every asset of the code location (`grid_intel.definitions`), loaded once."""
-    with warnings.catch_warnings():  # preview/beta notes are for the code's authors
-        warnings.simplefilter("ignore", dg.PreviewWarning)
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        from grid_intel.definitions import defs
+    from grid_intel.definitions import defs  # its package silences preview/beta notes
 
     return {spec.key: asset_info(spec) for spec in defs.resolve_all_asset_specs()}
 

@@ -187,25 +187,13 @@ def timescale_db(timescale_stack: Settings) -> Settings:
     return settings
 
 
-def _newer_than_sources(manifest: Path) -> bool:
-    """Whether `manifest` was built after the last edit to the dbt project's files."""
-    if not manifest.exists():
-        return False
-    project = manifest.parents[1]
-    folders = ("models", "macros", "seeds", "tests", "snapshots")
-    sources = [project / "dbt_project.yml", project / "packages.yml"]
-    sources += [f for d in folders for f in (project / d).rglob("*") if f.is_file()]
-    built = manifest.stat().st_mtime
-    return all(f.stat().st_mtime <= built for f in sources if f.exists())
-
-
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """The dbt manifest, built by the command users run (`grid-intel dbt-prepare`, which
     `infra/dev.sh test` runs first) and again here only if a dbt file is newer: two
     pytest processes must not rewrite it while Dagster processes read it."""
-    from grid_intel.defs.transform.project import dbt_project, prepare
+    from grid_intel.defs.transform.project import dbt_project, manifest_is_current, prepare
 
-    if not _newer_than_sources(dbt_project.manifest_path):
+    if not manifest_is_current(dbt_project.manifest_path):
         prepare()
     return dbt_project.manifest_path

@@ -8,11 +8,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-
-import dagster as dg
 
 from grid_intel.operations import backfill as bf
 from grid_intel.operations.graphql import DagsterGraphQL
@@ -64,11 +61,9 @@ def rehearsal_day(
 ) -> dict[str, object]:
     """Seconds, asset partitions and failures of the whole-graph backfill of `days` days
     from `day`."""
-    with warnings.catch_warnings():  # the code location's preview notes, once per check spec
-        warnings.simplefilter("ignore", dg.PreviewWarning)
-        plan = bf.plan_for_selection(
-            SELECTION, day, day + timedelta(days=days), include_unpartitioned=True
-        )
+    plan = bf.plan_for_selection(
+        SELECTION, day, day + timedelta(days=days), include_unpartitioned=True
+    )
     commands = day_commands(day, days)
     report: dict[str, object] = {
         "day": f"{day:%Y-%m-%d}",

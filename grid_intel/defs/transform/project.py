@@ -24,7 +24,18 @@ from grid_intel.settings import project_root
 DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+SOURCE_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
+
+
+def manifest_is_current(manifest: Path) -> bool:
+    """Whether `manifest` was built after the last edit to the dbt project's files."""
+    if not manifest.exists():
+        return False
+    project = manifest.parents[1]
+    sources = [project / "dbt_project.yml", project / "packages.yml"]
+    sources += [f for d in SOURCE_FOLDERS for f in (project / d).rglob("*") if f.is_file()]
+    built = manifest.stat().st_mtime
+    return all(f.stat().st_mtime <= built for f in sources if f.exists())
 
 
 def dbt_executable() -> str:
@@ -117,3 +128,15 @@ def generate_docs(lane: str, env: dict[str, str]) -> Path:
 def prepare() -> None:
     """Build `target/manifest.json` with `dbt parse` (what `grid-intel dbt-prepare` runs)."""
     dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+
+def prepare_if_dev_and_stale() -> None:
+    """Under `dagster dev`, re-parse when a dbt file changed since the manifest was built.
+    dagster-dbt's `prepare_if_dev` parsed on every load of the code location (the
+    webserver's, the daemon's, the warm runner's): about 7 s each, and a full parse, as
+    its profile is not the runs' and dbt's partial parsing keeps one profile's state."""
+    if os.environ.get("DAGSTER_IS_DEV_CLI") and not manifest_is_current(dbt_project.manifest_path):
+        prepare()
+
+
+prepare_if_dev_and_stale()
