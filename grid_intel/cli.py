@@ -439,7 +439,10 @@ def bench_orchestration(
     ] = 2,
     services: Annotated[
         bool,
-        typer.Option(help="dagster-webserver and dagster-daemon, as deployed, not dagster dev."),
+        typer.Option(
+            help="Dagster's stock dagster-daemon (30 s between backfill iterations) instead "
+            "of the stack's (grid_intel.stack.daemon)."
+        ),
     ] = False,
 ) -> None:
     """Dagster's own cost through a real webserver and daemon: the code location's import,

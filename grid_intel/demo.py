@@ -194,7 +194,7 @@ def run(settings: Settings, hours: int, progress: Progress, seed: int = 7) -> st
     with dg.DagsterInstance.get() as instance:
         load_reference(settings, instance)
     LiveSimulator(settings, start=until, seed=seed).start(progress)
-    ui = manager.DagsterDev(settings).start(progress)
+    ui = manager.DagsterService(settings).start(progress)
     progress(f"dagster: UI at {ui.endpoint}; sensors are loading each closed hour")
     api = ApiServer(settings).start(progress)
     progress(f"api: dashboard and REST API at {api.endpoint}")

@@ -1,5 +1,5 @@
-"""A Dagster webserver and daemon of the bench's own (`dagster dev`, or the two processes
-a deployment runs): DAGSTER_HOME and pid files under <state>/bench-orchestration, a
+"""A Dagster webserver and daemon of the bench's own (the stack's service, or with Dagster's
+stock daemon): DAGSTER_HOME and pid files under <state>/bench-orchestration, a
 fresh Dagster storage database and a fresh warehouse database, both dropped after.
 Only the broker is shared with the stack.
 
@@ -20,7 +20,7 @@ from grid_intel.operations.automation import paused
 from grid_intel.operations.daemons import daemons_healthy
 from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
 from grid_intel.settings import Settings
-from grid_intel.stack.dagster import DagsterDev
+from grid_intel.stack.dagster import DagsterService
 
 Progress = Callable[[str], None]
 
@@ -53,8 +53,8 @@ def pause_automation(client: DagsterGraphQL, progress: Progress, attempts: int =
 
 
 @contextmanager
-def _dagster_dev(settings: Settings, progress: Progress) -> Iterator[None]:
-    dev = DagsterDev(settings)
+def _stack_dagster(settings: Settings, progress: Progress) -> Iterator[None]:
+    dev = DagsterService(settings)
     try:
         dev.start(progress)
         yield
@@ -65,7 +65,7 @@ def _dagster_dev(settings: Settings, progress: Progress) -> Iterator[None]:
 @contextmanager
 def own_dagster(settings: Settings, progress: Progress, services: bool) -> Iterator[Settings]:
     """Settings of a running Dagster of the bench's own, on settings' Dagster port:
-    `dagster dev`, or with `services` a webserver and a daemon as a deployment runs them."""
+    the stack's, or with `services` a webserver and Dagster's stock daemon."""
     state = settings.state_dir / "bench-orchestration"
     with (
         scratch_database(settings.warehouse) as warehouse,
@@ -80,7 +80,7 @@ def own_dagster(settings: Settings, progress: Progress, services: bool) -> Itera
             sensor_lookback_hours=0.0,
         )
         t0 = time.perf_counter()
-        start = dagster_services if services else _dagster_dev
+        start = dagster_services if services else _stack_dagster
         with start(bench, progress):
             progress(f"dagster: webserver and daemon up after {time.perf_counter() - t0:.0f} s")
             with DagsterGraphQL.local(bench.dagster_port) as client:

@@ -1,8 +1,9 @@
 """`bench orchestration`: what Dagster costs around the work, through a real webserver and
 daemon of the bench's own (see `deployment`).
 
-Dagster is `dagster dev`, or with `services` the webserver and the daemon a deployment
-runs (dev's processes parse the dbt project on every import of the code location).
+Dagster is the stack's service (its webserver and `grid_intel.stack.daemon`), or with
+`services` the webserver and Dagster's stock `dagster-daemon`, whose backfill loop
+pauses 30 s between iterations.
 
 1. The code location's import in a fresh interpreter, beside `import dagster` alone:
    every run process and code server pays it before any work. Once more as `dagster
@@ -351,7 +352,9 @@ def bench_orchestration(
     hour = pick_hour(now, (the_day, the_day + timedelta(days=days)) if day else None)
     sent, there = publish_once(settings, bronze, hour, progress)
 
-    report["deployment"] = "dagster-webserver + dagster-daemon" if services else "dagster dev"
+    report["deployment"] = (
+        "dagster-webserver + stock dagster-daemon" if services else "the stack's Dagster service"
+    )
     with own_dagster(settings, progress, services) as deployed:
         report["hour"] = {
             "start": hour.isoformat(),

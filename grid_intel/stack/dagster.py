@@ -1,4 +1,4 @@
-"""`dagster dev` (webserver + daemon) as a stack service, on the stack's PostgreSQL."""
+"""Dagster's webserver and daemon as a stack service, on the stack's PostgreSQL."""
 
 from __future__ import annotations
 
@@ -57,13 +57,30 @@ def webserver_answers(port: int) -> bool:
         return False
 
 
-class DagsterDev:
+def daemons_up(port: int) -> bool:
+    """The webserver's view: every daemon (backfills, queue, sensors) heartbeating."""
+    from grid_intel.operations.daemons import daemons_healthy
+    from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
+
+    try:
+        with DagsterGraphQL.local(port) as client:
+            return daemons_healthy(client)
+    except DagsterApiError:
+        return False
+
+
+class DagsterService:
+    """Dagster's webserver and daemon as two processes, as a deployment runs them, rather
+    than `dagster dev`: dev starts Dagster's own daemon, whose backfill loop pauses 30 s
+    between iterations; this one runs `grid_intel.stack.daemon` (5 s)."""
+
     name = "dagster"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.root = settings.state_dir / "dagster-dev"
-        self.daemon = Daemon(self.root, "dagster")
+        self.root = settings.state_dir / "dagster"
+        self.webserver = Daemon(self.root / "webserver", "dagster-webserver")
+        self.daemon = Daemon(self.root / "daemon", "dagster-daemon")
         self.port = settings.dagster_port
 
     @property
@@ -74,37 +91,43 @@ class DagsterDev:
         return webserver_answers(self.port)
 
     def status(self) -> ServiceStatus:
-        managed = self.daemon.running()
+        managed = self.webserver.running() and self.daemon.running()
         if self._answers():
             return ServiceStatus(self.name, True, self.url, "webserver and daemon", managed)
         return ServiceStatus(self.name, False, self.url, "webserver does not answer", managed)
 
     def start(self, progress: Progress) -> ServiceStatus:
-        if self.daemon.running() and self._answers():
+        from grid_intel.defs.transform.project import dbt_project, manifest_is_current, prepare
+        from grid_intel.stack.daemon import command
+
+        if self.webserver.running() and self.daemon.running() and self._answers():
             return self.status()
         ensure_port_free("dagster", self.port, "GRID_INTEL_DAGSTER_PORT")
+        if not manifest_is_current(dbt_project.manifest_path):
+            progress("dagster: a dbt file changed since the manifest was built; parsing")
+            prepare()
         progress(f"dagster: starting webserver and daemon on {self.url}")
-        cmd = [
-            sys.executable,
-            "-m",
-            "dagster",
-            "dev",
-            "-w",
-            str(project_root() / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-        ]
-        self.daemon.launch(
-            cmd,
+        workspace = str(project_root() / "workspace.yaml")
+        env = dagster_env(self.settings)
+        webserver = Path(sys.executable).parent / "dagster-webserver"
+        self.webserver.launch(
+            [str(webserver), "-w", workspace, "-h", "127.0.0.1", "-p", str(self.port)],
             port=self.port,
             ready=self._answers,
             timeout=240,
             cwd=project_root(),
-            env=dagster_env(self.settings),
+            env=env,
+        )
+        self.daemon.launch(
+            command(workspace),
+            port=0,
+            ready=lambda: daemons_up(self.port),
+            timeout=240,
+            cwd=project_root(),
+            env=env,
         )
         return self.status()
 
     def stop(self, *, purge: bool, progress: Progress) -> str:
-        return self.daemon.halt(progress)
+        said = {self.daemon.halt(progress), self.webserver.halt(progress)}
+        return "stopped" if "stopped" in said else "not running"

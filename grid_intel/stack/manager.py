@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from grid_intel.settings import Settings
 from grid_intel.stack.api import ApiServer
-from grid_intel.stack.dagster import DagsterDev
+from grid_intel.stack.dagster import DagsterService
 from grid_intel.stack.exporter import IngestionExporter
 from grid_intel.stack.kafka import KafkaBroker
 from grid_intel.stack.postgres import EmbeddedPostgres, ExternalPostgres
@@ -41,7 +41,7 @@ def services(settings: Settings, selection: Selection) -> list[Service]:
     if selection.timescale:
         out.append(TimescaleLane(settings))
     if selection.dagster:
-        out.append(DagsterDev(settings))
+        out.append(DagsterService(settings))
     if selection.simulator:
         out.append(LiveSimulator(settings))
     if selection.stream:
@@ -66,7 +66,7 @@ def up(
         if svc.name == "timescale":
             reports.append(migrate_url(settings.timescale_url, settings))
     if selection.dagster:
-        statuses.append(DagsterDev(settings).start(progress))
+        statuses.append(DagsterService(settings).start(progress))
     if selection.simulator:
         statuses.append(LiveSimulator(settings).start(progress))
     if selection.stream:

@@ -13,7 +13,8 @@ from grid_intel.bench.database import scratch_database
 from grid_intel.operations.daemons import daemons_healthy
 from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
 from grid_intel.settings import Settings, project_root
-from grid_intel.stack.dagster import DagsterDev, dagster_env
+from grid_intel.stack.daemon import command as daemon_command
+from grid_intel.stack.dagster import DagsterService, dagster_env
 from grid_intel.stack.proc import Daemon, free_port, spawn, terminate, wait_until
 
 
@@ -38,7 +39,7 @@ def dagster_settings(lane: Settings, state: Path, **overrides: object) -> Iterat
 def dagster_dev(lane: Settings, state: Path, **overrides: object) -> Iterator[Settings]:
     """`dagster dev` on `lane`'s warehouse, stopped and its storage dropped after."""
     with dagster_settings(lane, state, **overrides) as settings:
-        dev = DagsterDev(settings)
+        dev = DagsterService(settings)
         try:
             dev.start(print)
             yield settings
@@ -88,7 +89,7 @@ class Services:
         )
 
     def start_daemon(self) -> None:
-        cmd = [self._bin("dagster-daemon"), "run", "-w", self.workspace]
+        cmd = daemon_command(self.workspace)
         self.daemon = spawn(cmd, self.daemon_log, cwd=project_root(), env=self.env)
         wait_until(
             self.daemons_healthy,
