@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from grid_intel.bench import backfill_runs
 from grid_intel.operations import backfill as bf
 from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings
@@ -94,6 +95,15 @@ def rehearsal_day(
             description=f"bench orchestration: {days} rehearsal day(s) from {day:%Y-%m-%d}",
             timeout_seconds=TIMEOUT_S,
         )
+        runs = backfill_runs.timeline(backfill_runs.fetch(client, outcome.backfill_id))
+    kinds = backfill_runs.by_assets(runs)
+    idle = backfill_runs.idle_seconds(runs)
+    for k in kinds[:8]:
+        progress(
+            f"day: {k['run_seconds']:.0f} run-seconds in {k['runs']} run(s) of {k['assets']}"
+            f" (longest {k['longest']:.0f} s)"
+        )
+    progress(f"day: {len(runs)} runs; no run of the backfill running for {idle:.0f} s of it")
     report |= {
         "backfill_id": outcome.backfill_id,
         "status": outcome.status,
@@ -102,5 +112,8 @@ def rehearsal_day(
         "failed": outcome.counts.failed,
         "partitions_per_min": round(outcome.partitions_per_minute, 1),
         "failed_assets": outcome.failed_assets,
+        "idle_seconds": idle,
+        "run_kinds": kinds,
+        "backfill_runs": runs,
     }
     return report
