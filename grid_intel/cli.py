@@ -49,7 +49,7 @@ def _setup() -> None:
 @stack_app.command("up")
 def stack_up(
     timescale: Annotated[bool, typer.Option(help="Also start the TimescaleDB lane.")] = False,
-    dagster: Annotated[bool, typer.Option(help="Also start `dagster dev` (UI + daemon).")] = False,
+    dagster: Annotated[bool, typer.Option(help="Also start Dagster (UI + daemon).")] = False,
     simulator: Annotated[
         bool, typer.Option(help="Also stream the live simulated grid into Kafka.")
     ] = False,

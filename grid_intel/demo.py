@@ -1,7 +1,7 @@
 """The demo: the simulated grid streams through Kafka and fills the layers on its own.
 
 Recent history is published at once, a live simulator keeps streaming, and
-`dagster dev` runs the landing and topic sensors and the automation that load
+Dagster runs the landing and topic sensors and the automation that load
 each hour into bronze, silver and gold as it closes: nobody clicks. One hour of
 the history carries injected faults (gaps, duplicates, malformed and late
 messages, spikes, dropouts, stuck sensors). The demo waits until the history's

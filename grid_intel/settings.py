@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     dagster_home: Path | None = Field(
         default=None, description="DAGSTER_HOME; unset means <state_dir>/dagster."
     )
-    dagster_port: int = Field(default=3000, description="Port of `dagster dev`'s webserver.")
+    dagster_port: int = Field(default=3000, description="Port of Dagster's webserver.")
 
     api_host: str = Field(default="127.0.0.1", description="Address the REST/WebSocket API binds.")
     api_port: int = Field(default=58080, description="Port of the REST/WebSocket API.")
