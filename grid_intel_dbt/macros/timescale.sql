@@ -10,13 +10,21 @@
     1-day chunks (a no-op once it is one). On PostgreSQL, index the time column
     instead: every window's delete and every hourly check filters on it, and
     without the index each one reads the whole table (a week of readings made
-    each hour's checks take 30 s). -#}
+    each hour's checks take 30 s). Only when the index is missing: `create index
+    if not exists` takes a SHARE lock on the table even when the index exists, and
+    two runs of the model over different windows deadlocked on it (one waiting for
+    that lock, the other for persist_docs' comment lock). -#}
 {% macro hypertable(time_column='ts') -%}
     {% if grid_intel.is_timescale() %}
     select create_hypertable('{{ this.schema }}.{{ this.identifier }}', by_range('{{ time_column }}', interval '1 day'),
                              if_not_exists => true, migrate_data => true)
     {% else %}
-    create index if not exists "{{ this.identifier }}_{{ time_column }}_idx" on {{ this }} ("{{ time_column }}")
+    {%- set index = this.identifier ~ '_' ~ time_column ~ '_idx' %}
+    do $index$ begin
+        if to_regclass('"{{ this.schema }}"."{{ index }}"') is null then
+            create index if not exists "{{ index }}" on {{ this }} ("{{ time_column }}");
+        end if;
+    end $index$
     {% endif %}
 {%- endmacro %}
 

@@ -5,6 +5,7 @@ rows, registry and archives."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -361,6 +362,28 @@ def test_dbt_project_on_postgres(test_db: Settings, dbt_manifest, archives: Path
         ("silver", "interpolated_gaps", "minute"),
         ("gold", "hourly_station_stats", "hour"),
     } <= indexed
+    rebuild_beside_another_writer(test_db, sorted({(s, t) for s, t, _ in indexed}))
+
+
+def rebuild_beside_another_writer(settings: Settings, tables: list[tuple[str, str]]) -> None:
+    """A build of an hour while another transaction writes the same tables (another
+    window's run) must not wait for it: the index post-hook once took a SHARE lock even
+    with the index there, and two runs deadlocked on it against persist_docs' lock.
+    A build that waits for a lock fails after 20 s instead of hanging the test."""
+    from grid_intel.defs.transform.assets import dbt_hourly_assets
+
+    with connect(settings.warehouse) as writer:
+        for schema, table in tables:  # ROW EXCLUSIVE on each, held until this block ends
+            writer.execute(f'delete from "{schema}"."{table}" where false')
+        before = os.environ.get("PGOPTIONS")
+        os.environ["PGOPTIONS"] = "-c lock_timeout=20s"
+        try:
+            materialize(list(dbt_hourly_assets), settings, partition_key=KEYS[-1])
+        finally:
+            if before is None:
+                os.environ.pop("PGOPTIONS")
+            else:
+                os.environ["PGOPTIONS"] = before
 
 
 @pytest.mark.timescale
