@@ -198,7 +198,8 @@ def test_rerunning_an_issue_replaces_its_rows(built):
         instance=instance,
     )
     after = query_frame(settings, "select * from gold.demand_forecasts order by 2, 3, 4")
-    assert after.equals(before)
+    changed = [c for c in before.columns if not after.get_column(c).equals(before[c])]
+    assert after.equals(before), f"changed on the re-run: {changed} ({after.height} rows)"
     key = dg.AssetKey(["gold", "demand_forecasts"])
     assert instance.get_materialized_partitions(key) == {ISSUE_HOUR.strftime("%Y-%m-%d-%H:%M")}
 
