@@ -20,7 +20,6 @@ from grid_intel.operations.automation import paused
 from grid_intel.operations.daemons import daemons_healthy
 from grid_intel.operations.graphql import DagsterApiError, DagsterGraphQL
 from grid_intel.settings import Settings
-from grid_intel.stack.dagster import DagsterService
 
 Progress = Callable[[str], None]
 
@@ -53,16 +52,6 @@ def pause_automation(client: DagsterGraphQL, progress: Progress, attempts: int =
 
 
 @contextmanager
-def _stack_dagster(settings: Settings, progress: Progress) -> Iterator[None]:
-    dev = DagsterService(settings)
-    try:
-        dev.start(progress)
-        yield
-    finally:
-        dev.stop(purge=False, progress=progress)
-
-
-@contextmanager
 def own_dagster(settings: Settings, progress: Progress, services: bool) -> Iterator[Settings]:
     """Settings of a running Dagster of the bench's own, on settings' Dagster port:
     the stack's, or with `services` a webserver and Dagster's stock daemon."""
@@ -80,8 +69,7 @@ def own_dagster(settings: Settings, progress: Progress, services: bool) -> Itera
             sensor_lookback_hours=0.0,
         )
         t0 = time.perf_counter()
-        start = dagster_services if services else _stack_dagster
-        with start(bench, progress):
+        with dagster_services(bench, progress, stock=services):
             progress(f"dagster: webserver and daemon up after {time.perf_counter() - t0:.0f} s")
             with DagsterGraphQL.local(bench.dagster_port) as client:
                 wait_for_daemons(client, 240, progress)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -76,8 +77,13 @@ class DagsterService:
 
     name = "dagster"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, daemon_command: Callable[[str], list[str]] | None = None
+    ) -> None:
+        from grid_intel.stack.daemon import command
+
         self.settings = settings
+        self.daemon_command = daemon_command or command
         self.root = settings.state_dir / "dagster"
         self.webserver = Daemon(self.root / "webserver", "dagster-webserver")
         self.daemon = Daemon(self.root / "daemon", "dagster-daemon")
@@ -98,7 +104,6 @@ class DagsterService:
 
     def start(self, progress: Progress) -> ServiceStatus:
         from grid_intel.defs.transform.project import dbt_project, manifest_is_current, prepare
-        from grid_intel.stack.daemon import command
 
         if self.webserver.running() and self.daemon.running() and self._answers():
             return self.status()
@@ -119,7 +124,7 @@ class DagsterService:
             env=env,
         )
         self.daemon.launch(
-            command(workspace),
+            self.daemon_command(workspace),
             port=0,
             ready=lambda: daemons_up(self.port),
             timeout=240,
