@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from grid_intel import log
-from grid_intel.settings import Settings, get_settings, redact
+from grid_intel.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from grid_intel.simulation.feeds import Feeds
@@ -190,7 +190,7 @@ def simulate_history(
 
     With faults, their ground truth goes to <state>/landing/labels/ and ops.fault_labels.
     """
-    from grid_intel.demo import closed_hours
+    from grid_intel.demo.shape import closed_hours
     from grid_intel.kafka.client import producer
     from grid_intel.simulation.feeds import Feeds
     from grid_intel.simulation.producer import history
@@ -224,19 +224,10 @@ def _fault_kinds(spec: str) -> tuple[str, ...]:
 
 
 def _record_labels(settings: Settings, feeds: Feeds, t0: datetime, t1: datetime) -> None:
-    from grid_intel.simulation.labels import store, write_jsonl
-    from grid_intel.warehouse.connection import connect
+    from grid_intel.simulation.labels import record
 
-    labels = feeds.faults(t0, t1)
-    path = (
-        settings.resolved_landing_dir
-        / "labels"
-        / (f"faults_seed{feeds.seed}_{t0:%Y%m%dT%H%M}_{t1:%Y%m%dT%H%M}.jsonl")
-    )
-    write_jsonl(path, feeds.seed, labels)
-    with connect(settings.warehouse, timeout_s=settings.connect_timeout_s) as conn:
-        store(conn, feeds.seed, labels)
-    _say(f"faults: {len(labels)} labels in {path} and ops.fault_labels")
+    n, path = record(settings, feeds.seed, feeds.faults(t0, t1), t0, t1)
+    _say(f"faults: {n} labels in {path} and ops.fault_labels")
 
 
 @simulate_app.command("live")
@@ -619,25 +610,35 @@ def exporter(
 
 @app.command()
 def demo(
-    hours: Annotated[int, typer.Option(min=1, max=48, help="Closed hours to simulate.")] = 3,
+    days: Annotated[
+        int, typer.Option(min=1, max=6, help="Closed days of history (forecasts need 4).")
+    ] = 4,
+    scan_seconds: Annotated[
+        int, typer.Option(min=4, help="SCADA scan interval of the older history (s).")
+    ] = 300,
+    recent_hours: Annotated[
+        int, typer.Option(min=1, max=6, help="Last closed hours at full rate, faults in the first.")
+    ] = 2,
 ) -> None:
-    """Stack up, simulated grid streaming through Kafka; sensors fill bronze and silver."""
-    from grid_intel import demo as demo_mod
+    """The whole product on an empty local stack: history through Kafka, one backfill of
+    every layer through Dagster, then sensors and a live simulator (resets .state's data)."""
+    from grid_intel.demo.narrate import Narrator
+    from grid_intel.demo.run import run
+    from grid_intel.demo.shape import Shape
+    from grid_intel.demo.tour import tour
 
     settings = get_settings()
+    out = Narrator(settings.state_dir / "logs" / "demo.log")
+    typer.echo(f"Demo: stage lines below; every detail in {out.log_path}")
     try:
-        ui = demo_mod.run(settings, hours, _say)
+        with out.quiet():
+            found = run(settings, Shape(days, scan_seconds, recent_hours), out)
     except KNOWN as exc:
-        raise _fail(exc) from None
-    typer.echo(f"Dagster UI: {ui}  (lineage: {ui}/asset-groups)")
-    typer.echo(
-        f"Dashboard:  http://{settings.api_host}:{settings.api_port}/  "
-        f"(API docs: http://{settings.api_host}:{settings.api_port}/docs)"
-    )
-    typer.echo(f"Warehouse:  {redact(settings.warehouse)}")
-    typer.echo(f"Kafka:      {settings.kafka_bootstrap}")
-    typer.echo("The simulator keeps streaming; each hour appears in bronze ~2 min after it closes.")
-    typer.echo("Stop everything with: grid-intel stack down")
+        raise _fail(RuntimeError(f"{exc} (log: {out.log_path})")) from None
+    finally:
+        out.close()
+    for line in tour(settings, found):
+        typer.echo(line)
 
 
 @app.command()

@@ -2,7 +2,7 @@
 # The project's entry point on a fresh machine: installs what is missing (system
 # tools, uv, the locked Python environment), then runs one task.
 #
-#   bash infra/dev.sh demo [--hours N]   local stack up, tracer data through every layer, UI up
+#   bash infra/dev.sh demo [--days N]    the whole product on an empty local stack, then live
 #   bash infra/dev.sh test [pytest args]  the test suite on the real stack (started and stopped)
 #   bash infra/dev.sh test --beside FILE  the same in two processes, FILE's paths in the second (CI)
 #   bash infra/dev.sh lint                ruff

@@ -69,14 +69,15 @@ def load_window(
     window: Window,
     ranges: list[OffsetRange] | None = None,
 ) -> LoadReport:
-    """Replace the window's rows with those of `ranges` (default: time index to the end)."""
+    """Replace the window's rows with those of `ranges` (default: from the time index, the
+    window and the topic's allowed lateness after it)."""
     t0 = time.perf_counter()
     topic = bronze.topic.name
     if ranges is None:  # a backfill: offsets from the time index
         gone = expired(consumer, bronze.topic, window)
         if gone:
             return _keep(conn, bronze, window, gone, t0)
-        ranges = window_ranges(consumer, topic, window)
+        ranges = window_ranges(consumer, topic, window, bronze.topic.allowed_lateness)
     split = Split()
     rows = split.window_rows(read_ranges(consumer, topic, ranges), window, bronze)
     with conn.transaction():

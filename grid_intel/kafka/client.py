@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from grid_intel.kafka.security import KafkaSecurity
@@ -203,13 +203,17 @@ class Record:
     value: bytes | None
 
 
-def window_ranges(client: KafkaConsumer, topic: str, window: Window) -> list[OffsetRange]:
-    """Per-partition offset ranges that hold the window, from Kafka's time index."""
+def window_ranges(
+    client: KafkaConsumer, topic: str, window: Window, lateness: timedelta | None = None
+) -> list[OffsetRange]:
+    """Per-partition offset ranges that hold the window, from Kafka's time index: to the
+    first record stamped `lateness` after the window's end (None: to the topic's end)."""
     tps = partitions(client, topic)
     return offset_ranges(
         time_index(client, topic, window.start),
         {tp.partition: o for tp, o in client.beginning_offsets(tps).items()},
         {tp.partition: o for tp, o in client.end_offsets(tps).items()},
+        None if lateness is None else time_index(client, topic, window.end + lateness),
     )
 
 

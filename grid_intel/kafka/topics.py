@@ -13,6 +13,12 @@ class TopicSpec:
     retention: timedelta
     key: str
     content: str
+    # How long after a window closes its records may still arrive. A load by time
+    # index (a backfill, a re-run from the UI) reads the window and this much after
+    # it, not to the topic's end: a week's backfill would otherwise read each day
+    # and every day after it. Later records are the sensors' late-data path: a
+    # sensor that sees one re-requests its window with offsets that include it.
+    allowed_lateness: timedelta = timedelta(hours=2)
 
     @property
     def retention_ms(self) -> int:

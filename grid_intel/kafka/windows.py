@@ -55,18 +55,23 @@ def offset_ranges(
     first: Mapping[int, int | None],
     beginning: Mapping[int, int],
     end: Mapping[int, int],
+    last: Mapping[int, int | None] | None = None,
 ) -> list[OffsetRange]:
     """Offset ranges per partition from the time-index look-up.
 
     `first` holds `offsets_for_times(window.start)` per partition (None when no
     record is that recent); `beginning` and `end` are the partitions' first
-    retained and next offsets.
+    retained and next offsets; `last`, if given, the time index where reading may
+    stop (the window's end plus the topic's allowed lateness; None: read to the end).
     """
     ranges = []
     for partition in sorted(end):
         lo = first.get(partition)
         start = end[partition] if lo is None else max(lo, beginning.get(partition, 0))
-        ranges.append(OffsetRange(partition, start, max(start, end[partition])))
+        stop = end[partition]
+        if last is not None and last.get(partition) is not None:
+            stop = min(stop, last[partition])  # type: ignore[type-var]
+        ranges.append(OffsetRange(partition, start, max(start, stop)))
     return ranges
 
 

@@ -40,6 +40,10 @@ START = {
     "schedule": "mutation($s: ScheduleSelector!) { startSchedule(scheduleSelector: $s) "
     "{ __typename ...E } }",
 }
+SET_CURSOR = (
+    "mutation($s: SensorSelector!, $c: String) { setSensorCursor(sensorSelector: $s, "
+    "cursor: $c) { __typename ...E } }"
+)
 ERROR = "fragment E on Error { message }"
 
 
@@ -98,3 +102,8 @@ def paused(client: DagsterGraphQL, progress: Callable[[str], None]) -> Iterator[
             _mutate(client, START[i.kind], {"s": i.selector()}, f"starting {i.kind} {i.name}")
         if stopped:
             progress(f"resumed {len(stopped)} sensors and schedules")
+
+
+def set_cursor(client: DagsterGraphQL, sensor: Instigator, cursor: str) -> None:
+    """Where a sensor continues from (what the UI's "Set cursor" does)."""
+    _mutate(client, SET_CURSOR, {"s": sensor.selector(), "c": cursor}, f"cursor of {sensor.name}")

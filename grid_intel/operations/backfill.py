@@ -217,8 +217,11 @@ def launch(client: DagsterGraphQL, plan: BackfillPlan, description: str) -> str:
     return result["backfillId"]
 
 
-def status(client: DagsterGraphQL, backfill_id: str) -> tuple[str, Counts, list[str]]:
-    """The backfill's status, its counts and the assets with failed partitions."""
+def status(
+    client: DagsterGraphQL, backfill_id: str
+) -> tuple[str, Counts, list[str], list[dict]]:
+    """The backfill's status, its counts, the assets with failed partitions and the
+    webserver's per-asset statuses."""
     node = client.query(STATUS, {"id": backfill_id})["partitionBackfillOrError"]
     if node["__typename"] != "PartitionBackfill":
         raise BackfillError(f"backfill {backfill_id}: {node.get('message', node['__typename'])}")
@@ -228,7 +231,7 @@ def status(client: DagsterGraphQL, backfill_id: str) -> tuple[str, Counts, list[
         for s in statuses
         if s.get("numPartitionsFailed") or s.get("failed")
     ]
-    return node["status"], counts_of(statuses), failed
+    return node["status"], counts_of(statuses), failed, statuses
 
 
 def wait(
@@ -238,12 +241,16 @@ def wait(
     *,
     poll_seconds: float = 5.0,
     timeout_seconds: float = 6 * 3600,
+    watch: Callable[[Sequence[dict]], None] | None = None,
 ) -> Outcome:
-    """Poll until the backfill ends, reporting whenever its counts move."""
+    """Poll until the backfill ends, reporting whenever its counts move (and handing each
+    poll's per-asset statuses to `watch`)."""
     started = time.monotonic()
     said = ""
     while True:
-        state, counts, failed = status(client, backfill_id)
+        state, counts, failed, statuses = status(client, backfill_id)
+        if watch is not None:
+            watch(statuses)
         elapsed = time.monotonic() - started
         line = f"{state.lower()}: {counts.line()}"
         if line != said:
@@ -267,6 +274,7 @@ def run_backfill(
     description: str,
     poll_seconds: float = 5.0,
     timeout_seconds: float = 6 * 3600,
+    watch: Callable[[Sequence[dict]], None] | None = None,
 ) -> Outcome:
     """Launch the plan as one backfill and wait for it."""
     backfill_id = launch(client, plan, description)
@@ -275,7 +283,12 @@ def run_backfill(
         f"{plan.partitions} asset partitions"
     )
     return wait(
-        client, backfill_id, progress, poll_seconds=poll_seconds, timeout_seconds=timeout_seconds
+        client,
+        backfill_id,
+        progress,
+        poll_seconds=poll_seconds,
+        timeout_seconds=timeout_seconds,
+        watch=watch,
     )
 
 

@@ -72,6 +72,7 @@ class Feeds:
         faults: Iterable[str] = (),
         faults_per_day: float = 2.0,
         scan_seconds: int | None = None,
+        frequency_seconds: int | None = None,
     ) -> None:
         self.seed = seed
         self.scada = ScadaSimulator(seed=seed, scale=scale)
@@ -81,6 +82,13 @@ class Feeds:
         # SCADA at one scan cycle per `scan_seconds` (all by default): a week of history
         # for rehearsing backfills without the full 1.9 M readings an hour.
         self.scan_every = (scan_seconds or interval) // interval
+        # Frequency at one sample per `frequency_seconds` (every 2 s by default): the
+        # demo's older history, which only rollups and forecasts read.
+        if frequency_seconds is not None and (
+            frequency_seconds < FREQUENCY_STEP_S or frequency_seconds % FREQUENCY_STEP_S
+        ):
+            raise ValueError(f"frequency_seconds must be a multiple of {FREQUENCY_STEP_S} s")
+        self.frequency_seconds = frequency_seconds or FREQUENCY_STEP_S
         self.fault_kinds = checked_kinds(faults)
         self.faults_per_day = faults_per_day
         self._substation = {r.id: r.substation for r in self.scada.registry.rtus}
@@ -124,7 +132,11 @@ class Feeds:
             stream = [f for f in faults if f.kind in STREAM_FAULTS]
             prices = price_messages(price_frame(self.seed, hour))
             yield from (m for m in prices if start_ms <= m.timestamp_ms < end_ms)
-            yield from frequency_messages(frequency_frame(self.seed, lo, hi))
+            frequency = frequency_frame(self.seed, lo, hi)
+            if self.frequency_seconds > FREQUENCY_STEP_S:
+                every = pl.col("ts").dt.epoch("s") % self.frequency_seconds == 0
+                frequency = frequency.filter(every)
+            yield from frequency_messages(frequency)
 
             def inject(
                 values: np.ndarray, epoch: np.ndarray, fs: list[Fault] = faults

@@ -102,15 +102,17 @@ class DagsterService:
             return ServiceStatus(self.name, True, self.url, "webserver and daemon", managed)
         return ServiceStatus(self.name, False, self.url, "webserver does not answer", managed)
 
-    def start(self, progress: Progress) -> ServiceStatus:
-        from grid_intel.defs.transform.project import dbt_project, manifest_is_current, prepare
+    def start(
+        self, progress: Progress, before_daemon: Callable[[], object] | None = None
+    ) -> ServiceStatus:
+        """Start both; `before_daemon` runs once the webserver answers and before the daemon
+        ticks a sensor (the demo stops them there, so none runs before its backfill)."""
+        from grid_intel.defs.transform.project import prepare_if_stale
 
         if self.webserver.running() and self.daemon.running() and self._answers():
             return self.status()
         ensure_port_free("dagster", self.port, "GRID_INTEL_DAGSTER_PORT")
-        if not manifest_is_current(dbt_project.manifest_path):
-            progress("dagster: a dbt file changed since the manifest was built; parsing")
-            prepare()
+        prepare_if_stale(progress)
         progress(f"dagster: starting webserver and daemon on {self.url}")
         workspace = str(project_root() / "workspace.yaml")
         env = dagster_env(self.settings)
@@ -123,6 +125,8 @@ class DagsterService:
             cwd=project_root(),
             env=env,
         )
+        if before_daemon is not None:
+            before_daemon()
         self.daemon.launch(
             self.daemon_command(workspace),
             port=0,

@@ -165,3 +165,40 @@ def test_on_demand_assets_never_join_a_backfill():
 
     simulated = defs.resolve_assets_def(dg.AssetKey(["gold", "anomaly_evaluation_simulated"]))
     assert simulated.specs_by_key[simulated.key].tags[ON_DEMAND] == "true"
+
+
+def test_a_backfill_may_include_todays_closed_hours():
+    """No hourly asset requires a day that has not closed: the demo's backfill (and any
+    up to the last closed hour) includes today's hours."""
+    from grid_intel.definitions import defs
+
+    now = datetime(2026, 3, 2, 5, 30, tzinfo=UTC)
+    hour = hourly.subset_with_partition_keys(["2026-03-02-04:00"])
+    graph = defs.resolve_asset_graph()
+    checked = 0
+    for key in graph.materializable_asset_keys:
+        if graph.get(key).partitions_def != hourly:
+            continue
+        for parent in graph.get(key).parent_keys:
+            upstream = graph.get(parent).partitions_def
+            if upstream is None or upstream == hourly:
+                continue
+            result = graph.get_partition_mapping(
+                key, parent
+            ).get_upstream_mapped_partitions_result_for_partitions(
+                hour, hourly, upstream, current_time=now
+            )
+            missing = result.required_but_nonexistent_partition_keys
+            assert not missing, f"{key.to_user_string()} needs {parent.to_user_string()} {missing}"
+            checked += 1
+    assert checked >= 2  # the hourly prices on MISO's daily files, forecasts on their cards
+
+
+@pytest.mark.parametrize("hour", ["2026-03-02-00:00", "2026-03-02-23:00"])
+def test_an_hours_demand_forecasts_follow_the_card_of_the_day_before(hour):
+    from grid_intel.defs.intelligence.forecasts import CARD_OF_DAY_BEFORE
+
+    result = CARD_OF_DAY_BEFORE.get_upstream_mapped_partitions_result_for_partitions(
+        hourly.subset_with_partition_keys([hour]), hourly, daily
+    )
+    assert list(result.partitions_subset.get_partition_keys()) == ["2026-03-01"]

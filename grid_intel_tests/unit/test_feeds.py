@@ -76,3 +76,20 @@ def test_thinned_history_keeps_one_scan_cycle_per_minute_and_the_other_topics():
     assert Counter(m.topic for m in thin if m.topic != "sensor.readings") == others
     with pytest.raises(ValueError, match="multiple of the 4 s"):
         Feeds(scan_seconds=30)
+
+
+def test_thinned_frequency_keeps_every_regions_samples_on_the_step():
+    start = datetime(2026, 1, 15, 6, tzinfo=UTC)
+    end = start + timedelta(minutes=10)
+
+    def frequency(feeds: Feeds):
+        return [m for m in feeds.messages(start, end) if m.topic == "grid.frequency"]
+
+    full, thin = frequency(Feeds(seed=3)), frequency(Feeds(seed=3, frequency_seconds=60))
+    assert len(thin) * 30 == len(full)
+    assert {m.timestamp_ms // 1000 % 60 for m in thin} == {0}
+    assert {m.key for m in thin} == {m.key for m in full}  # every region
+    kept = {(m.key, m.timestamp_ms): m.value for m in full}
+    assert all(kept[(m.key, m.timestamp_ms)] == m.value for m in thin)
+    with pytest.raises(ValueError, match="multiple of 2 s"):
+        Feeds(frequency_seconds=3)

@@ -51,3 +51,13 @@ def test_a_window_past_retention_is_whole_only_where_nothing_of_it_was_deleted()
     # 0: nothing ever deleted; 1: its earliest record predates the window; 2: deleted
     # records may have been in the window; 3: everything is gone.
     assert expired_partitions(w, past, week, beginning, earliest) == [2, 3]
+
+
+def test_offset_ranges_stop_at_the_allowed_lateness_when_the_index_knows_it():
+    ranges = offset_ranges(
+        first={0: 10, 1: 3},
+        beginning={0: 0, 1: 0},
+        end={0: 400, 1: 9},
+        last={0: 60, 1: None},  # partition 1 holds nothing that late yet
+    )
+    assert ranges == [OffsetRange(0, 10, 60), OffsetRange(1, 3, 9)]

@@ -71,11 +71,15 @@ def skip_message(bronze: BronzeTopic, step: Advance) -> str:
     )
 
 
+def sensor_name(bronze: BronzeTopic) -> str:
+    return f"{bronze.asset_name}_kafka_sensor"
+
+
 def build_sensor(bronze: BronzeTopic) -> dg.SensorDefinition:
     topic = bronze.topic.name
 
     @dg.sensor(
-        name=f"{bronze.asset_name}_kafka_sensor",
+        name=sensor_name(bronze),
         target=BRONZE_ASSETS[topic],
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,

@@ -107,6 +107,11 @@ READINGS = dg.AssetKey(["silver", "validated_readings"])
 DEMAND = dg.AssetKey(["gold", "demand_hourly"])
 MODELS_KEY = dg.AssetKey(["gold", "forecast_models"])
 FORECASTS_KEY = dg.AssetKey(["gold", "demand_forecasts"])
+# An hour's forecasts use the card of a day that has ended: the day before the hour's.
+# (The default hour-in-day mapping named today's card, which does not exist until the
+# day closes, so no backfill could include today's hours.) Offsets count the
+# downstream's partitions: 24 hours back.
+CARD_OF_DAY_BEFORE = dg.TimeWindowPartitionMapping(start_offset=-24, end_offset=-24)
 LATEST_CARDS_SQL = """
 select distinct on (region, horizon) region, horizon, version, fitted
 from gold.forecast_models
@@ -234,7 +239,7 @@ def forecast_models(
 
 @dg.asset(
     key=FORECASTS_KEY,
-    deps=[READINGS, DEMAND, MODELS_KEY],
+    deps=[READINGS, DEMAND, dg.AssetDep(MODELS_KEY, partition_mapping=CARD_OF_DAY_BEFORE)],
     partitions_def=hourly,
     group_name="gold",
     kinds={"python", "postgres"},

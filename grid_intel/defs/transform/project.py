@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -130,13 +130,23 @@ def prepare() -> None:
     dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
+def prepare_if_stale(progress: Callable[[str], None]) -> bool:
+    """Parse when a dbt file changed since the manifest was built (or there is none);
+    whether it parsed."""
+    if manifest_is_current(dbt_project.manifest_path):
+        return False
+    progress("dbt: a dbt file changed since the manifest was built (or there is none); parsing")
+    prepare()
+    return True
+
+
 def prepare_if_dev_and_stale() -> None:
     """Under `dagster dev`, re-parse when a dbt file changed since the manifest was built.
     dagster-dbt's `prepare_if_dev` parsed on every load of the code location (the
     webserver's, the daemon's, the warm runner's): about 7 s each, and a full parse, as
     its profile is not the runs' and dbt's partial parsing keeps one profile's state."""
-    if os.environ.get("DAGSTER_IS_DEV_CLI") and not manifest_is_current(dbt_project.manifest_path):
-        prepare()
+    if os.environ.get("DAGSTER_IS_DEV_CLI"):
+        prepare_if_stale(lambda _: None)
 
 
 prepare_if_dev_and_stale()

@@ -54,6 +54,13 @@ def window_metadata(node: Mapping[str, Any], macros: Mapping[str, Any]) -> dict[
     return {}
 
 
+# Where an hourly model meets a daily one. An hourly model may read a daily input that
+# arrives later (MISO's files, a day after the stream's prices): today's hours have no
+# daily partition yet, and without `allow_nonexistent_upstream_partitions` no backfill
+# could include them. A daily model's hours always exist.
+ACROSS_GRANULARITIES = dg.TimeWindowPartitionMapping(allow_nonexistent_upstream_partitions=True)
+
+
 class GridDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -77,7 +84,7 @@ class GridDbtTranslator(DagsterDbtTranslator):
         mine = partitioning(node)
         upstream = self._upstream(manifest)
         deps = [
-            dg.AssetDep(dep.asset_key, partition_mapping=dg.TimeWindowPartitionMapping())
+            dg.AssetDep(dep.asset_key, partition_mapping=ACROSS_GRANULARITIES)
             if mine != "reference" and upstream.get(dep.asset_key, mine) not in (mine, "reference")
             else dep
             for dep in spec.deps

@@ -1,0 +1,248 @@
+"""The demo, stage by stage: an empty local stack, history into Kafka, one backfill of
+the whole graph through Dagster, then the sensors and the live simulator take over."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from grid_intel.demo.narrate import Narrator
+from grid_intel.demo.shape import HOUR, Shape, Windows
+from grid_intel.settings import Settings
+
+# Faults the quality checks and detectors should see in the demo's faulty hour (about
+# two of each).
+DEMO_FAULTS = (
+    "data_gap",
+    "duplicate_message",
+    "malformed_message",
+    "late_message",
+    "spike",
+    "dropout",
+    "stuck_sensor",
+)
+DEMO_FAULTS_PER_DAY = 48.0
+
+
+@dataclass(frozen=True)
+class Addresses:
+    ui: str
+    dashboard: str
+    windows: Windows
+
+
+def run(settings: Settings, shape: Shape, out: Narrator, seed: int = 7) -> Addresses:
+    from grid_intel.defs.transform.project import prepare_if_stale
+    from grid_intel.stack import manager
+
+    if settings.env == "prod":
+        raise ValueError("the demo resets the stack's data: it runs only with GRID_INTEL_ENV=local")
+    manager.down(settings, purge=True, progress=out.detail)
+    manager.up(settings, manager.Selection(), out.detail)
+    out.stage("stack", f"PostgreSQL and Kafka up on empty data ({settings.state_dir})")
+    if prepare_if_stale(out.detail):
+        out.stage("dbt", "the project's manifest parsed")
+    w = shape.windows(datetime.now(UTC))
+    publish(settings, shape, w, out, seed)
+    loaded = prepare_reference(settings, w, out, seed)
+    ui = build(settings, w, out, loaded, seed)
+    dashboard = serve(settings, out)
+    return Addresses(ui, dashboard, w)
+
+
+def publish(settings: Settings, shape: Shape, w: Windows, out: Narrator, seed: int) -> None:
+    """History into Kafka: reduced rate, then the recent hours with faults in the first."""
+    from grid_intel.kafka.client import producer
+    from grid_intel.simulation.feeds import Feeds
+    from grid_intel.simulation.labels import record
+    from grid_intel.simulation.producer import PublishStats, history
+
+    faulty = Feeds(
+        seed,
+        faults=DEMO_FAULTS,
+        faults_per_day=DEMO_FAULTS_PER_DAY,
+        scan_seconds=shape.recent_scan_seconds,
+    )
+    injected = [f for f in faulty.faults(w.faulty, w.faulty + HOUR) if f.kind in DEMO_FAULTS]
+    parts = [
+        (
+            Feeds(seed, scan_seconds=shape.scan_seconds, frequency_seconds=shape.scan_seconds),
+            w.start,
+            w.recent,
+        ),
+        (faulty, w.faulty, w.faulty + HOUR),
+        (Feeds(seed, scan_seconds=shape.recent_scan_seconds), w.faulty + HOUR, w.until),
+    ]
+    stats = PublishStats()
+    with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        for feeds, t0, t1 in parts:
+            if t1 > t0:
+                stats.add(history(p, feeds, t0, t1, out.detail))
+    older = (w.recent - w.start) / HOUR
+    rate = f"one per {shape.recent_scan_seconds} s" if shape.recent_scan_seconds else "all 4 s"
+    out.stage(
+        "published",
+        f"{older:.0f} h at one scan and frequency sample per {shape.scan_seconds} s, then "
+        f"{len(w.recent_hours)} h of scans at {rate}, {w.start:%Y-%m-%d %H:%M}.."
+        f"{w.until:%H:%M} UTC: {stats.line()}",
+    )
+    n, _ = record(settings, seed, injected, w.faulty, w.faulty + HOUR)
+    kinds = ", ".join(sorted({f.kind for f in injected}))
+    out.stage("faults", f"{n} injected in {w.faulty:%Y-%m-%d %H:00} UTC ({kinds})")
+
+
+def prepare_reference(settings: Settings, w: Windows, out: Narrator, seed: int) -> set[dg.AssetKey]:
+    """Archives into the landing folder, then the registry and the reference models
+    loaded in this process before any reading is judged against them."""
+    from grid_intel.simulation.archives import write_archives
+
+    write_archives(settings.resolved_landing_dir, seed, w.start, w.until, out.detail)
+    from grid_intel.stack.dagster import dagster_env
+
+    os.environ.update(dagster_env(settings))
+    with dg.DagsterInstance.get() as instance:
+        loaded = load_reference(settings, instance)
+    out.stage(
+        "reference",
+        f"archives for {len(w.days)} days written; registry and {len(loaded)} reference "
+        "tables loaded",
+    )
+    return loaded
+
+
+def load_reference(settings: Settings, instance: dg.DagsterInstance) -> set[dg.AssetKey]:
+    """The registry and the reference models: completeness and referential integrity
+    judge each hour against them."""
+    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.resources import build_resources
+    from grid_intel.defs.transform.assets import dbt_reference_assets
+    from grid_intel.stack.dagster import QUIET
+
+    whole = [a for a in ARCHIVE_ASSETS.values() if a.partitions_def is None]
+    result = dg.materialize(
+        [*whole, dbt_reference_assets],
+        instance=instance,
+        resources=build_resources(settings),
+        run_config=QUIET,
+        raise_on_error=False,
+    )
+    if not result.success:
+        raise RuntimeError(
+            f"loading the asset registry failed (run {result.run_id}): open the run in the "
+            "Dagster UI, fix the registry export under the landing folder and run the demo again"
+        )
+    return {k for a in (*whole, dbt_reference_assets) for k in a.keys}
+
+
+def build(
+    settings: Settings, w: Windows, out: Narrator, loaded: set[dg.AssetKey], seed: int
+) -> str:
+    """Dagster up with its sensors and automation stopped, the history's backfill, the
+    recent hours' quality, then the sensors restarted where the history ends."""
+    from grid_intel.definitions import defs
+    from grid_intel.demo.handover import cursors_at, hand_over
+    from grid_intel.demo.plan import demo_plan
+    from grid_intel.demo.quality import report_checks
+    from grid_intel.demo.stages import StageWatch
+    from grid_intel.operations import backfill as bf
+    from grid_intel.operations.automation import Instigator, paused
+    from grid_intel.operations.graphql import DagsterGraphQL
+    from grid_intel.stack.dagster import DagsterService
+    from grid_intel.stack.simulator import LiveSimulator
+    from grid_intel.stack.stream import StreamProcessor
+
+    StreamProcessor(settings).start(out.detail)
+    LiveSimulator(settings, start=w.until, seed=seed).start(out.detail)
+    service = DagsterService(settings)
+    plan = demo_plan(defs.resolve_all_asset_specs(), w, datetime.now(UTC), loaded)
+    products = {k.to_user_string() for k in product_keys()}
+    watch = StageWatch(products)
+
+    def said(statuses: Sequence[dict]) -> None:
+        for stage, c in watch.finished(statuses):
+            failed = f", {c.failed} failed" if c.failed else ""
+            out.stage(stage, f"{c.materialized}/{c.targeted} asset partitions{failed}")
+
+    with DagsterGraphQL.local(settings.dagster_port) as client, ExitStack() as stack:
+        stopped: list[Instigator] = []
+
+        def pause() -> None:  # once the webserver answers, before the daemon's first tick
+            stopped.extend(stack.enter_context(paused(client, out.detail)))
+
+        service.start(out.detail, before_daemon=pause)
+        out.stage(
+            "dagster",
+            f"UI at {service.url}; its sensors and automation wait for the history's backfill",
+        )
+        outcome = bf.run_backfill(
+            client,
+            plan,
+            out.detail,
+            description=f"demo: {len(w.days)} days of history and the last hours' products",
+            watch=said,
+        )
+        out.stage(
+            "backfill",
+            f"{outcome.counts.materialized} asset partitions in {outcome.seconds:.0f} s "
+            f"(Overview > Backfills > {outcome.backfill_id})",
+        )
+        if not outcome.succeeded:
+            raise RuntimeError(
+                f"the demo's backfill {outcome.backfill_id} ended {outcome.status} with failed "
+                f"partitions of {', '.join(outcome.failed_assets) or 'no asset'}: open it in "
+                f"the UI ({service.url}/overview/backfills/{outcome.backfill_id}), read the "
+                "failed runs' logs, and see the log file for the services"
+            )
+        with dg.DagsterInstance.get() as instance:
+            keys = [h.strftime("%Y-%m-%d-%H:%M") for h in w.recent_hours]
+            failed = report_checks(instance, keys, lambda m: out.stage("quality", m), 0)
+        if any(name.endswith(":row_count_anomaly") for f in failed.values() for name in f):
+            out.stage(
+                "quality",
+                "row_count_anomaly compares an hour with the 24 before it, published at the "
+                "reduced scan rate: expected in the demo's full-rate hours",
+            )
+        names = hand_over(client, stopped, cursors_at(settings, w.until))
+        out.detail(f"topic sensors continue from {w.until:%H:%M}: {', '.join(names)}")
+    out.stage(
+        "live",
+        f"sensors and automation running; the simulator streams from {w.until:%H:%M} UTC "
+        "and each hour reaches gold minutes after it closes",
+    )
+    return service.url
+
+
+def product_keys() -> set[dg.AssetKey]:
+    from grid_intel.defs.intelligence import anomalies, carbon, forecasts, health, market
+
+    return {
+        k
+        for m in (anomalies, carbon, forecasts, health, market)
+        for a in m.defs.assets or ()
+        for k in getattr(a, "keys", ())
+    }
+
+
+def serve(settings: Settings, out: Narrator) -> str:
+    """The API and dashboard up, and every product endpoint answering with data."""
+    from grid_intel.demo.ready import findings, http_get
+    from grid_intel.stack.api import ApiServer
+
+    api = ApiServer(settings).start(out.detail)
+    found = findings(http_get(api.endpoint))
+    missing = [f for f in found if not f.ok]
+    for f in found:
+        out.detail(f"ready: {f.name}: {f.detail}")
+    if missing:
+        raise RuntimeError(
+            "the build finished but these have no data: "
+            + "; ".join(f"{f.name} ({f.detail})" for f in missing)
+            + f". See {out.log_path} and the backfill's runs in the UI"
+        )
+    out.stage("ready", f"every panel's and product endpoint's data is in ({len(found)} asked)")
+    return api.endpoint
