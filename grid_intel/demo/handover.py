@@ -33,7 +33,7 @@ def cursors_at(settings: Settings, until: datetime) -> dict[str, TopicCursor]:
     return out
 
 
-def hand_over(
+def set_cursors(
     client: DagsterGraphQL, sensors: list[Instigator], cursors: dict[str, TopicCursor]
 ) -> list[str]:
     """Set the cursors of the (stopped) topic sensors; the names of those set."""

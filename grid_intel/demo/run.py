@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ import dagster as dg
 
 from grid_intel.demo.narrate import Narrator
 from grid_intel.demo.shape import HOUR, Shape, Windows
+from grid_intel.operations.automation import Instigator
+from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings
 
 # Faults the quality checks and detectors should see in the demo's faulty hour (about
@@ -38,7 +41,10 @@ class Addresses:
 
 def run(settings: Settings, shape: Shape, out: Narrator, seed: int = 7) -> Addresses:
     from grid_intel.defs.transform.project import prepare_if_stale
+    from grid_intel.operations.graphql import DagsterGraphQL
     from grid_intel.stack import manager
+    from grid_intel.stack.api import ApiServer
+    from grid_intel.stack.dagster import dagster_env
 
     if settings.env == "prod":
         raise ValueError("the demo resets the stack's data: it runs only with GRID_INTEL_ENV=local")
@@ -47,12 +53,40 @@ def run(settings: Settings, shape: Shape, out: Narrator, seed: int = 7) -> Addre
     out.stage("stack", f"PostgreSQL and Kafka up on empty data ({settings.state_dir})")
     if prepare_if_stale(out.detail):
         out.stage("dbt", "the project's manifest parsed")
+    dashboard = ApiServer(settings).start(out.detail).endpoint  # fills as the layers land
     w = shape.windows(datetime.now(UTC))
-    publish(settings, shape, w, out, seed)
-    loaded = prepare_reference(settings, w, out, seed)
-    ui = build(settings, w, out, loaded, seed)
-    dashboard = serve(settings, out)
+    os.environ.update(dagster_env(settings))
+    with DagsterGraphQL.local(settings.dagster_port) as client, ExitStack() as stack:
+        # Dagster starts (its sensors stopped) while this process publishes the history.
+        with ThreadPoolExecutor(1) as pool:
+            dagster = pool.submit(start_dagster, settings, client, stack, out)
+            publish(settings, shape, w, out, seed)
+            loaded = prepare_reference(settings, w, out, seed)
+            ui, stopped = dagster.result()
+        out.stage("dagster", f"UI at {ui}; its sensors and automation wait for the backfill")
+        build(settings, client, w, out, loaded)
+        hand_over(settings, client, stopped, w, out, seed)
+    verify(dashboard, out)
     return Addresses(ui, dashboard, w)
+
+
+def start_dagster(
+    settings: Settings, client: DagsterGraphQL, stack: ExitStack, out: Narrator
+) -> tuple[str, list[Instigator]]:
+    """The webserver, then every sensor and schedule stopped, then the daemon: none ticks
+    before the backfill (a topic sensor would request the history's hours itself, and
+    the automation would remember the history as updated)."""
+    from grid_intel.operations.automation import paused
+    from grid_intel.stack.dagster import DagsterService
+
+    stopped: list[Instigator] = []
+
+    def pause() -> None:
+        stopped.extend(stack.enter_context(paused(client, out.detail)))
+
+    service = DagsterService(settings)
+    service.start(out.detail, before_daemon=pause)
+    return service.url, stopped
 
 
 def publish(settings: Settings, shape: Shape, w: Windows, out: Narrator, seed: int) -> None:
@@ -102,9 +136,6 @@ def prepare_reference(settings: Settings, w: Windows, out: Narrator, seed: int) 
     from grid_intel.simulation.archives import write_archives
 
     write_archives(settings.resolved_landing_dir, seed, w.start, w.until, out.detail)
-    from grid_intel.stack.dagster import dagster_env
-
-    os.environ.update(dagster_env(settings))
     with dg.DagsterInstance.get() as instance:
         loaded = load_reference(settings, instance)
     out.stage(
@@ -140,81 +171,79 @@ def load_reference(settings: Settings, instance: dg.DagsterInstance) -> set[dg.A
 
 
 def build(
-    settings: Settings, w: Windows, out: Narrator, loaded: set[dg.AssetKey], seed: int
-) -> str:
-    """Dagster up with its sensors and automation stopped, the history's backfill, the
-    recent hours' quality, then the sensors restarted where the history ends."""
+    settings: Settings,
+    client: DagsterGraphQL,
+    w: Windows,
+    out: Narrator,
+    loaded: set[dg.AssetKey],
+) -> None:
+    """The history's backfill, stage by stage, then the recent hours' quality."""
     from grid_intel.definitions import defs
-    from grid_intel.demo.handover import cursors_at, hand_over
     from grid_intel.demo.plan import demo_plan
     from grid_intel.demo.quality import report_checks
     from grid_intel.demo.stages import StageWatch
     from grid_intel.operations import backfill as bf
-    from grid_intel.operations.automation import Instigator, paused
-    from grid_intel.operations.graphql import DagsterGraphQL
-    from grid_intel.stack.dagster import DagsterService
-    from grid_intel.stack.simulator import LiveSimulator
-    from grid_intel.stack.stream import StreamProcessor
 
-    StreamProcessor(settings).start(out.detail)
-    LiveSimulator(settings, start=w.until, seed=seed).start(out.detail)
-    service = DagsterService(settings)
     plan = demo_plan(defs.resolve_all_asset_specs(), w, datetime.now(UTC), loaded)
-    products = {k.to_user_string() for k in product_keys()}
-    watch = StageWatch(products)
+    watch = StageWatch({k.to_user_string() for k in product_keys()})
 
     def said(statuses: Sequence[dict]) -> None:
         for stage, c in watch.finished(statuses):
             failed = f", {c.failed} failed" if c.failed else ""
             out.stage(stage, f"{c.materialized}/{c.targeted} asset partitions{failed}")
 
-    with DagsterGraphQL.local(settings.dagster_port) as client, ExitStack() as stack:
-        stopped: list[Instigator] = []
-
-        def pause() -> None:  # once the webserver answers, before the daemon's first tick
-            stopped.extend(stack.enter_context(paused(client, out.detail)))
-
-        service.start(out.detail, before_daemon=pause)
+    outcome = bf.run_backfill(
+        client,
+        plan,
+        out.detail,
+        description=f"demo: {len(w.days)} days of history and the last hours' products",
+        watch=said,
+    )
+    out.stage(
+        "backfill",
+        f"{outcome.counts.materialized} asset partitions in {outcome.seconds:.0f} s "
+        f"(Overview > Backfills > {outcome.backfill_id})",
+    )
+    if not outcome.succeeded:
+        raise RuntimeError(
+            f"the demo's backfill {outcome.backfill_id} ended {outcome.status} with failed "
+            f"partitions of {', '.join(outcome.failed_assets) or 'no asset'}: open it in the "
+            f"UI (Overview > Backfills), read the failed runs' logs, and see {out.log_path}"
+        )
+    with dg.DagsterInstance.get() as instance:
+        keys = [h.strftime("%Y-%m-%d-%H:%M") for h in w.recent_hours]
+        failed = report_checks(instance, keys, lambda m: out.stage("quality", m), 0)
+    if any(name.endswith(":row_count_anomaly") for f in failed.values() for name in f):
         out.stage(
-            "dagster",
-            f"UI at {service.url}; its sensors and automation wait for the history's backfill",
+            "quality",
+            "row_count_anomaly compares an hour with the 24 before it, published at the "
+            "reduced scan rate: expected in the demo's full-rate hours",
         )
-        outcome = bf.run_backfill(
-            client,
-            plan,
-            out.detail,
-            description=f"demo: {len(w.days)} days of history and the last hours' products",
-            watch=said,
-        )
-        out.stage(
-            "backfill",
-            f"{outcome.counts.materialized} asset partitions in {outcome.seconds:.0f} s "
-            f"(Overview > Backfills > {outcome.backfill_id})",
-        )
-        if not outcome.succeeded:
-            raise RuntimeError(
-                f"the demo's backfill {outcome.backfill_id} ended {outcome.status} with failed "
-                f"partitions of {', '.join(outcome.failed_assets) or 'no asset'}: open it in "
-                f"the UI ({service.url}/overview/backfills/{outcome.backfill_id}), read the "
-                "failed runs' logs, and see the log file for the services"
-            )
-        with dg.DagsterInstance.get() as instance:
-            keys = [h.strftime("%Y-%m-%d-%H:%M") for h in w.recent_hours]
-            failed = report_checks(instance, keys, lambda m: out.stage("quality", m), 0)
-        if any(name.endswith(":row_count_anomaly") for f in failed.values() for name in f):
-            out.stage(
-                "quality",
-                "row_count_anomaly compares an hour with the 24 before it, published at the "
-                "reduced scan rate: expected in the demo's full-rate hours",
-            )
-        names = hand_over(client, stopped, cursors_at(settings, w.until))
-        out.detail(f"topic sensors continue from {w.until:%H:%M}: {', '.join(names)}")
+
+
+def hand_over(
+    settings: Settings,
+    client: DagsterGraphQL,
+    stopped: list[Instigator],
+    w: Windows,
+    out: Narrator,
+    seed: int,
+) -> None:
+    """Topic sensors continue where the history ends (they restart as the pause ends);
+    the stream processor and the live simulator start."""
+    from grid_intel.demo.handover import cursors_at, set_cursors
+    from grid_intel.stack.simulator import LiveSimulator
+    from grid_intel.stack.stream import StreamProcessor
+
+    names = set_cursors(client, stopped, cursors_at(settings, w.until))
+    out.detail(f"topic sensors continue from {w.until:%H:%M}: {', '.join(names)}")
+    StreamProcessor(settings).start(out.detail)
+    LiveSimulator(settings, start=w.until, seed=seed).start(out.detail)
     out.stage(
         "live",
         f"sensors and automation running; the simulator streams from {w.until:%H:%M} UTC "
         "and each hour reaches gold minutes after it closes",
     )
-    return service.url
 
 
 def product_keys() -> set[dg.AssetKey]:
@@ -228,16 +257,14 @@ def product_keys() -> set[dg.AssetKey]:
     }
 
 
-def serve(settings: Settings, out: Narrator) -> str:
-    """The API and dashboard up, and every product endpoint answering with data."""
+def verify(dashboard: str, out: Narrator) -> None:
+    """Every product endpoint and panel source answers with data, or a clear error."""
     from grid_intel.demo.ready import findings, http_get
-    from grid_intel.stack.api import ApiServer
 
-    api = ApiServer(settings).start(out.detail)
-    found = findings(http_get(api.endpoint))
-    missing = [f for f in found if not f.ok]
+    found = findings(http_get(dashboard))
     for f in found:
         out.detail(f"ready: {f.name}: {f.detail}")
+    missing = [f for f in found if not f.ok]
     if missing:
         raise RuntimeError(
             "the build finished but these have no data: "
@@ -245,4 +272,3 @@ def serve(settings: Settings, out: Narrator) -> str:
             + f". See {out.log_path} and the backfill's runs in the UI"
         )
     out.stage("ready", f"every panel's and product endpoint's data is in ({len(found)} asked)")
-    return api.endpoint

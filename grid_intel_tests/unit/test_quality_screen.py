@@ -77,3 +77,22 @@ def test_a_batch_of_column_expectations_only_screens_no_row():
     assert column_sets(batch) == [({"a"}, True)]
     assert columns_match({"a"}, {"a"}, True) and not columns_match({"a", "ts"}, {"a"}, True)
     assert columns_match({"a", "ts"}, {"a"}, False)
+
+
+def test_a_range_runs_check_says_one_line_naming_each_failed_hour():
+    import dagster as dg
+
+    from grid_intel.defs.quality.checks import check_line
+
+    def res(passed: bool, why: str) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=passed, description=why)
+
+    hours = {f"2026-03-01-{h:02d}:00": res(True, "ok") for h in range(24)}
+    hours["2026-03-01-05:00"] = res(False, "3 of 900 quarantined")
+    line = check_line("quarantine_rate", hours)
+    assert line == (
+        "quarantine_rate 2026-03-01-00:00..2026-03-01-23:00: 23 of 24 hours passed; "
+        "FAILED 2026-03-01-05:00: 3 of 900 quarantined"
+    )
+    one = check_line("freshness", {"2026-03-01-05:00": res(True, "newest 4 s before the end")})
+    assert one == "freshness 2026-03-01-05:00: passed: newest 4 s before the end"
