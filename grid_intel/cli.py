@@ -618,7 +618,7 @@ def demo(
     ] = 300,
     recent_hours: Annotated[
         int, typer.Option(min=1, max=6, help="Last closed hours at full rate, faults in the first.")
-    ] = 2,
+    ] = 1,
 ) -> None:
     """The whole product on an empty local stack: history through Kafka, one backfill of
     every layer through Dagster, then sensors and a live simulator (resets .state's data)."""
