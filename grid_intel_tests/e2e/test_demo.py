@@ -84,7 +84,7 @@ def test_every_product_endpoint_answers_with_data(demo):
 
 def test_every_panel_draws_a_chart_and_the_pictures_are_taken(demo, tmp_path):
     settings, addresses, _ = demo
-    shots = {"dashboard": tmp_path / "demo-dashboard.png", "graph": tmp_path / "demo-graph.png"}
+    shots = {"dashboard": tmp_path / "demo-dashboard.png", "graph": tmp_path / "demo-lineage.png"}
     for browser in launched():
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.goto(f"{addresses.dashboard}/", wait_until="load")
@@ -94,9 +94,15 @@ def test_every_panel_draws_a_chart_and_the_pictures_are_taken(demo, tmp_path):
         assert set(CHARTS) <= set(panels)
         page.screenshot(path=str(shots["dashboard"]), full_page=True)
 
+        # The price signals' lineage three layers up, each node with its partitions'
+        # materialization status (the whole graph's 80 assets draw too small to read).
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(f"{addresses.ui}/asset-groups")
-        page.get_by_text("price_signals", exact=True).first.wait_for(timeout=90_000)
+        page.goto(
+            f"{addresses.ui}/assets/gold/price_signals"
+            "?view=lineage&lineageScope=upstream&lineageDepth=3"
+        )
+        for name in ("price_signals", "lmp_forecasts", "prices_hourly"):
+            page.get_by_text(name, exact=True).first.wait_for(timeout=90_000)
         skip = page.get_by_role("button", name="Skip")  # the UI's first-visit dialog
         if skip.count():
             skip.first.click()
