@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -85,6 +85,20 @@ class BackfillPlan:
     end: datetime
     assets: tuple[AssetPartitions, ...]
     skipped: tuple[tuple[dg.AssetKey, str], ...] = ()
+    # Unpartitioned assets with nothing partitioned upstream (the registry and the
+    # reference models): backfilled first, on their own (`stages`).
+    reference: frozenset[dg.AssetKey] = frozenset()
+
+    def stages(self) -> list[BackfillPlan]:
+        """The reference assets as a backfill before the rest, when the plan holds both.
+        Every hour's checks judge readings against the registry; in one backfill the
+        daemon queued the registry behind a week's bronze day-runs, whose checks then
+        judged each hour alone (65 s a day instead of about 8)."""
+        first = tuple(a for a in self.assets if a.key in self.reference)
+        rest = tuple(a for a in self.assets if a.key not in self.reference)
+        if not first or not rest:
+            return [self]
+        return [replace(self, assets=first, skipped=()), replace(self, assets=rest)]
 
     @property
     def partitions(self) -> int:
@@ -156,7 +170,24 @@ def plan_backfill(
             "nothing to backfill: no selected asset has a complete partition in "
             f"[{start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M}) UTC"
         )
-    return BackfillPlan(start, end, tuple(assets), tuple(skipped))
+    return BackfillPlan(start, end, tuple(assets), tuple(skipped), reference_keys(specs))
+
+
+def reference_keys(specs: Iterable[dg.AssetSpec]) -> frozenset[dg.AssetKey]:
+    """Unpartitioned assets with no partitioned asset anywhere upstream."""
+    by_key = {s.key: s for s in specs}
+    known: dict[dg.AssetKey, bool] = {}
+
+    def is_reference(key: dg.AssetKey) -> bool:
+        if key not in known:
+            spec = by_key.get(key)
+            known[key] = False  # a cycle never makes an asset reference data
+            known[key] = (spec is None or spec.partitions_def is None) and all(
+                is_reference(d.asset_key) for d in (spec.deps if spec else ())
+            )
+        return known[key]
+
+    return frozenset(k for k in by_key if by_key[k].partitions_def is None and is_reference(k))
 
 
 @dataclass
@@ -217,9 +248,7 @@ def launch(client: DagsterGraphQL, plan: BackfillPlan, description: str) -> str:
     return result["backfillId"]
 
 
-def status(
-    client: DagsterGraphQL, backfill_id: str
-) -> tuple[str, Counts, list[str], list[dict]]:
+def status(client: DagsterGraphQL, backfill_id: str) -> tuple[str, Counts, list[str], list[dict]]:
     """The backfill's status, its counts, the assets with failed partitions and the
     webserver's per-asset statuses."""
     node = client.query(STATUS, {"id": backfill_id})["partitionBackfillOrError"]
@@ -276,19 +305,43 @@ def run_backfill(
     timeout_seconds: float = 6 * 3600,
     watch: Callable[[Sequence[dict]], None] | None = None,
 ) -> Outcome:
-    """Launch the plan as one backfill and wait for it."""
-    backfill_id = launch(client, plan, description)
-    progress(
-        f"backfill {backfill_id} launched: {len(plan.assets)} assets, "
-        f"{plan.partitions} asset partitions"
-    )
-    return wait(
-        client,
-        backfill_id,
-        progress,
-        poll_seconds=poll_seconds,
-        timeout_seconds=timeout_seconds,
-        watch=watch,
+    """Launch the plan and wait for it: its reference assets as a backfill of their own
+    first when it holds others too (`BackfillPlan.stages`). The outcome is the last
+    backfill's, with the counts and seconds of all."""
+    done: Outcome | None = None
+    stages = plan.stages()
+    for i, stage in enumerate(stages):
+        backfill_id = launch(client, stage, description)
+        what = "reference data first: " if i == 0 and len(stages) > 1 else ""
+        progress(
+            f"backfill {backfill_id} launched: {what}{len(stage.assets)} assets, "
+            f"{stage.partitions} asset partitions"
+        )
+        outcome = wait(
+            client,
+            backfill_id,
+            progress,
+            poll_seconds=poll_seconds,
+            timeout_seconds=timeout_seconds,
+            watch=watch,
+        )
+        if done is not None:
+            outcome.counts = combined(done.counts, outcome.counts)
+            outcome.seconds += done.seconds
+            outcome.failed_assets = done.failed_assets + outcome.failed_assets
+        done = outcome
+        if not outcome.succeeded:
+            break
+    assert done is not None
+    return done
+
+
+def combined(a: Counts, b: Counts) -> Counts:
+    return Counts(
+        a.targeted + b.targeted,
+        a.materialized + b.materialized,
+        a.failed + b.failed,
+        a.in_progress + b.in_progress,
     )
 
 

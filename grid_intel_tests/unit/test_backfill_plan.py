@@ -202,3 +202,21 @@ def test_an_hours_demand_forecasts_follow_the_card_of_the_day_before(hour):
         hourly.subset_with_partition_keys([hour]), hourly, daily
     )
     assert list(result.partitions_subset.get_partition_keys()) == ["2026-03-01"]
+
+
+def test_reference_data_goes_first_as_its_own_backfill():
+    """The registry and the models built on it only: not an unpartitioned asset that
+    reads partitioned ones (a backtest over the signals), which must come after them."""
+    registry = dg.AssetSpec(["bronze", "registry"])
+    points = dg.AssetSpec(["silver", "points"], deps=[registry.key])
+    readings = dg.AssetSpec(["bronze", "readings"], partitions_def=hourly)
+    backtest = dg.AssetSpec(["gold", "backtest"], deps=[readings.key, points.key])
+    specs = [registry, points, readings, backtest]
+    plan = plan_backfill(specs, {s.key for s in specs}, T0, T1, now=NOW, include_unpartitioned=True)
+    assert plan.reference == {registry.key, points.key}
+    first, rest = plan.stages()
+    assert {a.key for a in first.assets} == {registry.key, points.key}
+    assert {a.key for a in rest.assets} == {readings.key, backtest.key}
+    assert first.partitions + rest.partitions == plan.partitions
+    only_hours = plan_backfill([readings], {readings.key}, T0, T1, now=NOW)
+    assert only_hours.stages() == [only_hours]
