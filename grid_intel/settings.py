@@ -122,6 +122,14 @@ class Settings(BaseSettings):
         default=59465, ge=1, description="Port of `grid-intel exporter`'s Prometheus /metrics."
     )
 
+    bounded_reads: bool = Field(
+        default=False,
+        description="Loads by Kafka's time index (backfills, UI re-runs) stop at each "
+        "topic's allowed lateness after the window instead of reading to the topic's end. "
+        "Only for topics whose records are stamped in the order they were produced (the "
+        "demo's fresh stack): out of order, a bound from the time index can fall before "
+        "the window's own records.",
+    )
     sensor_lookback_hours: float = Field(
         default=24.0,
         ge=0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from grid_intel.ingestion.split import Split
@@ -68,16 +69,17 @@ def load_window(
     bronze: BronzeTopic,
     window: Window,
     ranges: list[OffsetRange] | None = None,
+    lateness: timedelta | None = None,
 ) -> LoadReport:
-    """Replace the window's rows with those of `ranges` (default: from the time index, the
-    window and the topic's allowed lateness after it)."""
+    """Replace the window's rows with those of `ranges` (default: from the time index to
+    the topic's end, or to `lateness` after the window)."""
     t0 = time.perf_counter()
     topic = bronze.topic.name
     if ranges is None:  # a backfill: offsets from the time index
         gone = expired(consumer, bronze.topic, window)
         if gone:
             return _keep(conn, bronze, window, gone, t0)
-        ranges = window_ranges(consumer, topic, window, bronze.topic.allowed_lateness)
+        ranges = window_ranges(consumer, topic, window, lateness)
     split = Split()
     rows = split.window_rows(read_ranges(consumer, topic, ranges), window, bronze)
     with conn.transaction():

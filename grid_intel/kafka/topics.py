@@ -13,11 +13,11 @@ class TopicSpec:
     retention: timedelta
     key: str
     content: str
-    # How long after a window closes its records may still arrive. A load by time
-    # index (a backfill, a re-run from the UI) reads the window and this much after
-    # it, not to the topic's end: a week's backfill would otherwise read each day
-    # and every day after it. Later records are the sensors' late-data path: a
-    # sensor that sees one re-requests its window with offsets that include it.
+    # How long after a window closes its records may still arrive. With
+    # `bounded_reads`, a load by time index (a backfill, a re-run from the UI) reads
+    # the window and this much after it, not to the topic's end: a week's backfill
+    # otherwise reads each day and every day after it. Later records are the
+    # sensors' late-data path: a sensor that sees one re-requests its window.
     allowed_lateness: timedelta = timedelta(hours=2)
 
     @property

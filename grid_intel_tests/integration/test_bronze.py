@@ -29,7 +29,6 @@ from grid_intel.kafka.client import (
     window_ranges,
 )
 from grid_intel.kafka.cursor import TopicCursor
-from grid_intel.kafka.topics import GRID_FREQUENCY
 from grid_intel.kafka.windows import Window, to_ms
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
@@ -224,36 +223,6 @@ def test_every_topic_lands_in_its_bronze_table(test_db: Settings):
                 (hour + timedelta(minutes=5), hour + timedelta(minutes=15)),
             ).fetchone()[0]
         assert n >= by_topic[topic] > 0
-
-
-def test_a_load_by_time_index_reads_the_window_and_its_allowed_lateness(test_db: Settings):
-    """A backfill's load reads each window and the topic's allowed lateness after it, not
-    to the topic's end: a record stamped in the hour that arrives within the lateness
-    is loaded, one that arrives after records stamped past it is left to the sensor."""
-    hour = hour_ago(20)
-    lateness = GRID_FREQUENCY.allowed_lateness
-    frequency = lambda t, minutes: [  # noqa: E731
-        m for m in simulate(test_db, t, minutes, seed=36) if m.topic == "grid.frequency"
-    ]
-    in_hour = frequency(hour + timedelta(minutes=5), 2)
-    with producer(test_db.kafka_bootstrap, bulk=True) as p:
-        sent = send(p, in_hour)
-        send(p, frequency(hour + timedelta(hours=1, minutes=10), 0.5))
-        (within,) = send(p, [in_hour[0]])  # stamped in the hour, arrives 70 minutes on
-        send(p, frequency(hour + timedelta(hours=1) + lateness + timedelta(minutes=30), 0.5))
-        (beyond,) = send(p, [in_hour[0]])  # arrives after records stamped past the lateness
-    run(test_db, "grid.frequency", None, key=hour.strftime("%Y-%m-%d-%H:%M"))
-    with connect(test_db.warehouse) as conn:
-        loaded = set(
-            conn.execute(
-                "select kafka_partition, kafka_offset from bronze.grid_frequency "
-                "where ts >= %s and ts < %s",
-                (hour, hour + timedelta(hours=1)),
-            ).fetchall()
-        )
-    assert {(part, off) for _, part, off in sent} <= loaded
-    assert within[1:] in loaded
-    assert beyond[1:] not in loaded
 
 
 CRASHER = """

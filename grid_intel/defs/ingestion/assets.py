@@ -12,6 +12,7 @@ from grid_intel.ingestion.runs import LoadRecord, record, record_failure
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.kafka.client import commit_lag, group_lag
 from grid_intel.kafka.windows import OffsetRange, Window
+from grid_intel.settings import get_settings
 
 LAG_GROUP = "grid-intel-bronze"
 ROW_UNIT = {"sensor.readings": "point of an RTU scan"}
@@ -70,7 +71,8 @@ def build_bronze_asset(bronze: BronzeTopic) -> dg.AssetsDefinition:
         began = time.perf_counter()
         try:
             with kafka.consumer() as consumer, warehouse.connection() as conn:
-                report = load_window(consumer, conn, bronze, window, ranges)
+                lateness = bronze.topic.allowed_lateness if get_settings().bounded_reads else None
+                report = load_window(consumer, conn, bronze, window, ranges, lateness)
                 # Progress reaches the consumer group only once the rows are committed.
                 with kafka.admin() as admin:
                     commit_lag(admin, LAG_GROUP, topic.name, report.ranges)
