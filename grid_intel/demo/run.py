@@ -215,7 +215,7 @@ def build(
         )
     with dg.DagsterInstance.get() as instance:
         keys = [h.strftime("%Y-%m-%d-%H:%M") for h in w.recent_hours]
-        failed = report_checks(instance, keys, lambda m: out.stage("quality", m), 0)
+        failed = report_checks(instance, keys, lambda m: out.stage("quality", m))
     if any(name.endswith(":row_count_anomaly") for f in failed.values() for name in f):
         out.stage(
             "quality",

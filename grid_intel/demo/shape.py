@@ -32,7 +32,11 @@ class Windows:
     start: datetime
     recent: datetime
     until: datetime
-    faulty: datetime
+
+    @property
+    def faulty(self) -> datetime:
+        """The hour the faults go into: the first at full rate."""
+        return self.recent
 
     @property
     def recent_hours(self) -> list[datetime]:
@@ -60,4 +64,4 @@ class Shape:
         recent = closed_hours(now, self.recent_hours)
         until = recent[-1] + HOUR
         start = until.replace(hour=0) - timedelta(days=self.days)
-        return Windows(start=min(start, recent[0]), recent=recent[0], until=until, faulty=recent[0])
+        return Windows(start=min(start, recent[0]), recent=recent[0], until=until)
