@@ -391,6 +391,16 @@ def bench_forecast() -> None:
     _bench("forecast")
 
 
+@bench_app.command("forecast-accuracy")
+def bench_forecast_accuracy(
+    every: Annotated[
+        int, typer.Option(min=1, help="Each N-th origin only, counting back from the last.")
+    ] = 1,
+) -> None:
+    """Day-ahead MAPE of auto beside MSTL and seasonal naive on the two real series."""
+    _bench("forecast_accuracy", every=every)
+
+
 @bench_app.command("stream")
 def bench_stream(minutes: Minutes = 30, scales: Scales = "1,4") -> None:
     """The processor's readings/s beside a raw consumer's, and its end-to-end alert latency."""

@@ -20,6 +20,7 @@ NODES: tuple[str, ...] = ("MHEB", "MINN.HUB")
 DAY_AHEAD, REAL_TIME = "DAY_AHEAD_HOURLY", "REAL_TIME_5_MIN"
 # The quantiles gold stores, by the name they carry in responses.
 QUANTILES: dict[float, str] = {0.1: "p10", 0.5: "p50", 0.9: "p90"}
+DAY = timedelta(days=1)
 
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_SPAN = timedelta(days=31)
@@ -102,6 +103,53 @@ def forecast_items(rows: Sequence[Mapping[str, Any]], wanted: Sequence[str]) -> 
     return [{"ts": r["ts"], "yhat": r["yhat"], **{q: r[f"yhat_{q}"] for q in wanted}} for r in rows]
 
 
+HORIZON_LEADS = {
+    "15min": timedelta(minutes=15),
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+}
+
+
+def issued_items(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Forecast rows as issued: the point, all quantiles, and which issue and model."""
+    keep = ("ts", "yhat", "issued_at", "model")
+    return [
+        {**{k: r[k] for k in keep}, **{q: r[f"yhat_{q}"] for q in QUANTILES.values()}} for r in rows
+    ]
+
+
+def accuracy_by_horizon(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per horizon, the window's MAPE, MAE and p10-p90 coverage over every scored point
+    (days weighted by their points), and each day's MAPE, in horizon order."""
+    out = []
+    for horizon in HORIZONS:
+        days = [r for r in rows if r["horizon"] == horizon]
+        points = sum(r["points"] for r in days)
+        if not points:
+            continue
+        scored = [r for r in days if r["mape_pct"] is not None]
+        scored_points = sum(r["points"] for r in scored)
+
+        def mean(key: str, of: Sequence[Mapping[str, Any]], n: int) -> float | None:
+            return sum(r[key] * r["points"] for r in of) / n if n else None
+
+        out.append(
+            {
+                "horizon": horizon,
+                "points": points,
+                "mape_pct": mean("mape_pct", scored, scored_points),
+                "mae_mw": mean("mae_mw", days, points),
+                "coverage": mean("coverage", days, points),
+                "daily": [
+                    {"day": r["day"], "points": r["points"], "mape_pct": r["mape_pct"]}
+                    for r in days
+                ],
+            }
+        )
+    return out
+
+
 def price_interval(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
@@ -152,6 +200,29 @@ where region = %(region)s and horizon = %(horizon)s
     where region = %(region)s and horizon = %(horizon)s
   )
 order by ts
+"""
+
+# Each target time in the window as it was forecast at least `lead` before it: the
+# freshest such issue, so a 24 h band is the day-ahead forecast the actuals meet.
+DEMAND_FORECAST_ISSUED = """
+select distinct on (ts) ts, yhat, yhat_p10, yhat_p50, yhat_p90, model, issued_at
+from gold.demand_forecasts
+where region = %(region)s and horizon = %(horizon)s and ts >= %(start)s and ts < %(end)s
+  and issued_at <= ts - %(lead)s
+order by ts, issued_at desc
+"""
+
+# Per day and horizon, every model's scored targets pooled (weighted by their points).
+FORECAST_ACCURACY = """
+select day, horizon, sum(points)::int as points,
+       sum(points * mape_pct) / nullif(sum(points) filter (where mape_pct is not null), 0)
+           as mape_pct,
+       sum(points * mae) / sum(points) as mae_mw,
+       sum(points * coverage) / sum(points) as coverage
+from gold.forecast_accuracy
+where region = %(region)s and day >= %(start)s and day < %(end)s and points > 0
+group by day, horizon
+order by horizon, day
 """
 
 DEMAND_ACTUAL_REGION = """

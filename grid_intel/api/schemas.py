@@ -54,6 +54,43 @@ class DemandForecast(BaseModel):
     items: list[ForecastPoint]
 
 
+class IssuedPoint(ForecastPoint):
+    issued_at: Utc
+    model: str
+
+
+class DemandForecastIssued(BaseModel):
+    region: str
+    horizon: str
+    lead_hours: float = Field(description="Each point is the freshest forecast this much older")
+    start: Utc
+    end: Utc
+    items: list[IssuedPoint]
+
+
+class DayAccuracy(BaseModel):
+    day: Utc
+    points: int
+    mape_pct: float | None
+
+
+class HorizonAccuracy(BaseModel):
+    horizon: str
+    points: int = Field(description="Forecast targets scored against actuals in the window")
+    mape_pct: float | None
+    mae_mw: float | None
+    coverage: float | None = Field(description="Share of actuals inside p10-p90")
+    daily: list[DayAccuracy]
+
+
+class ForecastAccuracy(BaseModel):
+    region: str
+    days: int
+    start: Utc
+    end: Utc
+    horizons: list[HorizonAccuracy]
+
+
 class DemandHour(BaseModel):
     hour: Utc
     demand_mw: float | None

@@ -6,6 +6,7 @@ layout lives here rather than with either of them.
 
 FOLDERS = {
     "weather": "weather",
+    "weather_forecasts": "weather_forecasts",
     "miso_da": "miso",
     "miso_rt": "miso",
     "outages": "outages",

@@ -16,6 +16,7 @@ MODULES = {
     "bench_checks": "checks",
     "bench_dbt_partition": "dbt_partition",
     "bench_forecast": "forecast",
+    "bench_forecast_accuracy": "forecast_accuracy",
     "bench_ingest": "ingest",
     "bench_orchestration": "orchestration",
     "bench_simulate": "simulate",

@@ -45,7 +45,7 @@ FIGURES: dict[str, tuple[str, tuple[tuple[str, str, str, str, str], ...]]] = {
     ),
     "forecast": (
         "phase",
-        (("forecast", "seconds", "s", "seasonal_naive_seconds", "seasonal naive alone"),),
+        (("forecast", "seconds", "s", "baseline_seconds", "the row's baseline"),),
     ),
     "stream": (
         "scale",

@@ -65,15 +65,38 @@ def origins(s: Series, steps: int, folds: int) -> list[int]:
     return out
 
 
-def _slice(cov: dict[str, np.ndarray] | None, end: int) -> dict[str, np.ndarray] | None:
+# Covariates as known at an origin (by its index): a weather forecast's future is the
+# issue before that origin, not what was observed later.
+CovariatesAt = Callable[[int], dict[str, np.ndarray] | None]
+
+
+def _slice(cov: Covariates | CovariatesAt, end: int, origin: int) -> Covariates:
+    if callable(cov):
+        cov = cov(origin)
     return {k: v[:end] for k, v in cov.items()} if cov else None
 
 
-def _fit_predict(
-    fit: Fit, s: Series, steps: int, levels: Sequence[float], covariates: Covariates
-) -> Prediction:
-    cov = _slice(covariates, s.y.size + steps)
-    return fit(s, steps, levels, cov).predict(s, cov)
+def fold_predictions(
+    fit: Fit,
+    s: Series,
+    starts: Sequence[int],
+    steps: int,
+    levels: Sequence[float],
+    covariates: Covariates | CovariatesAt,
+    refit_every: int | None = None,
+) -> list[Prediction]:
+    """Each origin's forecast. A model is fitted at the first origin of every block of
+    `refit_every` (None: at every origin) and predicts the block's later origins from
+    their newer history, as a model card's fit serves a day of hourly issues: nothing
+    after an origin is ever seen by the forecast from it."""
+    preds: list[Prediction] = []
+    fitted: Fitted | None = None
+    for i, o in enumerate(starts):
+        cov = _slice(covariates, o + steps, o)
+        if fitted is None or refit_every is None or i % refit_every == 0:
+            fitted = fit(s.head(o), steps, levels, cov)
+        preds.append(fitted.predict(s.head(o), cov))
+    return preds
 
 
 def pinball(actual: np.ndarray, quant: np.ndarray, levels: Sequence[float]) -> float:
@@ -87,20 +110,22 @@ def run(
     steps: int,
     models: dict[str, Fit],
     levels: Sequence[float],
-    covariates: dict[str, np.ndarray] | None = None,
+    covariates: Covariates | CovariatesAt = None,
     folds: int = FOLDS,
     skipped: dict[str, str] | None = None,
+    refit_every: int | None = None,
 ) -> tuple[dict[str, ModelScore], np.ndarray, float]:
     """Score each model over the same origins (with the actuals and seasonal naive's MAE);
     point-only models get quantiles from their errors on the other folds. A model the
-    history is too short for is left out, with why, in `skipped`."""
+    history is too short for is left out, with why, in `skipped`. `refit_every`: see
+    `fold_predictions`."""
     skipped = {} if skipped is None else skipped
     starts = origins(s, steps, folds)
     actual = np.stack([s.y[o : o + steps] for o in starts])
     preds: dict[str, list[Prediction]] = {}
     for name, fit in models.items():
         try:
-            preds[name] = [_fit_predict(fit, s.head(o), steps, levels, covariates) for o in starts]
+            preds[name] = fold_predictions(fit, s, starts, steps, levels, covariates, refit_every)
         except ForecastInputError as e:  # this model cannot learn from so little: the others can
             skipped[name] = str(e)
     naive = preds.get("seasonal_naive")

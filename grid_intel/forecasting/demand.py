@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -22,12 +22,16 @@ if TYPE_CHECKING:
     import polars as pl
     import psycopg
 
-    from grid_intel.forecasting.api import Forecaster
+    from grid_intel.forecasting.api import Forecaster, ForecastReport
+    from grid_intel.forecasting.weather import Weather
 
 SYSTEM = "manitoba"  # the sum of the load regions
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_MODEL = "mstl"  # before any model card exists
 CANDIDATES = ("seasonal_naive", "mstl", "mstl_log", "profiles", "xgboost")  # prophet: slow
+WEATHER_MODEL = "xgboost"  # the candidate that learns from covariates
+WEATHER = "+weather"  # the suffix of a model that learned from the weather forecast
+WITH_WEATHER = f"{WEATHER_MODEL}{WEATHER}"
 CARD_FOLDS = 3  # backtest origins behind each daily choice (more is slower: see the bench)
 ISSUE_FOLDS = 2  # recent origins that calibrate an hourly issue's quantiles
 
@@ -111,6 +115,9 @@ class ModelCard:
     history_points: int
     left_out: dict[str, str]  # candidates the history was too short for, and why
     forecaster: Forecaster  # the pick, fitted on the whole history
+    # Backtest MAPE of auto's pick from load alone and with the weather forecast (None
+    # when no forecast was loaded or XGBoost is not a candidate).
+    weather: dict[str, float] | None = None
 
     def artifact(self) -> bytes:
         return dump_forecaster(self.forecaster)
@@ -127,33 +134,94 @@ def load_forecaster(artifact: bytes) -> Forecaster:
     return pickle.loads(zlib.decompress(artifact))
 
 
+def span_of(history: pl.DataFrame, horizon: Horizon) -> tuple[datetime, datetime, datetime]:
+    """(start, origin, end): the history's first time, the forecast origin after its last
+    step, and the end of the horizon from there."""
+    origin = history["ts"].max() + horizon.step
+    return history["ts"].min(), origin, origin + horizon.steps * horizon.step
+
+
+def weather_for(
+    weather: Weather | None, region: str, horizon: Horizon, history: pl.DataFrame
+) -> tuple[pl.DataFrame | None, Callable[[datetime], pl.DataFrame | None] | None]:
+    """The covariates at the history's origin, and as known at any earlier origin (for
+    the backtest); (None, None) without weather."""
+    if weather is None:
+        return None, None
+    start, origin, end = span_of(history, horizon)
+
+    def at(o: datetime) -> pl.DataFrame | None:
+        return weather.covariates(region, o, start, o + horizon.steps * horizon.step, horizon.step)
+
+    now = weather.covariates(region, origin, start, end, horizon.step)
+    return (now, at) if now is not None else (None, None)
+
+
 def choose(
     region: str,
     horizon: Horizon,
     history: pl.DataFrame,
     candidates: Sequence[str] = CANDIDATES,
     folds: int = CARD_FOLDS,
+    weather: Weather | None = None,
 ) -> ModelCard:
+    """`auto`'s pick from load history alone, or, when weather forecasts are loaded and
+    XGBoost is a candidate, `auto` again with them, kept if its pick learned from the
+    weather and scored a lower backtest MAE. The card keeps both backtests: the models
+    that used the weather are named `...+weather`."""
     from grid_intel.forecasting.api import forecast_report
+    from grid_intel.forecasting.series import ForecastInputError
 
-    report = forecast_report(
-        history,
-        horizon.steps,
-        model="auto",
-        quantiles=QUANTILES,
-        candidates=candidates,
-        folds=folds,
-    )
+    def run(**covariates: object) -> ForecastReport:
+        return forecast_report(
+            history,
+            horizon.steps,
+            model="auto",
+            quantiles=QUANTILES,
+            candidates=candidates,
+            folds=folds,
+            **covariates,  # type: ignore[arg-type]
+        )
+
+    alone = run()
+    chosen, scores, skipped = alone, list(alone.scores), dict(alone.skipped)
+    value: dict[str, float] | None = None
+    now, at = weather_for(weather, region, horizon, history)
+    if now is not None and WEATHER_MODEL in candidates:
+        try:
+            informed = run(covariates=now, covariates_at=at)
+        except ForecastInputError as e:  # no issue before an early fold: load alone
+            skipped[WITH_WEATHER] = str(e)
+        else:
+            learned = [
+                s | {"model": f"{s['model']}{WEATHER}"}
+                for s in informed.scores
+                if WEATHER_MODEL in s["model"]
+            ]
+            scores = sorted([*scores, *learned], key=lambda s: s["mae"])
+            value = {
+                "without": _score(alone, "mape_pct"),
+                "with": _score(informed, "mape_pct"),
+            }
+            if WEATHER_MODEL in informed.model and _score(informed, "mae") < _score(alone, "mae"):
+                chosen = informed
+                chosen.forecaster.model = f"{informed.model}{WEATHER}"
     return ModelCard(
         region,
         horizon.name,
-        report.model,
-        report.scores,
-        report.importance,
+        chosen.forecaster.model,
+        scores,
+        chosen.importance,
         history.height,
-        report.skipped,
-        report.forecaster,
+        skipped,
+        chosen.forecaster,
+        value,
     )
+
+
+def _score(report: ForecastReport, key: str) -> float:
+    """A report's figure for the model it picked."""
+    return float(next(s[key] for s in report.scores if s["model"] == report.model))
 
 
 def issue(
@@ -162,19 +230,26 @@ def issue(
     horizon: Horizon,
     history: pl.DataFrame,
     forecaster: Forecaster | None,
+    weather: Weather | None = None,
 ) -> pl.DataFrame:
     """One forecast: rows of `gold.demand_forecasts` (lead times count from `issued_at`),
-    predicted by a card's fitted forecaster, or by DEFAULT_MODEL fitted now before any
-    card exists."""
+    predicted by a card's fitted forecaster (with the latest weather forecast if it
+    learned from one), or by DEFAULT_MODEL fitted now before any card exists or when the
+    weather it needs has not arrived."""
     import polars as pl
 
     from grid_intel.forecasting.api import forecast_report, quantile_column
 
+    covariates = None
+    if forecaster is not None and forecaster.covariates:
+        covariates, _ = weather_for(weather, region, horizon, history)
+        if covariates is None:
+            forecaster = None
     if forecaster is None:
         forecaster = forecast_report(
             history, horizon.steps, model=DEFAULT_MODEL, quantiles=QUANTILES, folds=ISSUE_FOLDS
         ).forecaster
-    return forecaster.predict(history).select(
+    return forecaster.predict(history, covariates).select(
         pl.lit(issued_at).cast(pl.Datetime("us", "UTC")).alias("issued_at"),
         pl.lit(region).alias("region"),
         pl.lit(horizon.name).alias("horizon"),
@@ -183,6 +258,14 @@ def issue(
         *(quantile_column(q) for q in QUANTILES),
         "model",
     )
+
+
+def weather_span(end: datetime) -> tuple[datetime, datetime]:
+    """What the cards and issues at `end` read of the weather: every horizon's history
+    before it and the longest horizon after it."""
+    longest = max(h.history for h in HORIZONS)
+    ahead = max(h.steps * h.step for h in HORIZONS)
+    return end - longest - timedelta(hours=1), end + ahead + timedelta(hours=1)
 
 
 def histories(conn: psycopg.Connection, end: datetime) -> dict[str, dict[str, pl.DataFrame]]:

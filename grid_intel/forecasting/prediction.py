@@ -52,12 +52,14 @@ class Refit:
 
 @dataclass
 class Mean:
-    """An ensemble: the mean of its members' point forecasts."""
+    """An ensemble: the mean of its members' point forecasts, weighted if `weights`."""
 
     members: list[Fitted]
+    weights: np.ndarray | None = None
 
     def predict(self, s: Series, covariates: Covariates = None) -> Prediction:
-        return Prediction(np.mean([m.predict(s, covariates).point for m in self.members], axis=0))
+        points = [m.predict(s, covariates).point for m in self.members]
+        return Prediction(np.average(points, axis=0, weights=self.weights))
 
 
 def empirical_quantiles(

@@ -6,7 +6,8 @@ Paths are relative to the landing folder, with `/`. The sources keep different
 clocks: ECCC months are Local Standard Time (UTC-6), so UTC day D is LST
 [D-1 18:00, D 18:00) and its first day of a month needs two files per station;
 a MISO market day is EST midnight to midnight (05:00-05:00 UTC), so UTC day D
-needs market days D-1 and D; outage and work-order exports are per UTC day.
+needs market days D-1 and D; weather-forecast, outage and work-order exports are per
+UTC day (a forecast's day is its issue's).
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ from grid_intel.archives.landing import FOLDERS
 from grid_intel.grid.calendar import utc_days
 
 WEATHER_HOURLY = "weather_hourly"
+WEATHER_FORECASTS = "weather_forecasts"
 MISO_LMP = "miso_lmp"
 OUTAGES = "outages"
 WORK_ORDERS = "work_orders"
 ASSET_REGISTRY = "asset_registry"
 GIS_FEATURES = "gis_features"
-DAILY = (WEATHER_HOURLY, MISO_LMP, OUTAGES, WORK_ORDERS)
+DAILY = (WEATHER_HOURLY, WEATHER_FORECASTS, MISO_LMP, OUTAGES, WORK_ORDERS)
 WHOLE = (ASSET_REGISTRY, GIS_FEATURES)
 # Each source loads into bronze.<source>, its rows filed under this column: a daily
 # source's partition is the UTC day of it, a whole table's rows share their load time.
 TIME_COLUMNS = {
     WEATHER_HOURLY: "ts",
+    WEATHER_FORECASTS: "issued_utc",
     MISO_LMP: "interval_start",
     OUTAGES: "start_utc",
     WORK_ORDERS: "ts",
@@ -44,6 +47,9 @@ _ECCC = re.compile(
     r"(?P<year>\d{4})_P1H\.csv$"
 )
 _MISO = re.compile(rf"^{FOLDERS['miso_da']}/(?P<day>\d{{8}})_(?:da_expost_lmp|5MIN_LMP)\.csv$")
+_WEATHER_FORECASTS = re.compile(
+    rf"^{FOLDERS['weather_forecasts']}/weather_forecast_(?P<day>\d{{8}})\.csv$"
+)
 _OUTAGES = re.compile(rf"^{FOLDERS['outages']}/outages_(?P<day>\d{{8}})\.csv$")
 _WORK_ORDERS = re.compile(rf"^{FOLDERS['work_orders']}/work_orders_(?P<day>\d{{8}})\.csv$")
 
@@ -87,7 +93,7 @@ def day_files(source: str, day: date, names: Collection[str]) -> Coverage:
     file for any of them, so a station that only starts or stops reporting
     does not block the others, while a station missing half a day does.
     """
-    from grid_intel.archives import miso, outages, work_orders
+    from grid_intel.archives import miso, outages, weather_forecasts, work_orders
 
     if source == WEATHER_HOURLY:
         months = lst_months(day)
@@ -110,6 +116,8 @@ def day_files(source: str, day: date, names: Collection[str]) -> Coverage:
             for d in miso.market_days(day)
             for name in (miso.da_file_name, miso.rt_file_name)
         ]
+    elif source == WEATHER_FORECASTS:
+        wanted = [f"{FOLDERS['weather_forecasts']}/{weather_forecasts.file_name(day)}"]
     elif source == OUTAGES:
         wanted = [f"{FOLDERS['outages']}/{outages.file_name(day)}"]
     elif source == WORK_ORDERS:
@@ -160,6 +168,8 @@ def touched(path: str) -> tuple[str, tuple[date, ...]] | None:
     if m := _MISO.match(path):
         start = miso.market_day_start(_day(m["day"]))
         return MISO_LMP, tuple(utc_days(start, start + timedelta(days=1)))
+    if m := _WEATHER_FORECASTS.match(path):
+        return WEATHER_FORECASTS, (_day(m["day"]),)
     if m := _OUTAGES.match(path):
         return OUTAGES, (_day(m["day"]),)
     if m := _WORK_ORDERS.match(path):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from grid_intel.archives import eccc, gis, outages, registry, work_orders
+from grid_intel.archives import eccc, gis, outages, registry, weather_forecasts, work_orders
 from grid_intel.archives.errors import ArchiveError
 from grid_intel.archives.files import lines
 from grid_intel.archives.parsed import Parsed
@@ -31,6 +31,7 @@ from grid_intel.warehouse.writer import TableSpec, replace_window
 
 TABLES: dict[str, TableSpec] = {
     af.WEATHER_HOURLY: archives.WEATHER_HOURLY,
+    af.WEATHER_FORECASTS: archives.WEATHER_FORECASTS,
     af.MISO_LMP: archives.MISO_LMP,
     af.OUTAGES: archives.OUTAGES,
     af.WORK_ORDERS: archives.WORK_ORDERS,
@@ -39,6 +40,7 @@ TABLES: dict[str, TableSpec] = {
 }
 PARSERS: dict[str, Callable[[Path], Parsed]] = {
     af.WEATHER_HOURLY: eccc.parse,
+    af.WEATHER_FORECASTS: weather_forecasts.parse,
     af.MISO_LMP: parse_miso_lmp,
     af.OUTAGES: outages.parse,
     af.WORK_ORDERS: work_orders.parse,
@@ -109,8 +111,8 @@ def map_file(source: str, parsed: Parsed, text: list[str], rel: str, day: Covera
         return archives.weather_rows(parsed, text, rel, start, end)
     if source == af.MISO_LMP:
         return archives.miso_rows(parsed, rel, start, end)
-    if source == af.OUTAGES:
-        return archives.outage_rows(parsed, text, rel, start, end)
+    if source in (af.OUTAGES, af.WEATHER_FORECASTS):
+        return archives.export_rows(TABLES[source], parsed, text, rel, start, end)
     return archives.work_order_rows(parsed, text, rel, start, end)
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 import orjson
 import polars as pl
 
-from grid_intel.archives import eccc, gis, miso, outages, work_orders
+from grid_intel.archives import eccc, gis, miso, outages, weather_forecasts, work_orders
 from grid_intel.archives.files import numbered
 from grid_intel.archives.parsed import Parsed, Reject
 from grid_intel.archives.tables import Columns
@@ -71,6 +71,9 @@ WEATHER_HOURLY = _bronze(
 MISO_LMP = _bronze(
     af.MISO_LMP,
     (*((snake(c), _sql_type(t)) for c, t in miso.COLUMNS.items()), ("source_file", "text")),
+)
+WEATHER_FORECASTS = _bronze(
+    af.WEATHER_FORECASTS, (*_typed(weather_forecasts.COLUMNS), *SOURCE_COLUMNS)
 )
 OUTAGES = _bronze(af.OUTAGES, (*_typed(outages.COLUMNS), *SOURCE_COLUMNS))
 # `ts`: the time the export files the order under, opened_utc or, for work never
@@ -164,14 +167,20 @@ def miso_rows(parsed: Parsed, source_file: str, start: datetime, end: datetime) 
     )
 
 
-def outage_rows(
-    parsed: Parsed, text: list[str], source_file: str, start: datetime, end: datetime
+def export_rows(
+    table: TableSpec,
+    parsed: Parsed,
+    text: list[str],
+    source_file: str,
+    start: datetime,
+    end: datetime,
 ) -> Mapped:
-    """An outage export's outages that started in [start, end)."""
+    """A CSV export's rows filed under [start, end) by the table's time column (an
+    outage's start, a weather forecast's issue)."""
     frame = _with_source(parsed.frame, source_file, row_lines(text, 2, parsed))
-    day = _in_day(frame, "start_utc", start, end)
+    day = _in_day(frame, str(table.time_column), start, end)
     return Mapped(
-        _rows(day, OUTAGES), outside=frame.height - day.height, rejects=list(parsed.rejects)
+        _rows(day, table), outside=frame.height - day.height, rejects=list(parsed.rejects)
     )
 
 

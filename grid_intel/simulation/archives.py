@@ -18,13 +18,24 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from grid_intel.archives import eccc, gis, miso, outages, registry, tables, work_orders
+from grid_intel.archives import (
+    eccc,
+    gis,
+    miso,
+    outages,
+    registry,
+    tables,
+    weather_forecasts,
+    work_orders,
+)
 from grid_intel.archives.files import write_atomic
 from grid_intel.archives.landing import FOLDERS
+from grid_intel.archives.weather_forecasts import ISSUE_HOUR, LEADS
 from grid_intel.grid.calendar import utc_days
 from grid_intel.grid.geography import COMMUNITIES
 from grid_intel.grid.regions import REGIONS_BY_ID
 from grid_intel.grid.registry import Registry, build_registry
+from grid_intel.simulation import weather_forecast
 from grid_intel.simulation.customers import customers_by_substation
 from grid_intel.simulation.events import Events, standard_events
 from grid_intel.simulation.maintenance import WorkOrder
@@ -84,6 +95,8 @@ def write_archives(
     events = standard_events(seed, scale)
     _weather(report, seed, days)
     progress(f"weather: {report.files_by_kind()['weather']} ECCC station-month files")
+    _weather_forecasts(report, seed, days)
+    progress(f"weather forecasts: {len(days)} daily {ISSUE_HOUR} UTC issues, {LEADS} h ahead")
     # The first UTC day starts at 19:00 EST of the market day before it.
     market = sorted({m for d in days for m in miso.market_days(d)})
     _miso(report, seed, market)
@@ -135,6 +148,15 @@ def _weather(report: ArchiveReport, seed: int, days: list[date]) -> None:
             station = eccc.Station(st.name, st.climate_id, st.lat, st.lon)
             path = _dir(report, "weather") / eccc.file_name(st.climate_id, year, month)
             report.add("weather", path, eccc.render(station, frame), frame.height)
+
+
+def _weather_forecasts(report: ArchiveReport, seed: int, days: list[date]) -> None:
+    """Each day's issue (12 UTC)."""
+    for day in days:
+        issued = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=ISSUE_HOUR)
+        frame = weather_forecast.issue(seed, issued)
+        path = _dir(report, "weather_forecasts") / weather_forecasts.file_name(day)
+        report.add("weather_forecasts", path, weather_forecasts.render(frame), frame.height)
 
 
 def _miso(report: ArchiveReport, seed: int, days: list[date]) -> None:

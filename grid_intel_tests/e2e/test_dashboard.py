@@ -137,6 +137,32 @@ def seed(conn: psycopg.Connection, now: datetime) -> None:
             (hour, "manitoba", "24h", t, y, y - 120, y, y + 120, "lightgbm", "seed")
             for t in ahead
             for y in [daily(t, 2320.0, 290.0)]
+        ]
+        # Each past hour as forecast a day ahead (the band the actuals meet), and one
+        # issued 23 h ahead that the day-ahead view must not pick.
+        + [
+            (t - timedelta(hours=lead), "manitoba", "24h", t, y, y - 150, y, y + 150, "mstl", "s")
+            for t in past
+            for lead, y in ((24, daily(t, 2310.0, 280.0)), (23, 9999.0))
+        ],
+    )
+    rows(
+        "gold.forecast_accuracy",
+        "day, region, horizon, model, points, mae, mape_pct, bias, coverage",
+        [
+            (
+                hour.replace(hour=0) - timedelta(days=d),
+                "manitoba",
+                "24h",
+                m,
+                n,
+                40.0,
+                mape,
+                1.0,
+                0.8,
+            )
+            for d in (1, 2)
+            for m, n, mape in (("mstl", 12, 2.0), ("xgboost+weather", 36, 1.0))
         ],
     )
     fleet = [
@@ -333,9 +359,11 @@ def test_dashboard_draws_every_panel_from_the_api(seeded: Settings, chromium, tm
         assert tuple(panels["chart-mix"]["series"]) == FUELS
         assert tuple(panels["chart-health"]["series"]) == KINDS
         assert panels["chart-health"]["points"] == 10 * len(KINDS)
-        # 24 h of demand and of generation, plus the 24 h forecast.
-        assert panels["chart-demand"]["points"] == 3 * HOURS
-        assert panels["chart-demand"]["series"] == ["demand", "generation", "forecast"]
+        # 24 h of demand and of generation, the same hours as issued a day ahead, and
+        # the next 24 h's forecast; the 7-day 24 h MAPE pools the models by points.
+        assert panels["chart-demand"]["points"] == 4 * HOURS
+        assert panels["chart-demand"]["series"] == ["demand", "generation", "issued", "forecast"]
+        assert page.locator("#demand-accuracy").inner_text() == "24h MAPE 1.3 % over 7 d (96 h)"
         assert panels["chart-carbon"]["series"] == ["production", "consumption", "forecast"]
         # The warehouse's events; live alerts from whatever else is on the broker may join them.
         assert panels["alerts-list"]["points"] >= 3

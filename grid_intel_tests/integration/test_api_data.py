@@ -181,6 +181,36 @@ def seed(settings: Settings) -> None:
             + [
                 forecast(issue, H + timedelta(hours=1), 500, region="winnipeg", horizon="1h")
                 | {"model_version": "v1", "model": "seasonal_naive"}
+            ]
+            # The last hour as forecast a day ahead, and an older issue for it.
+            + [
+                forecast(H - timedelta(hours=back), H - timedelta(hours=1), y, **mb)
+                for back, y in ((25, 3500), (26, 3400))
+            ],
+        )
+        day = H.replace(hour=0)
+        insert(
+            cur,
+            "gold.forecast_accuracy",
+            [
+                {
+                    "day": d,
+                    "region": "manitoba",
+                    "horizon": h,
+                    "model": m,
+                    "points": n,
+                    "mae": 50.0,
+                    "mape_pct": mape,
+                    "bias": 2.0,
+                    "coverage": cov,
+                }
+                for d, h, m, n, mape, cov in [
+                    (day - timedelta(days=1), "24h", "mstl", 10, 3.0, 0.7),
+                    (day - timedelta(days=1), "24h", "xgboost+weather", 30, 1.0, 0.9),
+                    (day - timedelta(days=2), "24h", "mstl", 40, 2.0, 0.8),
+                    (day - timedelta(days=2), "1h", "mstl", 40, 0.5, 0.8),
+                    (day - timedelta(days=30), "24h", "mstl", 40, 9.0, 0.1),
+                ]
             ],
         )
         insert(
@@ -369,6 +399,37 @@ def test_demand_forecast_refusals(api):
     assert "horizon" in problems(refused(api, "/api/v1/demand/forecast", horizon="2h"))
     body = refused(api, "/api/v1/demand/forecast", quantiles="0.1,0.25")
     assert "0.25 is not stored" in problems(body) and body["error"] == "invalid request"
+
+
+def test_issued_forecasts_meet_the_actuals_a_horizon_later(api):
+    body = ok(api, "/api/v1/demand/forecast/issued")
+    assert body["horizon"] == "24h" and body["lead_hours"] == 24
+    (item,) = body["items"]
+    assert item == {
+        "ts": iso(H - timedelta(hours=1)),
+        "yhat": 3500,
+        "p10": 3490,
+        "p50": 3500,
+        "p90": 3510,
+        "issued_at": iso(H - timedelta(hours=25)),
+        "model": "lightgbm",
+    }
+    assert ok(api, "/api/v1/demand/forecast/issued", horizon="1h")["items"] == []
+    assert "horizon" in problems(refused(api, "/api/v1/demand/forecast/issued", horizon="2d"))
+
+
+def test_forecast_accuracy_pools_models_and_days_per_horizon(api):
+    body = ok(api, "/api/v1/demand/forecast/accuracy", days=7)
+    by = {h["horizon"]: h for h in body["horizons"]}
+    assert list(by) == ["1h", "24h"]  # in horizon order; nothing scored at 15 min or 7 d
+    day_ahead = by["24h"]
+    # (10 x 3 + 30 x 1 + 40 x 2) / 80: the 30-day-old day is outside the window.
+    assert day_ahead["points"] == 80 and day_ahead["mape_pct"] == pytest.approx(1.75)
+    assert day_ahead["coverage"] == pytest.approx((7 + 27 + 32) / 80)
+    assert [d["mape_pct"] for d in day_ahead["daily"]] == [2.0, pytest.approx(1.5)]
+    month = ok(api, "/api/v1/demand/forecast/accuracy", days=31)
+    assert {h["horizon"]: h["points"] for h in month["horizons"]} == {"1h": 40, "24h": 120}
+    assert "days" in problems(refused(api, "/api/v1/demand/forecast/accuracy", days=0))
 
 
 def test_demand_actual_per_region_and_for_the_province(api):

@@ -11,7 +11,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from grid_intel.archives import eccc, gis, outages, registry, work_orders
+from grid_intel.archives import eccc, gis, outages, registry, weather_forecasts, work_orders
 from grid_intel.archives.files import lines
 from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
 from grid_intel.defs.reference.sensors import landing_sensor
@@ -94,6 +94,8 @@ def parsed_day(folder: Path, source: str, day: date) -> pl.DataFrame:
             frame = parse_miso_lmp(folder / rel).frame.rename(archives.snake)
         elif source == af.OUTAGES:
             frame = outages.parse(folder / rel).frame
+        elif source == af.WEATHER_FORECASTS:
+            frame = weather_forecasts.parse(folder / rel).frame
         else:
             frame = work_orders.parse(folder / rel).frame.with_columns(
                 ts=pl.coalesce("opened_utc", "planned_start_utc")

@@ -123,3 +123,39 @@ def test_statements_bind_every_value():
         sql = getattr(q, name)
         if name.isupper() and isinstance(sql, str) and sql.lstrip().startswith(("select", "(")):
             assert "{" not in sql and "%s" not in sql, name
+
+
+def test_accuracy_weights_days_by_points_and_skips_days_without_a_mape():
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        {
+            "day": day,
+            "horizon": "7d",
+            "points": 10,
+            "mape_pct": 4.0,
+            "mae_mw": 10.0,
+            "coverage": 1.0,
+        },
+        {
+            "day": day,
+            "horizon": "15min",
+            "points": 30,
+            "mape_pct": None,
+            "mae_mw": 2.0,
+            "coverage": 0.5,
+        },
+        {
+            "day": day,
+            "horizon": "15min",
+            "points": 10,
+            "mape_pct": 1.0,
+            "mae_mw": 6.0,
+            "coverage": 1.0,
+        },
+    ]
+    fifteen, week = q.accuracy_by_horizon(rows)
+    assert (fifteen["horizon"], week["horizon"]) == ("15min", "7d")
+    # A day whose actuals were all zero has no MAPE: it counts for MAE, not for MAPE.
+    assert fifteen["points"] == 40 and fifteen["mape_pct"] == 1.0
+    assert fifteen["mae_mw"] == 3.0 and fifteen["coverage"] == 0.625
+    assert [d["mape_pct"] for d in fifteen["daily"]] == [None, 1.0]

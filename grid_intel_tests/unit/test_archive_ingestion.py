@@ -248,12 +248,12 @@ def test_outage_rows_keep_outages_that_started_on_the_day(landing):
     for day in DAYS:
         rel = f"outages/{outages.file_name(day)}"
         parsed = outages.parse(landing / rel)
-        m = archives.outage_rows(parsed, lines(landing / rel), rel, *bounds(day))
+        m = archives.export_rows(archives.OUTAGES, parsed, lines(landing / rel), rel, *bounds(day))
         assert len(m.rows) == parsed.frame.height and m.outside == 0
         assert [r[-1] for r in m.rows] == list(range(2, 2 + parsed.frame.height))
         rows += len(m.rows)
     other = outages.parse(landing / f"outages/{outages.file_name(FIRST)}")
-    moved = archives.outage_rows(other, [], "x", *bounds(date(2026, 4, 3)))
+    moved = archives.export_rows(archives.OUTAGES, other, [], "x", *bounds(date(2026, 4, 3)))
     assert moved.rows == [] and moved.outside == other.frame.height
 
 

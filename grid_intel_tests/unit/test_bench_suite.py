@@ -64,7 +64,7 @@ def test_api_endpoints_stand_beside_the_healthz_run():
 
 
 def test_a_zero_baseline_has_no_ratio():
-    run = {"phase": "predict", "seconds": 0.2, "seasonal_naive_seconds": 0}
+    run = {"phase": "predict", "seconds": 0.2, "baseline_seconds": 0}
     (fig,) = figures({"benchmark": "forecast", "runs": [run]})
     assert fig.ratio is None
 

@@ -25,7 +25,9 @@ from grid_intel.api.schemas import (
     CurrentPrices,
     DemandActual,
     DemandForecast,
+    DemandForecastIssued,
     ErrorBody,
+    ForecastAccuracy,
     GenerationMix,
     GridStatus,
     HeatmapCell,
@@ -141,6 +143,55 @@ async def demand_forecast(
         "issued_at": found[0]["issued_at"],
         "model": found[0]["model"],
         "items": q.forecast_items(found, wanted),
+    }
+
+
+@router.get(
+    "/demand/forecast/issued",
+    tags=["demand"],
+    summary="Each hour of a window as it was forecast a horizon ahead, to meet the actuals",
+    response_model=DemandForecastIssued,
+)
+async def demand_forecast_issued(
+    request: Request,
+    span: Window,
+    region: RegionId = q.SYSTEM,
+    horizon: Horizon = "24h",
+) -> dict[str, Any]:
+    start, end = span
+    lead = q.HORIZON_LEADS[horizon]
+    params = {"region": region, "horizon": horizon, "start": start, "end": end, "lead": lead}
+    found = await rows(request, q.DEMAND_FORECAST_ISSUED, params)
+    return {
+        "region": region,
+        "horizon": horizon,
+        "lead_hours": lead.total_seconds() / 3600,
+        "start": start,
+        "end": end,
+        "items": q.issued_items(found),
+    }
+
+
+@router.get(
+    "/demand/forecast/accuracy",
+    tags=["demand"],
+    summary="Each horizon's rolling MAPE, MAE and interval coverage over the last days",
+    response_model=ForecastAccuracy,
+)
+async def demand_forecast_accuracy(
+    request: Request,
+    region: RegionId = q.SYSTEM,
+    days: Annotated[int, Query(ge=1, le=90, description="UTC days to pool, today's included")] = 7,
+) -> dict[str, Any]:
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + q.DAY
+    start = end - days * q.DAY
+    found = await rows(request, q.FORECAST_ACCURACY, {"region": region, "start": start, "end": end})
+    return {
+        "region": region,
+        "days": days,
+        "start": start,
+        "end": end,
+        "horizons": q.accuracy_by_horizon(found),
     }
 
 

@@ -170,12 +170,15 @@
       prices(),
       panel("chart-mix", async () => draw("chart-mix", Panels.mix(await mixLoaded))),
       panel("chart-demand", async () => {
-        const [actual, forecast] = await Promise.all([
+        const [actual, forecast, issued, accuracy] = await Promise.all([
           api(`/api/v1/demand/actual?region=manitoba&${range}`),
           api("/api/v1/demand/forecast?region=manitoba&horizon=24h"),
+          api(`/api/v1/demand/forecast/issued?region=manitoba&horizon=24h&${range}`),
+          api("/api/v1/demand/forecast/accuracy?region=manitoba&days=7"),
           mixLoaded.catch(() => null),
         ]);
-        draw("chart-demand", Panels.demand(actual, mixPayload, forecast));
+        $("demand-accuracy").textContent = Panels.accuracyLine(accuracy) || "no forecast scored yet";
+        draw("chart-demand", Panels.demand(actual, mixPayload, forecast, issued));
       }),
       panel("chart-health", async () => draw("chart-health", Panels.health(await api("/api/v1/equipment/health?limit=500")))),
       panel("chart-carbon", async () => draw("chart-carbon", Panels.carbon(await api(`/api/v1/carbon/intensity?${range}`)))),

@@ -60,29 +60,51 @@ const Panels = (() => {
     return [...total.entries()].sort((a, b) => a[0] - b[0]);
   }
 
-  function demand(actual, mix, forecast) {
-    const demandPts = items(actual).filter((r) => num(r.demand_mw) !== null)
-      .map((r) => [ms(r.hour), num(r.demand_mw)]).sort((a, b) => a[0] - b[0]);
-    const genPts = generationByHour(items(mix));
-    const fc = items(forecast).map((r) => ({
+  function quantileRows(payload) {
+    return items(payload).map((r) => ({
       ts: r.ts, p50: num(r.p50 ?? r.yhat_p50 ?? r.yhat),
       p10: num(r.p10 ?? r.yhat_p10), p90: num(r.p90 ?? r.yhat_p90),
     })).filter((r) => r.p50 !== null);
+  }
+
+  /** Actual demand and generation; the day-ahead forecast as it was issued for the same
+   * hours (so the band meets the actuals as they arrive); the latest forecast ahead. */
+  function demand(actual, mix, forecast, issued) {
+    const demandPts = items(actual).filter((r) => num(r.demand_mw) !== null)
+      .map((r) => [ms(r.hour), num(r.demand_mw)]).sort((a, b) => a[0] - b[0]);
+    const genPts = generationByHour(items(mix));
+    const fc = quantileRows(forecast);
+    const past = quantileRows(issued);
     const option = timeAxisBase();
     option.yAxis.name = "MW";
     option.series = [
       { name: "Demand", type: "line", symbol: "none", color: "#17324d", data: demandPts },
       { name: "Generation", type: "line", symbol: "none", color: "#41ab5d", data: genPts },
     ];
+    if (past.length) {
+      option.series.push(...band("Issued p10–p90", past, "p10", "p90", "#d94801", "issued-band"));
+      option.series.push({ name: "Issued day ahead", type: "line", symbol: "none", color: "#d94801",
+        lineStyle: { type: "dotted" }, data: past.map((r) => [ms(r.ts), r.p50]) });
+    }
     if (fc.length) {
       option.series.push(...band("Forecast p10–p90", fc, "p10", "p90", "#17324d", "demand-band"));
       option.series.push({ name: "Forecast p50", type: "line", symbol: "none", color: "#17324d",
         lineStyle: { type: "dashed" }, data: fc.map((r) => [ms(r.ts), r.p50]) });
     }
-    option.legend.data = ["Demand", "Generation", ...(fc.length ? ["Forecast p50"] : [])];
-    const names = ["demand", "generation", ...(fc.length ? ["forecast"] : [])].filter(
-      (n, i) => [demandPts.length, genPts.length, fc.length][i] > 0);
-    return { option, points: demandPts.length + genPts.length + fc.length, series: names };
+    const shown = [
+      ["demand", "Demand", demandPts.length], ["generation", "Generation", genPts.length],
+      ["issued", "Issued day ahead", past.length], ["forecast", "Forecast p50", fc.length],
+    ].filter(([, , n]) => n > 0);
+    option.legend.data = shown.map(([, label]) => label);
+    const points = demandPts.length + genPts.length + past.length + fc.length;
+    return { option, points, series: shown.map(([name]) => name) };
+  }
+
+  /** "24 h MAPE 2.1 % over 7 d" from the accuracy endpoint, or null before any score. */
+  function accuracyLine(payload, horizon = "24h") {
+    const h = (payload?.horizons || []).find((x) => x.horizon === horizon);
+    if (!h || num(h.mape_pct) === null) return null;
+    return `${horizon} MAPE ${num(h.mape_pct).toFixed(1)} % over ${payload.days} d (${h.points} h)`;
   }
 
   function mix(payload) {
@@ -199,5 +221,5 @@ const Panels = (() => {
     return CRITICAL_KINDS.has(alert.kind) ? "sev-critical" : "sev-warning";
   }
 
-  return { window24, demand, mix, health, carbon, signals, severityClass, num };
+  return { window24, demand, accuracyLine, mix, health, carbon, signals, severityClass, num };
 })();

@@ -22,6 +22,7 @@ from grid_intel.forecasting.demand import (
     histories,
     issue,
     load_forecaster,
+    weather_span,
 )
 from grid_intel.warehouse.writer import TableSpec, replace_window
 
@@ -104,6 +105,8 @@ def issue_instants(context: dg.AssetExecutionContext) -> list[datetime]:
 
 
 READINGS = dg.AssetKey(["silver", "validated_readings"])
+# The weather the cards and issues take as covariates (read when there, never required).
+WEATHER = (dg.AssetKey(["silver", "weather_forecasts"]), dg.AssetKey(["silver", "weather_hourly"]))
 DEMAND = dg.AssetKey(["gold", "demand_hourly"])
 MODELS_KEY = dg.AssetKey(["gold", "forecast_models"])
 FORECASTS_KEY = dg.AssetKey(["gold", "demand_forecasts"])
@@ -141,7 +144,7 @@ order by 2, 3, 4
 
 @dg.asset(
     key=MODELS_KEY,
-    deps=[READINGS, DEMAND],
+    deps=[READINGS, DEMAND, *WEATHER],
     partitions_def=daily,
     group_name="gold",
     kinds={"python", "xgboost", "postgres"},
@@ -162,6 +165,7 @@ def forecast_models(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     from grid_intel.forecasting.series import ForecastInputError
+    from grid_intel.forecasting.weather import read_weather
 
     began = time.perf_counter()
     summary: dict[str, dict[str, object]] = {}
@@ -173,10 +177,11 @@ def forecast_models(
             start, end = daily.time_window_for_partition_key(day)
             cards, backtests = [], []
             known = histories(conn, end)
+            weather = read_weather(conn, *weather_span(end))
             for h in HORIZONS:
                 for region, history in sorted(known[h.name].items()):
                     try:
-                        card = choose(region, h, history)
+                        card = choose(region, h, history, weather=weather)
                     except ForecastInputError as e:
                         skipped[f"{region}/{h.name}"] = str(e)
                         continue
@@ -239,12 +244,16 @@ def forecast_models(
 
 @dg.asset(
     key=FORECASTS_KEY,
-    deps=[READINGS, DEMAND, dg.AssetDep(MODELS_KEY, partition_mapping=CARD_OF_DAY_BEFORE)],
+    deps=[
+        READINGS,
+        DEMAND,
+        *(dg.AssetDep(k, partition_mapping=CARD_OF_DAY_BEFORE) for k in (MODELS_KEY, *WEATHER)),
+    ],
     partitions_def=hourly,
     group_name="gold",
     kinds={"python", "postgres"},
     owners=["team:forecasting"],
-    automation_condition=follows_upstream(dg.AssetSelection.assets(MODELS_KEY)),
+    automation_condition=follows_upstream(dg.AssetSelection.assets(MODELS_KEY, *WEATHER)),
     backfill_policy=HOURLY_BACKFILL,
     description="Demand forecasts issued when each UTC hour closes, for every load region "
     "and the Manitoba total at 15 min, 1 h, 24 h and 7 d, with p10/p50/p90, each predicted "
@@ -260,6 +269,7 @@ def demand_forecasts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     from grid_intel.forecasting.series import ForecastInputError
+    from grid_intel.forecasting.weather import read_weather
 
     began = time.perf_counter()
     rows_by_horizon: dict[str, int] = {}
@@ -273,13 +283,14 @@ def demand_forecasts(
             }
             rows = []
             known = histories(conn, issued_at)
+            weather = read_weather(conn, *weather_span(issued_at))
             for h in HORIZONS:
                 for region, history in sorted(known[h.name].items()):
                     version, forecaster = cards.get((region, h.name), ("default", None))
                     if forecaster is None:
                         version = "default"  # no card, or one from before artifacts were kept
                     try:
-                        frame = issue(issued_at, region, h, history, forecaster)
+                        frame = issue(issued_at, region, h, history, forecaster, weather)
                     except ForecastInputError as e:
                         skipped[f"{region}/{h.name}"] = str(e)
                         continue
