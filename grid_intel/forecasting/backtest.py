@@ -3,7 +3,7 @@ followed (MAE, MAPE, rMAE against seasonal naive, pinball loss, interval coverag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -113,19 +113,20 @@ def run(
     covariates: Covariates | CovariatesAt = None,
     folds: int = FOLDS,
     skipped: dict[str, str] | None = None,
-    refit_every: int | None = None,
+    refit_every: Mapping[str, int] | None = None,
 ) -> tuple[dict[str, ModelScore], np.ndarray, float]:
     """Score each model over the same origins (with the actuals and seasonal naive's MAE);
     point-only models get quantiles from their errors on the other folds. A model the
-    history is too short for is left out, with why, in `skipped`. `refit_every`: see
-    `fold_predictions`."""
+    history is too short for is left out, with why, in `skipped`. `refit_every` maps a
+    model to its `fold_predictions` block (absent: a fit at every fold)."""
     skipped = {} if skipped is None else skipped
     starts = origins(s, steps, folds)
     actual = np.stack([s.y[o : o + steps] for o in starts])
     preds: dict[str, list[Prediction]] = {}
     for name, fit in models.items():
         try:
-            preds[name] = fold_predictions(fit, s, starts, steps, levels, covariates, refit_every)
+            every = (refit_every or {}).get(name)
+            preds[name] = fold_predictions(fit, s, starts, steps, levels, covariates, every)
         except ForecastInputError as e:  # this model cannot learn from so little: the others can
             skipped[name] = str(e)
     naive = preds.get("seasonal_naive")

@@ -52,14 +52,12 @@ class Refit:
 
 @dataclass
 class Mean:
-    """An ensemble: the mean of its members' point forecasts, weighted if `weights`."""
+    """An ensemble: the mean of its members' point forecasts."""
 
     members: list[Fitted]
-    weights: np.ndarray | None = None
 
     def predict(self, s: Series, covariates: Covariates = None) -> Prediction:
-        points = [m.predict(s, covariates).point for m in self.members]
-        return Prediction(np.average(points, axis=0, weights=self.weights))
+        return Prediction(np.mean([m.predict(s, covariates).point for m in self.members], axis=0))
 
 
 def empirical_quantiles(
