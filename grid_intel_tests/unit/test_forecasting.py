@@ -302,3 +302,26 @@ def test_prophet_repeats_its_forecast_on_the_same_history(demand):
     first = forecast(history, timedelta(hours=6), model="prophet")
     assert np.random.random() == expected_next
     assert forecast(history, timedelta(hours=6), model="prophet").equals(first)
+
+
+def test_default_forecasts_fit_once_a_day_and_an_hour_reads_the_same_alone():
+    """Before a card exists, MSTL is fitted once per series and day (on the history to
+    the day's start) and predicts each hour from its own history: an hour's rows are the
+    same in a run of the whole day and in a run of its own."""
+    from grid_intel.forecasting.demand import HORIZONS, Defaults, issue
+
+    t = np.arange(10 * 24)
+    history = hourly(3000 + 400 * np.sin(2 * np.pi * t / 24) + 5 * np.cos(t))
+    day, horizon = START + timedelta(days=8), HORIZONS[2]
+
+    def issued(k: int, defaults: Defaults) -> pl.DataFrame:
+        at = day + timedelta(hours=k)
+        return issue(
+            at, "winnipeg", horizon, history.filter(pl.col("ts") < at), None, defaults=defaults
+        )
+
+    shared = Defaults()
+    day_run = [issued(k, shared) for k in (1, 2, 3)]
+    assert len(shared._fitted) == 1
+    assert issued(2, Defaults()).equals(day_run[1])
+    assert not day_run[0]["yhat"].equals(day_run[1]["yhat"])  # each hour from its own history

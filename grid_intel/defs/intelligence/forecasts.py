@@ -18,6 +18,7 @@ from grid_intel.forecasting.demand import (
     CANDIDATES,
     HORIZONS,
     QUANTILES,
+    Defaults,
     choose,
     histories,
     issue,
@@ -275,6 +276,7 @@ def demand_forecasts(
     rows_by_horizon: dict[str, int] = {}
     models: dict[str, str] = {}
     skipped: dict[str, str] = {}
+    defaults = Defaults()  # MSTL before the first card: one fit per series and day
     with warehouse.connection() as conn:
         for issued_at in issue_instants(context):
             cards = {
@@ -290,7 +292,7 @@ def demand_forecasts(
                     if forecaster is None:
                         version = "default"  # no card, or one from before artifacts were kept
                     try:
-                        frame = issue(issued_at, region, h, history, forecaster, weather)
+                        frame = issue(issued_at, region, h, history, forecaster, weather, defaults)
                     except ForecastInputError as e:
                         skipped[f"{region}/{h.name}"] = str(e)
                         continue
