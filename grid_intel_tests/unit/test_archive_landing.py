@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from grid_intel.archives import eccc, gis, outages, registry, work_orders
+from grid_intel.archives import eccc, gis, outages, registry, weather_forecasts, work_orders
 from grid_intel.cli import app
 from grid_intel.grid.calendar import utc_days
 from grid_intel.grid.regions import REGIONS_BY_ID
@@ -33,7 +33,7 @@ def landing(tmp_path_factory) -> tuple[Path, object]:
     folder = tmp_path_factory.mktemp("landing")
     said: list[str] = []
     report = write_archives(folder, SEED, START, END, said.append)
-    assert len(said) == 4
+    assert len(said) == 5
     return folder, report
 
 
@@ -46,6 +46,7 @@ def test_layout_and_file_names(landing):
             f"maintenance/work_orders_{day}.csv",
             f"miso/{day}_da_expost_lmp.csv",
             f"miso/{day}_5MIN_LMP.csv",
+            f"weather_forecasts/weather_forecast_{day}.csv",
         } <= names
     # 00:00 UTC on 31 January is 18:00 CST on the 30th: January and February LST files.
     assert "weather/en_climate_hourly_MB_502S001_01-2026_P1H.csv" in names
@@ -85,6 +86,7 @@ def test_every_file_reads_back_without_rejects(landing):
     _, report = landing
     readers = {
         "weather": eccc.parse,
+        "weather_forecasts": weather_forecasts.parse,
         "outages": outages.parse,
         "work_orders": work_orders.parse,
         "registry": registry.parse,
@@ -118,6 +120,16 @@ def test_archives_agree_with_the_simulated_feeds(landing):
     ts = np.array([np.datetime64("2026-01-31T05:00")])
     model = temperature_c(SEED, REGIONS_BY_ID["winnipeg"], ts)[0]
     assert at["temp_c"].item() == pytest.approx(model, abs=0.05)
+    issue = weather_forecasts.read(folder / "weather_forecasts/weather_forecast_20260131.csv")
+    tomorrow = issue.filter(
+        (pl.col("region") == "winnipeg")
+        & (pl.col("valid_utc") == datetime(2026, 2, 1, 5, tzinfo=UTC))
+    )
+    assert tomorrow["lead_hours"].item() == 17  # issued 12 UTC on the 31st
+    truth = temperature_c(
+        SEED, REGIONS_BY_ID["winnipeg"], np.array([np.datetime64("2026-02-01T05:00")])
+    )
+    assert abs(tomorrow["temp_c"].item() - truth[0]) < 4 * 1.5  # within 4 sigma a day ahead
     last = weather.filter(pl.col("ts") >= END)
     assert last.height == 0  # January ends before the covered days do
     feb = eccc.read(folder / "weather/en_climate_hourly_MB_502S001_02-2026_P1H.csv")
