@@ -12,7 +12,7 @@ their load shares.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -52,10 +52,21 @@ class Weather:
 
     observed: pl.DataFrame  # ts, region, temp_c
     forecasts: pl.DataFrame  # issued_utc, valid_utc, region, temp_c
+    # Every region's temperatures by (origin, start, end): an hourly issue asks the same
+    # span for each of its 32 series, a card's backtest the same fold origins per region.
+    _known: dict[tuple[datetime, datetime, datetime], pl.DataFrame] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def temperatures(self, origin: datetime, start: datetime, end: datetime) -> pl.DataFrame:
         """Hourly `ts, region, temp_c` over [start, end) as known at `origin`: observed
         where the hour had ended, else the latest issue available then."""
+        key = (origin, start, end)
+        if key not in self._known:
+            self._known[key] = self._temperatures(origin, start, end)
+        return self._known[key]
+
+    def _temperatures(self, origin: datetime, start: datetime, end: datetime) -> pl.DataFrame:
         issued = (
             self.forecasts.filter(
                 (pl.col("issued_utc").dt.truncate("1d") + DAY <= origin)
