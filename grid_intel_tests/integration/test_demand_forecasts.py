@@ -20,6 +20,7 @@ from grid_intel.forecasting.demand import (
     SYSTEM,
     WEATHER,
     WITH_WEATHER,
+    Histories,
     histories,
     load_forecaster,
     weather_for,
@@ -226,6 +227,28 @@ def test_an_issue_predicts_with_the_fitted_model_its_card_keeps(built):
         issued_rows = rows.filter((pl.col("region") == region) & (pl.col("horizon") == horizon))
         assert np.allclose(issued_rows["yhat"].to_numpy(), again["yhat"].to_numpy())
         assert np.allclose(issued_rows["yhat_p90"].to_numpy(), again["yhat_p90"].to_numpy())
+
+
+def test_a_runs_one_read_gives_each_hour_what_its_own_read_would(built):
+    """A range run reads history and weather once for all its hours: each hour's slice
+    and covariates equal what a run of that hour alone reads."""
+    settings, _, _ = built
+    instants = [DAY + timedelta(hours=h) for h in (1, 9, 24)]
+    with connect(settings.warehouse) as conn:
+        once = Histories(conn, instants)
+        weather_once = read_weather(conn, *weather_span(instants[0], instants[-1]))
+        for issued in instants:
+            alone, sliced = histories(conn, issued), once.at(issued)
+            weather_alone = read_weather(conn, *weather_span(issued))
+            assert sliced.keys() == alone.keys()
+            for name, series in alone.items():
+                assert sliced[name].keys() == series.keys() and SYSTEM in series
+                for region, frame in series.items():
+                    assert sliced[name][region].equals(frame), (issued, name, region)
+                    h = HORIZON_BY_NAME[name]
+                    now, _ = weather_for(weather_once, region, h, frame)
+                    then, _ = weather_for(weather_alone, region, h, frame)
+                    assert now is not None and now.equals(then), (issued, name, region)
 
 
 def test_accuracy_once_actuals_arrive_is_far_better_than_a_flat_guess(built):

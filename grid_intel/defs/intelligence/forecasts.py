@@ -19,8 +19,8 @@ from grid_intel.forecasting.demand import (
     HORIZONS,
     QUANTILES,
     Defaults,
+    Histories,
     choose,
-    histories,
     issue,
     load_forecaster,
     weather_span,
@@ -173,12 +173,14 @@ def forecast_models(
     skipped: dict[str, str] = {}
     days = daily.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
     warming: list[str] = []
+    windows = [daily.time_window_for_partition_key(day) for day in days]
     with warehouse.connection() as conn:
-        for day in days:
-            start, end = daily.time_window_for_partition_key(day)
+        ends = [end for _, end in windows]
+        known_at = Histories(conn, ends)
+        weather = read_weather(conn, *weather_span(min(ends), max(ends)))
+        for day, (start, end) in zip(days, windows, strict=True):
             cards, backtests = [], []
-            known = histories(conn, end)
-            weather = read_weather(conn, *weather_span(end))
+            known = known_at.at(end)
             for h in HORIZONS:
                 for region, history in sorted(known[h.name].items()):
                     try:
@@ -277,15 +279,18 @@ def demand_forecasts(
     models: dict[str, str] = {}
     skipped: dict[str, str] = {}
     defaults = Defaults()  # MSTL before the first card: one fit per series and day
+    instants = issue_instants(context)
     with warehouse.connection() as conn:
-        for issued_at in issue_instants(context):
+        # History and weather read once for the run's hours, not once per hour.
+        known_at = Histories(conn, instants)
+        weather = read_weather(conn, *weather_span(min(instants), max(instants)))
+        for issued_at in instants:
             cards = {
                 (r, h): (v, load_forecaster(f) if f is not None else None)
                 for r, h, v, f in conn.execute(LATEST_CARDS_SQL, (issued_at,))
             }
             rows = []
-            known = histories(conn, issued_at)
-            weather = read_weather(conn, *weather_span(issued_at))
+            known = known_at.at(issued_at)
             for h in HORIZONS:
                 for region, history in sorted(known[h.name].items()):
                     version, forecaster = cards.get((region, h.name), ("default", None))
