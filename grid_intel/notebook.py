@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 from grid_intel import log
-from grid_intel.defs.partitions import ISSUED_AT_CLOSE, MONTHS_OF_WINDOW, ROWS_IN_WINDOW
+from grid_intel.asset_metadata import ISSUED_AT_CLOSE, MONTHS_OF_WINDOW, ROWS_IN_WINDOW
 from grid_intel.settings import get_settings, redact
 from grid_intel.warehouse.connection import connect
 

@@ -16,16 +16,6 @@ daily = dg.DailyPartitionsDefinition(start_date=hourly.start, timezone="UTC")
 # instead of 168, and a failed run re-does at most one day.
 HOURLY_BACKFILL = dg.BackfillPolicy.multi_run(24)
 
-# How a partitioned asset's rows relate to its partition's window, in its
-# `partition_window` metadata (unset means ROWS_IN_WINDOW) beside `partition_column`.
-ROWS_IN_WINDOW = "[start, end)"  # rows stamped inside the window
-ISSUED_AT_CLOSE = "(start, end]"  # forecasts issued as the window closes, stamped with its end
-MONTHS_OF_WINDOW = "months of [start, end)"  # monthly rollups: the months the window touches
-
-# Asset tag of experiments rather than data (a week simulated at full scan rate, say):
-# `grid-intel backfill` never includes them, however wide its selection.
-ON_DEMAND = "grid_intel/on_demand"
-
 # Run tags that make one run cover a range of partition keys, as single-run backfills do.
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"

@@ -16,9 +16,7 @@ _EXPORTS = {
     "parse_miso_lmp": "miso_files",
     "read_miso_lmp": "miso_files",
     "BacktestResult": "backtest",
-    "SimulatedMonth": "backtest",
     "backtest": "backtest",
-    "simulated_month": "backtest",
     "Block": "costs",
     "CostAssumptions": "costs",
     "HourInputs": "costs",
@@ -37,14 +35,12 @@ __all__ = [
     "CostAssumptions",
     "HourInputs",
     "SignalRule",
-    "SimulatedMonth",
     "backtest",
     "marginal_cost",
     "parse_miso_lmp",
     "read_miso_lmp",
     "reservoir_state",
     "signals",
-    "simulated_month",
     "supply_curve",
     "supply_curves",
     "thermal_cost",
@@ -54,9 +50,7 @@ __all__ = [
 if TYPE_CHECKING:
     from grid_intel.market.backtest import (
         BacktestResult,
-        SimulatedMonth,
         backtest,
-        simulated_month,
     )
     from grid_intel.market.costs import (
         Block,

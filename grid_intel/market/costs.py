@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from grid_intel.grid.hydro import water_factor
 from grid_intel.grid.registry import INTERTIES
 from grid_intel.grid.stations import capacity_mw
-from grid_intel.simulation.dispatch import water_factor
 
 DAYS_PER_YEAR = 365.25
 # Storage fraction the proxy spans between the simulator's driest and wettest water
 # factor (assumption, not from the reference: no reservoir levels are published there).
 STORAGE_RANGE = (0.35, 0.90)
-_WATER_FACTOR_RANGE = (0.88, 1.00)  # min and max of dispatch.water_factor
+_WATER_FACTOR_RANGE = (0.88, 1.00)  # min and max of grid.hydro.water_factor
 # The MHEB-MISO tie's capabilities (reference: export ≈ 3,185 MW, import ≈ 2,100 MW).
 MISO_EXPORT_MW, MISO_IMPORT_MW = next(
     (float(exp), float(imp)) for _, cp, _, exp, imp in INTERTIES if cp == "MHEB-MISO"

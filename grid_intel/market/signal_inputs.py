@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import psycopg
 
-from grid_intel.simulation.dispatch import hydro_available as fleet_hydro_available
+from grid_intel.grid.hydro import hydro_available as fleet_hydro_available
 
 LOCATION = "MHEB"
 STEPS = 24

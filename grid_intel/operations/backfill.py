@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from grid_intel.defs.partitions import ON_DEMAND
+from grid_intel.asset_metadata import ON_DEMAND
 from grid_intel.operations.graphql import DagsterGraphQL
 
 Progress = Callable[[str], None]

@@ -13,19 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from grid_intel.grid.hydro import HYDRO, HYDRO_MW, hydro_available
 from grid_intel.grid.registry import INTERTIES
 from grid_intel.grid.stations import STATIONS, Station
 from grid_intel.simulation.market import EST_OFFSET_H  # MISO's clock: EST all year
 
-HYDRO_AVAILABILITY = 0.92  # units out for maintenance and forced outages
 WIND_AVAILABILITY = 0.97
 HUB_HEIGHT_FACTOR = 1.25  # regional wind is near-surface; turbines sit ~80 m up
 CUT_IN_MS, RATED_MS, CUT_OUT_MS = 3.0, 12.0, 25.0
 
-HYDRO = tuple(s for s in STATIONS if s.fuel == "hydro")
 WIND = tuple(s for s in STATIONS if s.fuel == "wind")
 GAS = tuple(s for s in STATIONS if s.fuel == "gas")
-HYDRO_MW = sum(s.capacity_mw for s in HYDRO)
 GAS_MW = sum(s.capacity_mw for s in GAS)
 EXPORT_CAP_MW = {cp: exp for _, cp, _, exp, _ in INTERTIES}
 IMPORT_CAP_MW = {cp: imp for _, cp, _, _, imp in INTERTIES}
@@ -42,16 +40,6 @@ def wind_power_fraction(speed_ms: np.ndarray) -> np.ndarray:
     hub = speed_ms * HUB_HEIGHT_FACTOR
     ramp = np.clip((hub**3 - CUT_IN_MS**3) / (RATED_MS**3 - CUT_IN_MS**3), 0.0, 1.0)
     return np.where(hub >= CUT_OUT_MS, 0.0, ramp)
-
-
-def water_factor(day_of_year: np.ndarray) -> np.ndarray:
-    """Share of hydro capability the water supports: ~0.88 in late winter, ~1 at the freshet."""
-    return 0.94 + 0.06 * np.cos(2 * np.pi * (day_of_year - 170) / 365.25)
-
-
-def hydro_available(day_of_year: np.ndarray) -> np.ndarray:
-    """MW the hydro fleet can give by season: capability x availability x water."""
-    return HYDRO_MW * HYDRO_AVAILABILITY * water_factor(day_of_year)
 
 
 def on_peak(ts: pl.Series) -> np.ndarray:

@@ -152,7 +152,7 @@ def test_every_hourly_asset_backfills_at_least_a_day_per_run():
 
 def test_on_demand_assets_never_join_a_backfill():
     """The simulated-week evaluation takes hours: `'*' --include-unpartitioned` skips it."""
-    from grid_intel.defs.partitions import ON_DEMAND
+    from grid_intel.asset_metadata import ON_DEMAND
 
     lab = dg.AssetSpec(["gold", "lab"], tags={ON_DEMAND: "true"})
     plan = plan_backfill(

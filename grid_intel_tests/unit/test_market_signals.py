@@ -7,7 +7,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from grid_intel.market.backtest import backtest, persistence_forecast, simulated_month
+from grid_intel.evaluation.price_signals import simulated_month
+from grid_intel.market.backtest import backtest, persistence_forecast
 from grid_intel.market.costs import (
     MISO_EXPORT_MW,
     MISO_IMPORT_MW,
@@ -54,7 +55,7 @@ def test_water_value_rises_as_storage_falls_and_before_the_freshet():
     assert 20 <= winter <= 35 and summer < winter
 
 
-def test_reservoir_state_follows_the_simulators_water_factor():
+def test_reservoir_state_follows_the_water_factor():
     assert reservoir_state(170) == pytest.approx(0.90, abs=1e-3)  # freshet: full
     assert reservoir_state(352) == pytest.approx(0.35, abs=1e-3)  # early winter: lowest
     assert reservoir_state(60) < reservoir_state(120) < reservoir_state(170)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from grid_intel.asset_metadata import ON_DEMAND
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import HOURLY_BACKFILL, ON_DEMAND, daily, hourly, run_hours
+from grid_intel.defs.partitions import HOURLY_BACKFILL, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.grid.registry import build_registry
 from grid_intel.warehouse.writer import TableSpec, replace_window

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from grid_intel.asset_metadata import ISSUED_AT_CLOSE
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.grid.registry import INTERTIES
 from grid_intel.warehouse.writer import TableSpec, replace_window

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from grid_intel.asset_metadata import ISSUED_AT_CLOSE
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, daily, hourly, run_hours
+from grid_intel.defs.partitions import HOURLY_BACKFILL, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
     BINNED_LOAD,

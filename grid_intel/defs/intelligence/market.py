@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from grid_intel.asset_metadata import ISSUED_AT_CLOSE
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import HOURLY_BACKFILL, ISSUED_AT_CLOSE, hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.market import lmp_forecast
 from grid_intel.warehouse.writer import TableSpec, replace_window
@@ -283,7 +284,8 @@ class BacktestConfig(dg.Config):
 def price_signal_backtest(
     context: dg.AssetExecutionContext, config: BacktestConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from grid_intel.market.backtest import backtest, simulated_month
+    from grid_intel.evaluation.price_signals import simulated_month
+    from grid_intel.market.backtest import backtest
     from grid_intel.market.signals import signals
 
     began = time.perf_counter()

@@ -10,8 +10,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from grid_intel.asset_metadata import MONTHS_OF_WINDOW, ROWS_IN_WINDOW
 from grid_intel.defs.automation import FOLLOWS_UPSTREAM, REBUILT_WITH_INPUTS
-from grid_intel.defs.partitions import MONTHS_OF_WINDOW, ROWS_IN_WINDOW
 
 # dbt tags say how a node is partitioned (see dbt_project.yml).
 PARTITIONINGS = ("hourly", "daily", "reference")
