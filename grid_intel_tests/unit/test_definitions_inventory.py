@@ -28,7 +28,9 @@ def inventory(defs: dg.Definitions) -> dict[str, object]:
         }
     return {
         "assets": assets,
-        "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys),
+        "checks": sorted(
+            f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys
+        ),
         "jobs": sorted(j.name for j in repo.get_all_jobs()),
         "schedules": sorted(f"{s.name} {s.cron_schedule}" for s in repo.schedule_defs),
         "sensors": sorted(s.name for s in repo.sensor_defs),
@@ -51,7 +53,9 @@ def test_the_code_location_defines_what_was_recorded(dbt_manifest):
             changed = sorted(k for k in set(was) & set(is_) if was[k] != is_[k])
         else:
             lost, added, changed = sorted(set(was) - set(is_)), sorted(set(is_) - set(was)), []
-        assert not (lost or added or changed), f"{part}: lost {lost}, added {added}, changed {changed}"
+        assert not (lost or added or changed), (
+            f"{part}: lost {lost}, added {added}, changed {changed}"
+        )
 
 
 if __name__ == "__main__":
