@@ -135,7 +135,7 @@ def migrate(
 @app.command("dbt-prepare")
 def dbt_prepare() -> None:
     """Build the dbt manifest Dagster loads (run after changing grid_intel_dbt/)."""
-    from grid_intel.defs.transform.project import dbt_project, prepare
+    from grid_intel.defs.dbt.project import dbt_project, prepare
 
     prepare()
     typer.echo(f"manifest: {dbt_project.manifest_path}")
@@ -144,8 +144,8 @@ def dbt_prepare() -> None:
 @app.command("dbt-docs")
 def dbt_docs() -> None:
     """Generate the dbt docs (models, columns, tests, lineage) as one static HTML page."""
+    from grid_intel.defs.dbt.project import generate_docs
     from grid_intel.defs.resources import WarehouseResource
-    from grid_intel.defs.transform.project import generate_docs
 
     warehouse = WarehouseResource(url=get_settings().warehouse)
     try:
@@ -461,7 +461,7 @@ def evaluate_anomalies(
     start: Annotated[str, typer.Option(help="UTC start, ISO 8601.")] = "2026-01-12T00:00:00+00:00",
 ) -> None:
     """Both detection paths over a simulated span with every fault kind injected, scored
-    against the simulator's labels (the figures of the README's anomaly section)."""
+    against the simulator's labels (the figures of docs/anomaly.md)."""
     from grid_intel.evaluation.anomalies import run
 
     t0 = _utc(start)

@@ -60,7 +60,7 @@ def hour_rows(
 def _load_bronze(
     settings: Settings, db_url: str, days: int, scale: int, every: int, progress: Progress
 ) -> int:
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
     from grid_intel.defs.resources import build_resources
 
     end = START + timedelta(days=days)
@@ -109,7 +109,7 @@ def _baseline_s(db_url: str, tables: tuple[str, ...]) -> float:
 
 def _rows(db_url: str, group: str) -> tuple[int, int]:
     """Rows in the group's bronze inputs, and in its dbt models."""
-    from grid_intel.defs.transform.assets import dbt_daily_assets, dbt_hourly_assets
+    from grid_intel.defs.dbt.assets import dbt_daily_assets, dbt_hourly_assets
 
     assets = dbt_hourly_assets if group == "hourly" else dbt_daily_assets
     with connect(db_url) as conn:
@@ -174,12 +174,12 @@ def bench_backfill(
     settings: Settings, days: int, scale: int, scan_seconds: int, progress: Progress
 ) -> dict[str, object]:
     """Seconds for a single-run backfill of each dbt asset group over `days` days."""
-    from grid_intel.defs.resources import build_resources
-    from grid_intel.defs.transform.assets import (
+    from grid_intel.defs.dbt.assets import (
         dbt_daily_assets,
         dbt_hourly_assets,
         dbt_reference_assets,
     )
+    from grid_intel.defs.resources import build_resources
 
     if scan_seconds % 4:
         raise ValueError(f"scan_seconds must be a multiple of the 4 s scan, got {scan_seconds}")

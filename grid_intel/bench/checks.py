@@ -77,8 +77,8 @@ def bench_checks(
     settings: Settings, scale: int, scan_seconds: int, progress: Progress
 ) -> dict[str, object]:
     """Seconds for a day's checks of the readings, bronze and silver, beside a raw scan."""
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets, dbt_reference_assets
     from grid_intel.defs.resources import build_resources
-    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
 
     if scan_seconds % 4:
         raise ValueError(f"scan_seconds must be a multiple of the 4 s scan, got {scan_seconds}")

@@ -58,9 +58,9 @@ def bench_dbt_partition(
 ) -> dict[str, object]:
     """Seconds to build one hourly partition of the silver and gold models (and, with
     `rerun`, to build it again over itself)."""
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets, dbt_reference_assets
+    from grid_intel.defs.dbt.project import dbt_resource
     from grid_intel.defs.resources import build_resources
-    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
-    from grid_intel.defs.transform.project import dbt_resource
 
     key = HOUR.strftime("%Y-%m-%d-%H:00")
     models = sum(len(a.keys) for a in dbt_hourly_assets)

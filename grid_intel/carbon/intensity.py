@@ -19,8 +19,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from grid_intel.carbon.factors import (
     MISO,
@@ -30,6 +29,9 @@ from grid_intel.carbon.factors import (
     miso_marginal,
     zone_intensities,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _REL_TOL = 1e-9
 
@@ -192,6 +194,8 @@ def _prepared(
     basis: Basis,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validated generation with tonnes, and interchange netted per hour and counterparty."""
+    import polars as pl
+
     factors = fuel_factors(basis)
     z = _zones(zones, basis)
     for fuel in sorted(set(generation["fuel"].unique().to_list()) - set(factors)):
@@ -237,6 +241,8 @@ def hourly_intensity(
     hour, counterparty, net_export_mw (positive = export out of Manitoba). An hour
     missing from either frame has no generation or no interchange.
     """
+    import polars as pl
+
     gen, ic = _prepared(generation, interchange, zones, basis)
     g = gen.group_by("hour").agg(
         generation_mwh=pl.col("generation_mw").sum(), emissions_t=pl.col("tonnes").sum()
@@ -304,6 +310,8 @@ def emissions_by_source(
     basis: Basis = "lifecycle",
 ) -> pl.DataFrame:
     """`Intensity.by_source` for every hour: hour, source (fuel or "import:<zone>"), mwh, tonnes."""
+    import polars as pl
+
     gen, ic = _prepared(generation, interchange, zones, basis)
     fuels = gen.group_by("hour", pl.col("fuel").alias("source")).agg(
         mwh=pl.col("generation_mw").sum(), tonnes=pl.col("tonnes").sum()

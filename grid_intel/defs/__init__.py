@@ -1,4 +1,5 @@
-"""Dagster wiring only: resources, partitions and per-domain definitions."""
+"""Dagster wiring only, one folder per domain (its assets, checks, schedules and
+sensors) over shared partitions, automation and resources."""
 
 import warnings
 

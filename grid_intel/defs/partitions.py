@@ -1,6 +1,6 @@
 """Time-window partitions shared by every layer (UTC)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import dagster as dg
 
@@ -31,3 +31,11 @@ def run_hours(context: dg.AssetExecutionContext) -> list[tuple[datetime, datetim
     of hours, and assets that judge one hour at a time must stamp and replace each alone."""
     keys = hourly.get_partition_keys_in_range(dg.PartitionKeyRange(*context.partition_key_range))
     return [tuple(hourly.time_window_for_partition_key(k)) for k in keys]
+
+
+ONE_SECOND = timedelta(seconds=1)  # a forecast partition is its one issue instant
+
+
+def issue_instants(context: dg.AssetExecutionContext) -> list[datetime]:
+    """The issue instant of every hour in the run's range: each hour's close."""
+    return [end for _, end in run_hours(context)]

@@ -121,7 +121,7 @@ class LandingResource(dg.ConfigurableResource):
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    from grid_intel.defs.transform.project import dbt_resource
+    from grid_intel.defs.dbt.project import dbt_resource
 
     # An explicit URL stays an EnvVar so its password never shows in the UI.
     url = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from grid_intel.defs.ingestion.sensors import sensor_name
+from grid_intel.defs.bronze.sensors import sensor_name
 from grid_intel.ingestion.tables import BRONZE_TOPICS
 from grid_intel.kafka import client as kafka
 from grid_intel.kafka.cursor import TopicCursor

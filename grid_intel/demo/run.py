@@ -40,7 +40,7 @@ class Addresses:
 
 
 def run(settings: Settings, shape: Shape, out: Narrator, seed: int = 7) -> Addresses:
-    from grid_intel.defs.transform.project import prepare_if_stale
+    from grid_intel.defs.dbt.project import prepare_if_stale
     from grid_intel.operations.graphql import DagsterGraphQL
     from grid_intel.stack import manager
     from grid_intel.stack.api import ApiServer
@@ -152,9 +152,9 @@ def prepare_reference(settings: Settings, w: Windows, out: Narrator, seed: int) 
 def load_reference(settings: Settings, instance: dg.DagsterInstance) -> set[dg.AssetKey]:
     """The registry and the reference models: completeness and referential integrity
     judge each hour against them."""
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.dbt.assets import dbt_reference_assets
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
     from grid_intel.defs.resources import build_resources
-    from grid_intel.defs.transform.assets import dbt_reference_assets
     from grid_intel.stack.dagster import QUIET
 
     whole = [a for a in ARCHIVE_ASSETS.values() if a.partitions_def is None]
@@ -250,11 +250,15 @@ def hand_over(
 
 
 def product_keys() -> set[dg.AssetKey]:
-    from grid_intel.defs.intelligence import anomalies, carbon, forecasts, health, market
+    from grid_intel.defs.anomaly import assets as anomaly
+    from grid_intel.defs.carbon import assets as carbon
+    from grid_intel.defs.forecasting import assets as forecasting
+    from grid_intel.defs.health import assets as health
+    from grid_intel.defs.market import assets as market
 
     return {
         k
-        for m in (anomalies, carbon, forecasts, health, market)
+        for m in (anomaly, carbon, forecasting, health, market)
         for a in m.defs.assets or ()
         for k in getattr(a, "keys", ())
     }

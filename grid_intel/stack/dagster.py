@@ -107,7 +107,7 @@ class DagsterService:
     ) -> ServiceStatus:
         """Start both; `before_daemon` runs once the webserver answers and before the daemon
         ticks a sensor (the demo stops them there, so none runs before its backfill)."""
-        from grid_intel.defs.transform.project import prepare_if_stale
+        from grid_intel.defs.dbt.project import prepare_if_stale
 
         if self.webserver.running() and self.daemon.running() and self._answers():
             return self.status()

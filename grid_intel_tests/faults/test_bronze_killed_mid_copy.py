@@ -33,7 +33,7 @@ from grid_intel_tests.integration.test_bronze import (
 RUN = """
 import sys
 import dagster as dg
-from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS
 from grid_intel.defs.resources import build_resources
 from grid_intel.settings import get_settings
 result = dg.materialize(

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS
 from grid_intel.defs.resources import build_resources
 from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings

@@ -79,7 +79,7 @@ def events(settings: Settings):
 
 
 def test_hourly_events_find_the_faults_and_rerun_the_same(loaded):
-    from grid_intel.defs.intelligence.anomalies import anomaly_events
+    from grid_intel.defs.anomaly.assets import anomaly_events
 
     settings, feeds = loaded
     keys = [
@@ -109,7 +109,7 @@ def test_hourly_events_find_the_faults_and_rerun_the_same(loaded):
 
 
 def test_daily_evaluation_scores_both_paths(loaded):
-    from grid_intel.defs.intelligence.anomalies import anomaly_evaluation, anomaly_events
+    from grid_intel.defs.anomaly.assets import anomaly_evaluation, anomaly_events
 
     settings, _ = loaded
     for hour in (START, START + timedelta(hours=1)):
@@ -130,7 +130,7 @@ def test_daily_evaluation_scores_both_paths(loaded):
 
 
 def test_the_simulated_evaluation_asset_writes_its_scorecard(loaded):
-    from grid_intel.defs.intelligence.anomalies import anomaly_evaluation_simulated
+    from grid_intel.defs.anomaly.assets import anomaly_evaluation_simulated
 
     settings, _ = loaded
     config = {"days": 0.125, "seed": 11, "faults_per_day": 16, "start": "2026-04-06T08:00:00+00:00"}
@@ -148,7 +148,7 @@ def test_the_simulated_evaluation_asset_writes_its_scorecard(loaded):
 
 
 def test_hourly_scores_rank_pyod_and_the_charts_and_rerun_the_same(loaded):
-    from grid_intel.defs.intelligence.anomalies import anomaly_scores
+    from grid_intel.defs.anomaly.assets import anomaly_scores
 
     settings, feeds = loaded
     key = (START + timedelta(hours=1)).strftime("%Y-%m-%d-%H:00")

@@ -13,8 +13,8 @@ import pytest
 
 from grid_intel.archives import eccc, gis, outages, registry, weather_forecasts, work_orders
 from grid_intel.archives.files import lines
-from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-from grid_intel.defs.reference.sensors import landing_sensor
+from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
+from grid_intel.defs.landing.sensors import landing_sensor
 from grid_intel.defs.resources import LandingResource, WarehouseResource
 from grid_intel.ingestion import archive_files as af
 from grid_intel.ingestion import archives

@@ -19,7 +19,7 @@ import dagster as dg
 import orjson
 import pytest
 
-from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, op_name
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS, op_name
 from grid_intel.defs.resources import build_resources
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.kafka.client import producer

@@ -16,8 +16,8 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, LAG_GROUP
-from grid_intel.defs.ingestion.sensors import BRONZE_SENSORS
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS, LAG_GROUP
+from grid_intel.defs.bronze.sensors import BRONZE_SENSORS
 from grid_intel.defs.partitions import RANGE_END, RANGE_START
 from grid_intel.defs.resources import KafkaResource, build_resources
 from grid_intel.kafka.client import (

@@ -178,7 +178,7 @@ def materialize(assets: list, settings: Settings, **kwargs) -> dg.ExecuteInProce
 def build(settings: Settings, *, single_run: bool) -> list[dg.AssetCheckEvaluation]:
     """Hourly models over both hours (single run) or the second hour alone (the
     incremental path), then the day's; every dbt test must pass."""
-    from grid_intel.defs.transform.assets import dbt_daily_assets, dbt_hourly_assets
+    from grid_intel.defs.dbt.assets import dbt_daily_assets, dbt_hourly_assets
 
     runs = (
         [
@@ -211,8 +211,8 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def prepare(settings: Settings, archives: Path) -> Settings:
     """Bronze for the window: readings and prices rows, archives through their assets."""
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import dbt_reference_assets
+    from grid_intel.defs.dbt.assets import dbt_reference_assets
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
 
     settings = settings.model_copy(update={"landing_dir": archives})
     for asset in ARCHIVE_ASSETS.values():
@@ -370,7 +370,7 @@ def rebuild_beside_another_writer(settings: Settings, tables: list[tuple[str, st
     window's run) must not wait for it: the index post-hook once took a SHARE lock even
     with the index there, and two runs deadlocked on it against persist_docs' lock.
     A build that waits for a lock fails after 20 s instead of hanging the test."""
-    from grid_intel.defs.transform.assets import dbt_hourly_assets
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets
 
     with connect(settings.warehouse) as writer:
         for schema, table in tables:  # ROW EXCLUSIVE on each, held until this block ends
@@ -409,8 +409,8 @@ def test_dbt_project_on_timescaledb(timescale_db: Settings, dbt_manifest, archiv
 
 
 def test_dbt_docs_generate_one_page_with_every_gold_model(test_db: Settings, dbt_manifest) -> None:
+    from grid_intel.defs.dbt.project import generate_docs
     from grid_intel.defs.resources import WarehouseResource
-    from grid_intel.defs.transform.project import generate_docs
 
     warehouse = WarehouseResource(url=test_db.warehouse)
     page = generate_docs(warehouse.lane(), warehouse.dbt_env())

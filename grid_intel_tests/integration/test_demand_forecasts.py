@@ -62,17 +62,17 @@ def bronze_load() -> Iterator[tuple[object, ...]]:
 
 @pytest.fixture(scope="module")
 def built(stack: Settings, dbt_manifest, tmp_path_factory: pytest.TempPathFactory):
-    from grid_intel.defs.intelligence.forecasts import (
-        demand_forecasts,
-        forecast_accuracy,
-        forecast_models,
-    )
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import (
+    from grid_intel.defs.dbt.assets import (
         dbt_daily_assets,
         dbt_hourly_assets,
         dbt_reference_assets,
     )
+    from grid_intel.defs.forecasting.assets import (
+        demand_forecasts,
+        forecast_accuracy,
+        forecast_models,
+    )
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
 
     landing = tmp_path_factory.mktemp("landing")
     write_archives(landing, SEED, WEATHER_FROM, DAY + timedelta(days=1), lambda _: None)
@@ -265,7 +265,7 @@ def test_accuracy_once_actuals_arrive_is_far_better_than_a_flat_guess(built):
 
 
 def test_rerunning_an_issue_replaces_its_rows(built):
-    from grid_intel.defs.intelligence.forecasts import demand_forecasts
+    from grid_intel.defs.forecasting.assets import demand_forecasts
 
     settings, _, instance = built
     before = query_frame(settings, "select * from gold.demand_forecasts order by 2, 3, 4")
@@ -283,7 +283,7 @@ def test_rerunning_an_issue_replaces_its_rows(built):
 
 
 def test_an_issue_before_three_days_of_history_warms_up_without_failing(built):
-    from grid_intel.defs.intelligence.forecasts import demand_forecasts
+    from grid_intel.defs.forecasting.assets import demand_forecasts
 
     settings, _, _ = built
     early = FIRST + timedelta(days=1)
@@ -298,7 +298,7 @@ def test_a_backfill_from_the_first_day_skips_the_days_without_history(built):
     """A ranged run over days before and after 3 days of history: the early days are
     listed and get no card, the later one is modelled, and the run succeeds. A day alone
     without history warms up the same way: no card, listed, no failed partition."""
-    from grid_intel.defs.intelligence.forecasts import forecast_models
+    from grid_intel.defs.forecasting.assets import forecast_models
 
     settings, _, _ = built
     keys = [f"{FIRST + timedelta(days=d):%Y-%m-%d}" for d in (1, 3)]

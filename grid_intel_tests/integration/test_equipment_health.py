@@ -114,13 +114,13 @@ def table(settings: Settings, sql: str) -> pl.DataFrame:
 
 def build_day(settings: Settings) -> list[str]:
     """Registry, bronze, the dbt layers and the health assets for DAY; the worst assets."""
-    from grid_intel.defs.intelligence.health import equipment_health, equipment_health_heatmap
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import (
+    from grid_intel.defs.dbt.assets import (
         dbt_daily_assets,
         dbt_hourly_assets,
         dbt_reference_assets,
     )
+    from grid_intel.defs.health.assets import equipment_health, equipment_health_heatmap
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
 
     key = DAY.strftime("%Y-%m-%d")
     for asset in ARCHIVE_ASSETS.values():
@@ -206,7 +206,7 @@ def test_chattering_breaker_and_overloaded_line_are_their_kinds_worst(built: Set
 
 
 def test_heatmap_ranks_within_kind_and_rerun_gives_the_same_rows(built: Settings):
-    from grid_intel.defs.intelligence.health import equipment_health, equipment_health_heatmap
+    from grid_intel.defs.health.assets import equipment_health, equipment_health_heatmap
 
     heat = table(built, "select * from gold.equipment_health_heatmap where day = %(day)s")
     worst_tx = (

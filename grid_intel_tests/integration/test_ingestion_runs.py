@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import dagster as dg
 import pytest
 
-from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, BronzeConfig
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS, BronzeConfig
 from grid_intel.defs.resources import KafkaResource, WarehouseResource, build_resources
 from grid_intel.kafka.client import KafkaUnavailable, consumer, partitions, producer
 from grid_intel.observability.ingestion import IngestionCollector, broker_offsets

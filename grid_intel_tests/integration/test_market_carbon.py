@@ -84,10 +84,10 @@ def bronze_prices(prices: pl.DataFrame) -> Iterator[tuple[object, ...]]:
 
 @pytest.fixture(scope="module")
 def built(stack: Settings, dbt_manifest, tmp_path_factory: pytest.TempPathFactory):
-    from grid_intel.defs.intelligence.carbon import carbon_forecast, carbon_intensity
-    from grid_intel.defs.intelligence.market import lmp_forecasts, price_signals
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
+    from grid_intel.defs.carbon.assets import carbon_forecast, carbon_intensity
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets, dbt_reference_assets
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
+    from grid_intel.defs.market.assets import lmp_forecasts, price_signals
 
     loads, generation, interchange, prices = world()
     landing = tmp_path_factory.mktemp("landing")  # the registry the readings are checked by
@@ -235,7 +235,7 @@ def test_carbon_forecast_issues_the_next_day(built):
 
 
 def test_rerunning_a_partition_replaces_its_rows(built):
-    from grid_intel.defs.intelligence.carbon import carbon_forecast
+    from grid_intel.defs.carbon.assets import carbon_forecast
 
     settings, _, _, instance = built
     sql = "select * from gold.carbon_forecast order by issued_at, ts"
@@ -293,7 +293,7 @@ def test_price_signals_stay_within_the_tie_and_follow_the_forecast(built):
 
 
 def test_the_signal_backtest_beats_the_naive_strategies_and_reports_its_pnl(stack: Settings):
-    from grid_intel.defs.intelligence.market import price_signal_backtest
+    from grid_intel.defs.market.assets import price_signal_backtest
 
     for settings in fresh_warehouse(stack, "grid_intel_signals"):
         config = {"seed": 7, "start": "2026-01-01", "days": 30}

@@ -59,10 +59,10 @@ def warehouse(
     stack: Settings, dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Settings, datetime, str]]:
     """A fresh warehouse with the setup above; yields it, the Kafka hour and its region."""
-    from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
-    from grid_intel.defs.intelligence.carbon import carbon_intensity
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
+    from grid_intel.defs.bronze.assets import BRONZE_ASSETS
+    from grid_intel.defs.carbon.assets import carbon_intensity
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets, dbt_reference_assets
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
 
     landing = tmp_path_factory.mktemp("landing")
     write_archives(landing, 7, DAY - timedelta(days=1), DAY + timedelta(days=1), lambda _: None)
@@ -138,7 +138,7 @@ def test_a_dbt_model_and_a_python_gold_asset_load_with_their_columns(warehouse):
     assert {"station", "fuel", "capacity_mw"} <= set(stations.columns) and stations.height > 0
 
     carbon = load_asset(dg.AssetKey(["gold", "carbon_intensity"]), KEYS[0], url=settings.warehouse)
-    from grid_intel.defs.intelligence.carbon import INTENSITY
+    from grid_intel.defs.carbon.assets import INTENSITY
 
     assert carbon.columns == INTENSITY.names
     assert carbon.height == 1 and carbon["hour"][0] == HOURS[0]

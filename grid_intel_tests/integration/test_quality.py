@@ -71,9 +71,9 @@ def materialize(
     settings: Settings, keys: list[list[str]], partition: str | None, **kwargs: object
 ) -> dg.ExecuteInProcessResult:
     """The hour's bronze → silver → gold for `keys` with every asset check on them."""
-    from grid_intel.defs.ingestion.assets import bronze_assets
+    from grid_intel.defs.bronze.assets import bronze_assets
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets, dbt_reference_assets
     from grid_intel.defs.quality.checks import QUALITY_CHECKS
-    from grid_intel.defs.transform.assets import dbt_hourly_assets, dbt_reference_assets
 
     return dg.materialize(
         [*bronze_assets, dbt_reference_assets, *dbt_hourly_assets, *QUALITY_CHECKS],
@@ -212,8 +212,8 @@ def registry_of(folder: Path, rtus: set[str]) -> Path:
 
 
 def load_registry(settings: Settings, landing: Path) -> Settings:
-    from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
-    from grid_intel.defs.transform.assets import dbt_reference_assets
+    from grid_intel.defs.dbt.assets import dbt_reference_assets
+    from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
 
     settings = settings.model_copy(update={"landing_dir": landing})
     whole = [a for a in ARCHIVE_ASSETS.values() if a.partitions_def is None]

@@ -50,8 +50,8 @@ def publish_hour(settings: Settings, hour: datetime, region: str) -> None:
 
 
 def materialize(settings: Settings, partition: str) -> dg.ExecuteInProcessResult:
-    from grid_intel.defs.ingestion.assets import BRONZE_ASSETS
-    from grid_intel.defs.transform.assets import dbt_hourly_assets
+    from grid_intel.defs.bronze.assets import BRONZE_ASSETS
+    from grid_intel.defs.dbt.assets import dbt_hourly_assets
 
     return dg.materialize(
         [BRONZE_ASSETS["grid.frequency"], *dbt_hourly_assets],

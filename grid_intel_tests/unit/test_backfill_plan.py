@@ -109,7 +109,8 @@ def test_selection_syntax_errors_name_examples(dbt_manifest):
 
 def test_nightly_schedules_request_the_closed_day(dbt_manifest):
     from grid_intel.definitions import defs
-    from grid_intel.defs.ops import schedules
+    from grid_intel.defs.dbt import schedules
+    from grid_intel.defs.health.schedules import health_scoring_schedule
 
     repo = defs.get_repository_def()
     tick = datetime(2026, 3, 5, 3, 0, tzinfo=UTC)
@@ -123,7 +124,7 @@ def test_nightly_schedules_request_the_closed_day(dbt_manifest):
     assert hours.tags[RANGE_END] == "2026-03-04-23:00"
     (days,) = requests(schedules.late_data_days_nightly)
     assert days.partition_key == "2026-03-04"
-    (health,) = requests(schedules.health_scoring_schedule)
+    (health,) = requests(health_scoring_schedule)
     assert health.partition_key == "2026-03-04"
     names = {s.name for s in repo.schedule_defs}
     assert {"forecast_models_daily_schedule", "health_scoring_daily_schedule"} <= names
@@ -196,7 +197,7 @@ def test_a_backfill_may_include_todays_closed_hours():
 
 @pytest.mark.parametrize("hour", ["2026-03-02-00:00", "2026-03-02-23:00"])
 def test_an_hours_demand_forecasts_follow_the_card_of_the_day_before(hour):
-    from grid_intel.defs.intelligence.forecasts import CARD_OF_DAY_BEFORE
+    from grid_intel.defs.forecasting.assets import CARD_OF_DAY_BEFORE
 
     result = CARD_OF_DAY_BEFORE.get_upstream_mapped_partitions_result_for_partitions(
         hourly.subset_with_partition_keys([hour]), hourly, daily

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from grid_intel.defs.ingestion.sensors import bronze_sensors
+from grid_intel.defs.bronze.sensors import bronze_sensors
 from grid_intel.defs.resources import KafkaResource
 from grid_intel.kafka.cursor import TopicCursor
 from grid_intel.kafka.windows import to_ms

@@ -5,7 +5,7 @@ import os
 import dagster as dg
 import pytest
 
-from grid_intel.defs.transform.translator import partitioning
+from grid_intel.defs.dbt.translator import partitioning
 
 
 def graph():
@@ -129,7 +129,7 @@ def test_runs_read_dbts_version_from_its_package_not_a_dbt_process():
 
     from packaging import version
 
-    from grid_intel.defs.transform.project import dbt_resource
+    from grid_intel.defs.dbt.project import dbt_resource
 
     resource = dbt_resource()
     assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
@@ -141,7 +141,7 @@ def test_the_window_reaches_dbt_in_the_environment_not_in_its_vars():
     run a full parse."""
     from datetime import UTC, datetime
 
-    from grid_intel.defs.transform.assets import WINDOW_ENV, window_env
+    from grid_intel.defs.dbt.assets import WINDOW_ENV, window_env
 
     window = dg.TimeWindow(
         datetime(2026, 3, 11, 10, tzinfo=UTC), datetime(2026, 3, 11, 12, tzinfo=UTC)
@@ -154,7 +154,7 @@ def test_the_window_reaches_dbt_in_the_environment_not_in_its_vars():
 
 
 def test_a_runs_parse_state_replaces_the_projects(tmp_path):
-    from grid_intel.defs.transform.parse_state import (
+    from grid_intel.defs.dbt.parse_state import (
         PARSE_STATE,
         keep_parse_state,
         seed_parse_state,
@@ -191,7 +191,7 @@ def test_no_model_or_test_reads_the_window_at_parse_time():
     """Every model, macro and test config reaches the window through window_bound, which
     reads it only while executing (macros/window.sql, the one reader of the vars), or
     through the where placeholders, never through var() when parsing."""
-    from grid_intel.defs.transform.project import DBT_PROJECT_DIR
+    from grid_intel.defs.dbt.project import DBT_PROJECT_DIR
 
     offenders = [
         str(p.relative_to(DBT_PROJECT_DIR))
@@ -211,8 +211,8 @@ def test_in_process_dbt_gets_the_subprocess_settings_as_flags(tmp_path):
 
     from dbt.cli.main import cli
 
-    from grid_intel.defs.transform.in_process import dbt_args
-    from grid_intel.defs.transform.project import DBT_PROJECT_DIR
+    from grid_intel.defs.dbt.in_process import dbt_args
+    from grid_intel.defs.dbt.project import DBT_PROJECT_DIR
 
     command = ["build", "--target", "ci", "--select", "tag:hourly"]
     args = dbt_args(command, DBT_PROJECT_DIR, tmp_path, str(DBT_PROJECT_DIR))
@@ -228,7 +228,7 @@ def test_in_process_dbt_gets_the_subprocess_settings_as_flags(tmp_path):
 def test_a_failing_in_process_dbt_says_why_and_exits_non_zero(tmp_path):
     """An in-process dbt that cannot start fails like the subprocess did: a non-zero exit
     code and dbt's reason among its messages, so dagster-dbt raises with it."""
-    from grid_intel.defs.transform.in_process import _DONE, DbtThread, dbt_args
+    from grid_intel.defs.dbt.in_process import _DONE, DbtThread, dbt_args
 
     thread = DbtThread(dbt_args(["parse"], tmp_path, tmp_path / "target", str(tmp_path)))
     assert thread.start() and not thread.start()  # started once, however often read
@@ -242,7 +242,7 @@ def test_a_failing_in_process_dbt_says_why_and_exits_non_zero(tmp_path):
 def test_dagster_dev_reparses_only_after_a_dbt_file_changed(tmp_path):
     """Every load of the code location under `dagster dev` ran a full `dbt parse` (7 s);
     now only one after an edit does."""
-    from grid_intel.defs.transform.project import manifest_is_current
+    from grid_intel.defs.dbt.project import manifest_is_current
 
     manifest = tmp_path / "target" / "manifest.json"
     (tmp_path / "models").mkdir()

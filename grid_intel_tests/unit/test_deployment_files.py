@@ -431,7 +431,7 @@ def test_every_terraform_reference_is_declared(terraform):
 
 
 def test_lag_alarms_watch_the_platform_consumer_groups(terraform):
-    from grid_intel.defs.ingestion.assets import LAG_GROUP
+    from grid_intel.defs.bronze.assets import LAG_GROUP
 
     variables = blocks(terraform, "variable")
     assert variables["stream_consumer_group"]["default"] == StreamConfig.group

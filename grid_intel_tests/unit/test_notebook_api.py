@@ -13,14 +13,9 @@ import polars as pl
 import pytest
 
 from grid_intel import notebook
-from grid_intel.defs.partitions import (
-    ISSUED_AT_CLOSE,
-    MONTHS_OF_WINDOW,
-    ROWS_IN_WINDOW,
-    daily,
-    hourly,
-)
-from grid_intel.defs.transform.translator import window_metadata
+from grid_intel.asset_metadata import ISSUED_AT_CLOSE, MONTHS_OF_WINDOW, ROWS_IN_WINDOW
+from grid_intel.defs.dbt.translator import window_metadata
+from grid_intel.defs.partitions import daily, hourly
 from grid_intel.notebook import (
     AssetInfo,
     asset_info,

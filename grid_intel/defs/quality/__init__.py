@@ -1,0 +1,1 @@
+"""Asset checks from the quality catalog, for bronze and silver."""

@@ -13,25 +13,9 @@ import dagster as dg
 from grid_intel.defs.automation import HISTORY, follows_upstream
 from grid_intel.defs.partitions import daily
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.health.columns import COLUMNS
-from grid_intel.warehouse.writer import TableSpec, replace_window
+from grid_intel.health.tables import HEALTH, HEATMAP, HEATMAP_SQL
+from grid_intel.warehouse.writer import replace_window
 
-HEALTH = TableSpec("gold", "equipment_health", COLUMNS, time_column="day")
-HEATMAP = TableSpec(
-    "gold",
-    "equipment_health_heatmap",
-    (
-        ("day", "timestamptz"),
-        ("asset", "text"),
-        ("asset_kind", "text"),
-        ("region", "text"),
-        ("health_index", "float8"),
-        ("band", "text"),
-        ("change_1d", "float8"),
-        ("fleet_percentile", "float8"),
-    ),
-    time_column="day",
-)
 HEALTH_KEY = dg.AssetKey(["gold", "equipment_health"])
 DEPS = [
     dg.AssetKey(["gold", "hourly_station_stats"]),
@@ -40,19 +24,6 @@ DEPS = [
     dg.AssetKey(["silver", "maintenance"]),
     dg.AssetKey(["silver", "outages"]),
 ]
-HEATMAP_SQL = """
-select h.day, h.asset, h.asset_kind, h.region, h.health_index, h.band,
-       h.health_index - p.health_index as change_1d,
-       case when count(*) over k > 1
-            then (rank() over (k order by h.health_index) - 1)::float8 / (count(*) over k - 1)
-            else 1.0 end as fleet_percentile
-from gold.equipment_health as h
-left join gold.equipment_health as p
-  on p.asset = h.asset and p.day = h.day - interval '1 day'
-where h.day >= %s and h.day < %s
-window k as (partition by h.day, h.asset_kind)
-order by h.day, h.asset
-"""
 
 
 @dg.asset(

@@ -1,6 +1,5 @@
-"""Schedules for heavy or catch-up work; everything else follows its upstream.
+"""The nightly late-data rebuild; everything else follows its upstream.
 
-Retraining (00:30, in forecasts.py) and health scoring run nightly on the closed day.
 At 03:00 the previous UTC day is rebuilt through silver and gold as one ranged run per
 granularity: readings that reached Kafka after their hour was loaded go to bronze through
 the sensors, and this rebuild makes sure every model above sees them even if an
@@ -11,26 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from grid_intel.defs.intelligence.carbon import carbon_intensity
-from grid_intel.defs.intelligence.health import equipment_health, equipment_health_heatmap
+from grid_intel.defs.dbt.assets import dbt_daily_assets, dbt_hourly_assets
 from grid_intel.defs.partitions import daily, hourly, range_tags
-from grid_intel.defs.transform.assets import dbt_daily_assets, dbt_hourly_assets
 
-health_scoring_job = dg.define_asset_job(
-    "health_scoring_daily",
-    selection=dg.AssetSelection.assets(equipment_health, equipment_health_heatmap),
-    partitions_def=daily,
-)
-health_scoring_schedule = dg.build_schedule_from_partitioned_job(
-    health_scoring_job,
-    hour_of_day=1,
-    minute_of_hour=15,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
+# The hourly gold carbon intensity is Python, not dbt, but reads the hourly silver these
+# rebuild; it is named by key, not imported from its domain.
+CARBON_INTENSITY = dg.AssetKey(["gold", "carbon_intensity"])
 
 late_hours_job = dg.define_asset_job(
     "late_data_hours",
-    selection=dg.AssetSelection.assets(*dbt_hourly_assets, carbon_intensity),
+    selection=dg.AssetSelection.assets(*dbt_hourly_assets, CARBON_INTENSITY),
     partitions_def=hourly,
     description="Silver and gold hourly models over a range of hours (ranged, single run).",
 )
@@ -89,6 +78,6 @@ def late_data_days_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunReque
 
 
 defs = dg.Definitions(
-    jobs=[health_scoring_job, late_hours_job, late_days_job],
-    schedules=[health_scoring_schedule, late_data_hours_nightly, late_data_days_nightly],
+    jobs=[late_hours_job, late_days_job],
+    schedules=[late_data_hours_nightly, late_data_days_nightly],
 )

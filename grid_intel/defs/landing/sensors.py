@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 
 from grid_intel.archives.landing import FOLDERS
+from grid_intel.defs.landing.assets import ARCHIVE_ASSETS
 from grid_intel.defs.partitions import daily, range_tags
-from grid_intel.defs.reference.assets import ARCHIVE_ASSETS
 from grid_intel.defs.resources import LandingResource
 from grid_intel.ingestion.landing_watch import (
     Decision,

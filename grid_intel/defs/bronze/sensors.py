@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from grid_intel.defs.ingestion.assets import BRONZE_ASSETS, op_name
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS, op_name
 from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly, range_tags
 from grid_intel.defs.resources import KafkaResource
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from grid_intel.asset_metadata import ISSUED_AT_CLOSE
+from grid_intel.carbon.tables import BY_SOURCE, FORECAST, INTENSITY, MIX_SQL, TIES_SQL
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, ONE_SECOND, hourly, issue_instants
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.grid.registry import INTERTIES
-from grid_intel.warehouse.writer import TableSpec, replace_window
+from grid_intel.warehouse.writer import replace_window
 
 if TYPE_CHECKING:
     import polars as pl
@@ -25,49 +25,7 @@ if TYPE_CHECKING:
 INTENSITY_KEY = dg.AssetKey(["gold", "carbon_intensity"])
 GENERATION_MIX = dg.AssetKey(["gold", "generation_mix_hourly"])
 INTERCHANGE = dg.AssetKey(["gold", "interchange_hourly"])
-INTENSITY = TableSpec(
-    "gold",
-    "carbon_intensity",
-    (
-        ("hour", "timestamptz"),
-        ("generation_mwh", "float8"),
-        ("imports_mwh", "float8"),
-        ("exports_mwh", "float8"),
-        ("consumption_mwh", "float8"),
-        ("production_g_kwh", "float8"),
-        ("consumption_g_kwh", "float8"),
-        ("emissions_t", "float8"),
-        ("consumption_emissions_t", "float8"),
-        ("avoided_average_t", "float8"),
-        ("avoided_marginal_t", "float8"),
-    ),
-    time_column="hour",
-)
-BY_SOURCE = TableSpec(
-    "gold",
-    "carbon_emissions_by_source",
-    (("hour", "timestamptz"), ("source", "text"), ("mwh", "float8"), ("tonnes", "float8")),
-    time_column="hour",
-)
-FORECAST = TableSpec(
-    "gold",
-    "carbon_forecast",
-    (
-        ("issued_at", "timestamptz"),
-        ("ts", "timestamptz"),
-        *FORECAST_VALUES,
-    ),
-    time_column="issued_at",
-)
 COUNTERPARTY = {tie: counterparty for tie, counterparty, *_ in INTERTIES}
-MIX_SQL = """
-select hour, fuel, generation_mw from gold.generation_mix_hourly
-where hour >= %(start)s and hour < %(end)s order by 1, 2
-"""
-TIES_SQL = """
-select hour, intertie, net_export_mw from gold.interchange_hourly
-where hour >= %(start)s and hour < %(end)s order by 1, 2
-"""
 
 
 def read_flows(conn, start, end) -> "tuple[pl.DataFrame, pl.DataFrame]":

@@ -17,8 +17,8 @@ from dagster_dbt.asset_utils import (
 )
 from packaging import version
 
-from grid_intel.defs.transform.in_process import DbtThread, InProcessDbtInvocation, dbt_args
-from grid_intel.defs.transform.parse_state import seed_parse_state
+from grid_intel.defs.dbt.in_process import DbtThread, InProcessDbtInvocation, dbt_args
+from grid_intel.defs.dbt.parse_state import seed_parse_state
 from grid_intel.settings import project_root
 
 DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"

@@ -6,16 +6,21 @@ Every partition replaces its own rows, so a re-run gives the same rows.
 """
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from grid_intel.asset_metadata import ISSUED_AT_CLOSE
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.partitions import HOURLY_BACKFILL, daily, hourly, run_hours
+from grid_intel.defs.partitions import (
+    HOURLY_BACKFILL,
+    ONE_SECOND,
+    daily,
+    hourly,
+    issue_instants,
+)
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.forecasting.demand import (
-    BINNED_LOAD,
     CANDIDATES,
     HORIZONS,
     QUANTILES,
@@ -26,85 +31,15 @@ from grid_intel.forecasting.demand import (
     load_forecaster,
     weather_span,
 )
-from grid_intel.warehouse.writer import TableSpec, replace_window
-
-BACKTESTS = TableSpec(
-    "gold",
-    "forecast_backtests",
-    (
-        ("day", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("chosen", "bool"),
-        ("mae", "float8"),
-        ("mape_pct", "float8"),
-        ("rmae", "float8"),
-        ("pinball", "float8"),
-        ("coverage", "float8"),
-    ),
-    time_column="day",
+from grid_intel.forecasting.tables import (
+    ACCURACY,
+    ACCURACY_SQL,
+    BACKTESTS,
+    FORECASTS,
+    LATEST_CARDS_SQL,
+    MODELS,
 )
-MODELS = TableSpec(
-    "gold",
-    "forecast_models",
-    (
-        ("day", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("version", "text"),
-        ("history_points", "int4"),
-        ("importance", "jsonb"),
-        ("trained_at", "timestamptz"),
-        ("fitted", "bytea"),
-    ),
-    time_column="day",
-)
-# What every issued forecast table stores per target time: the point and quantiles.
-FORECAST_VALUES = (
-    ("yhat", "float8"),
-    ("yhat_p10", "float8"),
-    ("yhat_p50", "float8"),
-    ("yhat_p90", "float8"),
-    ("model", "text"),
-)
-FORECASTS = TableSpec(
-    "gold",
-    "demand_forecasts",
-    (
-        ("issued_at", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("ts", "timestamptz"),
-        *FORECAST_VALUES,
-        ("model_version", "text"),
-    ),
-    time_column="issued_at",
-)
-ACCURACY = TableSpec(
-    "gold",
-    "forecast_accuracy",
-    (
-        ("day", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("points", "int4"),
-        ("mae", "float8"),
-        ("mape_pct", "float8"),
-        ("bias", "float8"),
-        ("coverage", "float8"),
-    ),
-    time_column="day",
-)
-ONE_SECOND = timedelta(seconds=1)  # a forecast partition is its one issue instant
-
-
-def issue_instants(context: dg.AssetExecutionContext) -> list[datetime]:
-    """The issue instant of every hour in the run's range: each hour's close."""
-    return [end for _, end in run_hours(context)]
-
+from grid_intel.warehouse.writer import replace_window
 
 READINGS = dg.AssetKey(["silver", "validated_readings"])
 # The weather the cards and issues take as covariates (read when there, never required).
@@ -117,31 +52,6 @@ FORECASTS_KEY = dg.AssetKey(["gold", "demand_forecasts"])
 # day closes, so no backfill could include today's hours.) Offsets count the
 # downstream's partitions: 24 hours back.
 CARD_OF_DAY_BEFORE = dg.TimeWindowPartitionMapping(start_offset=-24, end_offset=-24)
-LATEST_CARDS_SQL = """
-select distinct on (region, horizon) region, horizon, version, fitted
-from gold.forecast_models
-where day + interval '1 day' <= %s  -- a card learned from its whole day
-order by region, horizon, day desc
-"""
-ACCURACY_SQL = f"""
-with actual as ({BINNED_LOAD}),
-with_total as (
-    select * from actual
-    union all
-    select ts, 'manitoba', sum(demand_mw) from actual group by ts
-    having count(*) = (select count(distinct region) from actual)
-)
-select %(start)s::timestamptz as day, f.region, f.horizon, f.model, count(*)::int as points,
-       avg(abs(a.demand_mw - f.yhat)) as mae,
-       100 * avg(abs(a.demand_mw - f.yhat) / nullif(abs(a.demand_mw), 0)) as mape_pct,
-       avg(a.demand_mw - f.yhat) as bias,
-       avg((a.demand_mw between f.yhat_p10 and f.yhat_p90)::int)::float8 as coverage
-from gold.demand_forecasts as f
-join with_total as a on a.region = f.region and a.ts = f.ts
-where f.ts >= %(start)s and f.ts < %(end)s and f.horizon = any(%(horizons)s)
-group by f.region, f.horizon, f.model
-order by 2, 3, 4
-"""
 
 
 @dg.asset(
@@ -370,16 +280,6 @@ def forecast_accuracy(
     )
 
 
-forecast_models_job = dg.define_asset_job("forecast_models_daily", selection=[MODELS_KEY])
-forecast_models_schedule = dg.build_schedule_from_partitioned_job(
-    forecast_models_job,
-    hour_of_day=0,
-    minute_of_hour=30,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-
 defs = dg.Definitions(
     assets=[forecast_models, demand_forecasts, forecast_accuracy],
-    jobs=[forecast_models_job],
-    schedules=[forecast_models_schedule],
 )

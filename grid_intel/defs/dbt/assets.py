@@ -15,11 +15,11 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import dbt_assets
 
+from grid_intel.defs.dbt.parse_state import keep_parse_state
+from grid_intel.defs.dbt.project import DBT_PROJECT_DIR, GridDbtCliResource, dbt_project
+from grid_intel.defs.dbt.translator import GridDbtTranslator
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.defs.transform.parse_state import keep_parse_state
-from grid_intel.defs.transform.project import DBT_PROJECT_DIR, GridDbtCliResource, dbt_project
-from grid_intel.defs.transform.translator import GridDbtTranslator
 
 WINDOW_ENV = ("GRID_INTEL_WINDOW_START", "GRID_INTEL_WINDOW_END")
 

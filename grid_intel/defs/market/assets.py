@@ -13,43 +13,15 @@ import dagster as dg
 
 from grid_intel.asset_metadata import ISSUED_AT_CLOSE
 from grid_intel.defs.automation import follows_upstream
-from grid_intel.defs.intelligence.forecasts import FORECAST_VALUES, ONE_SECOND, issue_instants
-from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly
+from grid_intel.defs.partitions import HOURLY_BACKFILL, ONE_SECOND, hourly, issue_instants
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.market import lmp_forecast
-from grid_intel.warehouse.writer import TableSpec, replace_window
+from grid_intel.market.tables import BACKTEST, CURVES, LMP_BACKTESTS, LMP_FORECASTS, SIGNALS
+from grid_intel.warehouse.writer import replace_window
 
 PRICES = dg.AssetKey(["gold", "prices_hourly"])
 GENERATION_MIX = dg.AssetKey(["gold", "generation_mix_hourly"])
 LMP_FORECASTS_KEY = dg.AssetKey(["gold", "lmp_forecasts"])
-LMP_FORECASTS = TableSpec(
-    "gold",
-    "lmp_forecasts",
-    (
-        ("issued_at", "timestamptz"),
-        ("location", "text"),
-        ("horizon", "text"),
-        ("ts", "timestamptz"),
-        *FORECAST_VALUES,
-    ),
-    time_column="issued_at",
-)
-LMP_BACKTESTS = TableSpec(
-    "gold",
-    "lmp_forecast_backtests",
-    (
-        ("issued_at", "timestamptz"),
-        ("location", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("chosen", "bool"),
-        ("mae", "float8"),
-        ("rmae", "float8"),
-        ("pinball", "float8"),
-        ("coverage", "float8"),
-    ),
-    time_column="issued_at",
-)
 
 
 @dg.asset(
@@ -132,56 +104,6 @@ def lmp_forecasts(
 
 
 SIGNALS_KEY = dg.AssetKey(["gold", "price_signals"])
-SIGNALS = TableSpec(
-    "gold",
-    "price_signals",
-    (
-        ("issued_at", "timestamptz"),
-        ("hour", "timestamptz"),
-        ("location", "text"),
-        ("action", "text"),
-        ("quantity_mw", "float8"),
-        ("lmp_p10", "float8"),
-        ("lmp_p50", "float8"),
-        ("lmp_p90", "float8"),
-        ("marginal_cost", "float8"),
-        ("expected_value_usd", "float8"),
-        ("confidence", "float8"),
-        ("load_mw", "float8"),
-        ("load_source", "text"),
-        ("reason", "text"),
-    ),
-    time_column="issued_at",
-)
-CURVES = TableSpec(
-    "gold",
-    "supply_curves",
-    (
-        ("issued_at", "timestamptz"),
-        ("hour", "timestamptz"),
-        ("source", "text"),
-        ("mw", "float8"),
-        ("cost", "float8"),
-        ("cum_mw", "float8"),
-    ),
-    time_column="issued_at",
-)
-BACKTEST = TableSpec(
-    "gold",
-    "price_signal_backtest",
-    (
-        ("evaluated_at", "timestamptz"),
-        ("seed", "int4"),
-        ("span_start", "timestamptz"),
-        ("span_end", "timestamptz"),
-        ("strategy", "text"),
-        ("pnl_usd", "float8"),
-        ("export_mwh", "float8"),
-        ("import_mwh", "float8"),
-        ("hit_rate", "float8"),
-    ),
-    time_column="evaluated_at",
-)
 
 
 @dg.asset(

@@ -12,82 +12,30 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from grid_intel.anomaly.tables import (
+    BATCH_EVENTS,
+    EVALUATION,
+    EVENTS,
+    FIRST_READING,
+    LABELS,
+    SCORES,
+    STREAM_ALERTS,
+)
 from grid_intel.asset_metadata import ON_DEMAND
 from grid_intel.defs.automation import follows_upstream
 from grid_intel.defs.partitions import HOURLY_BACKFILL, daily, hourly, run_hours
 from grid_intel.defs.resources import WarehouseResource
 from grid_intel.grid.registry import build_registry
-from grid_intel.warehouse.writer import TableSpec, replace_window
+from grid_intel.warehouse.writer import replace_window
 
 if TYPE_CHECKING:
     from grid_intel.anomaly.events import Event
 
-EVENTS = TableSpec(
-    "gold",
-    "anomaly_events",
-    (
-        ("hour", "timestamptz"),
-        ("asset", "text"),
-        ("kind", "text"),
-        ("start_ts", "timestamptz"),
-        ("end_ts", "timestamptz"),
-        ("severity", "float8"),
-        ("detected_at", "timestamptz"),
-        ("evidence", "jsonb"),
-    ),
-    time_column="hour",
-)
-SCORES = TableSpec(
-    "gold",
-    "anomaly_scores",
-    (
-        ("hour", "timestamptz"),
-        ("asset", "text"),
-        ("asset_kind", "text"),
-        ("peer_group", "text"),
-        ("detector", "text"),
-        ("score", "float8"),
-        ("rank", "int4"),
-        ("flagged", "bool"),
-    ),
-    time_column="hour",
-)
-EVALUATION = TableSpec(
-    "gold",
-    "anomaly_evaluation",
-    (
-        ("day", "timestamptz"),
-        ("path", "text"),
-        ("kind", "text"),
-        ("faults", "int4"),
-        ("found", "int4"),
-        ("events", "int4"),
-        ("true_events", "int4"),
-        ("precision", "float8"),
-        ("recall", "float8"),
-        ("f1", "float8"),
-        ("median_delay_s", "float8"),
-    ),
-    time_column="day",
-)
 EVENTS_KEY = dg.AssetKey(["gold", "anomaly_events"])
 SENSOR_READINGS = dg.AssetKey(["bronze", "sensor_readings"])
 GRID_FREQUENCY = dg.AssetKey(["bronze", "grid_frequency"])
 GRID_ALERTS = dg.AssetKey(["bronze", "grid_alerts"])
-STREAM_ALERTS = """
-select asset, kind, ts, (detail->>'detected_at')::timestamptz, detail->>'point'
-from bronze.grid_alerts where ts >= %s and ts < %s
-"""
-BATCH_EVENTS = """
-select asset, kind, start_ts, end_ts, severity, detected_at, evidence->>'point'
-from gold.anomaly_events where hour >= %s and hour < %s
-"""
-FIRST_READING = "select min(ts) from bronze.sensor_readings where ts >= %s and ts < %s"
 WARMUP = timedelta(minutes=10)  # the stream's spike window and the batch's line baseline
-LABELS = """
-select distinct kind, asset, start_ts, end_ts from ops.fault_labels
-where start_ts < %(end)s and end_ts > %(start)s
-"""
 
 
 @dg.asset(

@@ -1,0 +1,1 @@
+"""Anomaly detection: hourly events and scores, and the detectors' daily scorecard."""

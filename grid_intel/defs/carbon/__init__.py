@@ -1,0 +1,1 @@
+"""Carbon: hourly intensity and emissions by source, and the intensity forecast."""

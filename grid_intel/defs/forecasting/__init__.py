@@ -1,0 +1,2 @@
+"""Demand forecasts: the daily model cards, the hourly issues, their accuracy, and the
+nightly retraining."""

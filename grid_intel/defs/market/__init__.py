@@ -1,0 +1,1 @@
+"""Market: LMP forecasts, price signals with supply curves, and the signals' backtest."""

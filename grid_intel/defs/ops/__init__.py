@@ -1,1 +1,0 @@
-"""Operations: schedules for retraining, scoring and late data."""
