@@ -6,106 +6,25 @@ failed check, never dropped: Dagster lets downstream assets run past a blocking
 check that reported nothing.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from grid_intel.defs.partitions import hourly
 from grid_intel.defs.resources import WarehouseResource
-from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.quality import catalog, queries, rules
+from grid_intel.quality import catalog
 from grid_intel.quality.catalog import CheckSpec
-from grid_intel.quality.gx_runner import single_connection, validate
+from grid_intel.quality.evaluations import (
+    EVALUATIONS,
+    Asset,
+    CheckWindow,
+    Evaluation,
+    span_verdict,
+)
 from grid_intel.quality.screen import suspect_hours
 from grid_intel.quality.suites import SUITES
 from grid_intel.quality.verdict import Verdict
-
-if TYPE_CHECKING:
-    import psycopg
-
-Asset = tuple[str, str]
-
-
-class Window:
-    """What an evaluation needs: the warehouse, a window (an hour, or a run's hours) and
-    the Dagster instance."""
-
-    def __init__(
-        self,
-        context: dg.AssetCheckExecutionContext,
-        warehouse: WarehouseResource,
-        conn: "psycopg.Connection",
-        start: datetime,
-        end: datetime,
-    ) -> None:
-        self.context = context
-        self.url = warehouse.url
-        self.conn = conn
-        self.start, self.end = start, end
-        self._measured: dict[object, object] = {}
-
-    def measured(self, key: object, measure: Callable[[], object]) -> Any:
-        """A figure two checks share (e.g. quarantine counts), measured once."""
-        if key not in self._measured:
-            self._measured[key] = measure()
-        return self._measured[key]
-
-    @property
-    def hours(self) -> float:
-        return (self.end - self.start) / timedelta(hours=1)
-
-    @property
-    def gx_in_sql(self) -> bool:
-        """Whether GX computes in the database: not on a single-connection server."""
-        return not self.measured("one_connection", lambda: single_connection(self.conn))
-
-
-Evaluation = Callable[[Window], Verdict]
-
-
-def gx(asset: Asset, name: str) -> Evaluation:
-    def run(w: Window) -> Verdict:
-        return validate(w.url, w.conn, SUITES[(*asset, name)], w.start, w.end, in_sql=w.gx_in_sql)
-
-    return run
-
-
-def quarantine(bronze: BronzeTopic, limit: float) -> Evaluation:
-    def run(w: Window) -> Verdict:
-        q, ok = w.measured(
-            "quarantine",
-            lambda: queries.quarantine_counts(
-                w.conn, bronze.topic.name, bronze.table, w.start, w.end
-            ),
-        )
-        return rules.quarantine_rate(q, ok, limit)
-
-    return run
-
-
-def freshness(bronze: BronzeTopic) -> Evaluation:
-    limit = catalog.FRESHNESS[bronze.asset_name]
-    return lambda w: rules.freshness(
-        queries.newest_event(w.conn, bronze.table, w.start, w.end), w.end, limit
-    )
-
-
-def row_count(bronze: BronzeTopic) -> Evaluation:
-    def run(w: Window) -> Verdict:
-        current = queries.window_rows(w.conn, bronze.table, w.start, w.end)
-        trailing = trailing_hourly_rows(
-            w.context.instance, dg.AssetKey(["bronze", bronze.asset_name]), w.start
-        )
-        return rules.row_count_anomaly(
-            round(current / w.hours),
-            trailing,
-            catalog.ROW_COUNT_MAX_DEVIATION,
-            catalog.ROW_COUNT_MIN_HISTORY,
-        )
-
-    return run
 
 
 def trailing_hourly_rows(
@@ -132,51 +51,6 @@ def trailing_hourly_rows(
     return list(seen.values())
 
 
-def completeness(w: Window) -> Verdict:
-    return rules.completeness(
-        queries.point_readings(w.conn, w.start, w.end),
-        queries.expected_point_readings(w.conn, w.start, w.end),
-        catalog.COMPLETENESS_MIN,
-    )
-
-
-def referential(w: Window) -> Verdict:
-    return rules.referential_integrity(queries.unknown_points(w.conn, w.start, w.end))
-
-
-def flagged(w: Window) -> Verdict:
-    return rules.flagged(queries.flagged_readings(w.conn, w.start, w.end))
-
-
-def balance(w: Window) -> Verdict:
-    return rules.reconciliation(
-        queries.hourly_balance(w.conn, w.start, w.end),
-        catalog.MAX_LOSS_FRACTION,
-        catalog.BALANCE_TOLERANCE,
-    )
-
-
-def _evaluations() -> dict[Asset, dict[str, Evaluation]]:
-    out: dict[Asset, dict[str, Evaluation]] = {}
-    for layer, table, name in SUITES:
-        out.setdefault((layer, table), {})[name] = gx((layer, table), name)
-    for b in BRONZE_TOPICS:
-        asset = ("bronze", b.asset_name)
-        out.setdefault(asset, {})["quarantine_rate"] = quarantine(b, catalog.QUARANTINE_WARN)
-        out[asset]["quarantine_budget"] = quarantine(b, catalog.QUARANTINE_ERROR)
-        if b.asset_name in catalog.FRESHNESS:
-            out[asset]["freshness"] = freshness(b)
-            out[asset]["row_count_anomaly"] = row_count(b)
-    out[("bronze", "sensor_readings")] |= {
-        "completeness": completeness,
-        "referential_integrity": referential,
-    }
-    out[("silver", "validated_readings")]["flagged_readings"] = flagged
-    out[("gold", "generation_mix_hourly")] = {"physical_reconciliation": balance}
-    return out
-
-
-EVALUATIONS = _evaluations()
 # What a check reads besides its own asset, so lineage shows it.
 EXTRA_DEPS: Mapping[Asset, tuple[Asset, ...]] = {
     ("bronze", "sensor_readings"): (("silver", "scada_points"),),
@@ -201,11 +75,13 @@ def _metadata(value: object) -> object:
     return dg.MetadataValue.json(value) if isinstance(value, dict | list) else value
 
 
-def evaluate(spec: CheckSpec, run: Evaluation, window: Window) -> Verdict:
+def evaluate(
+    context: dg.AssetCheckExecutionContext, spec: CheckSpec, run: Evaluation, window: CheckWindow
+) -> Verdict:
     try:
         return run(window)
     except Exception as exc:  # reported as a failure: an unevaluated blocking check must block
-        window.context.log.error(f"{spec.name} could not be evaluated: {exc}")
+        context.log.error(f"{spec.name} could not be evaluated: {exc}")
         return Verdict.fail(f"could not be evaluated: {type(exc).__name__}: {str(exc)[:400]}")
 
 
@@ -268,7 +144,11 @@ def run_span(keys: list[str]) -> tuple[datetime, datetime]:
 
 
 def clean_hours(
-    asset: Asset, selected: list[CheckSpec], span: Window, keys: list[str]
+    context: dg.AssetCheckExecutionContext,
+    asset: Asset,
+    selected: list[CheckSpec],
+    span: CheckWindow,
+    keys: list[str],
 ) -> dict[str, set[str]]:
     """For each Great Expectations check, the run's hours (`keys`) where no row broke any
     of its expectations, found in one SQL pass over the run's whole span
@@ -283,21 +163,12 @@ def clean_hours(
         try:
             suspects = suspect_hours(span.conn, SUITES[(*asset, s.name)], span.start, span.end)
         except Exception as exc:  # judged hour by hour instead, which reports the error
-            span.context.log.warning(f"{s.name} over the run's span: {exc}; judged per hour")
+            context.log.warning(f"{s.name} over the run's span: {exc}; judged per hour")
             continue
         if suspects is not None:
             bad = {hourly.get_partition_key_for_timestamp(h.timestamp()) for h in suspects}
             out[s.name] = set(keys) - bad
     return out
-
-
-def span_verdict(asset: Asset, name: str, hours: int) -> Verdict:
-    n = sum(len(b.expectations) for b in SUITES[(*asset, name)])
-    return Verdict.ok(
-        f"all {n} expectations met (judged over the run's {hours} hours at once)",
-        expectations=n,
-        failures=[],
-    )
 
 
 def check_line(name: str, by_hour: dict[str, dg.AssetCheckResult]) -> str:
@@ -346,18 +217,24 @@ def build_checks(asset: Asset) -> dg.AssetChecksDefinition:
         per_hour: dict[str, list[dg.AssetCheckResult]] = {}
         with warehouse.connection() as conn:
             conn.autocommit = True
-            span = Window(context, warehouse, conn, *run_span(keys))
-            clean = clean_hours(asset, selected, span, keys) if len(keys) > 1 else {}
+
+            def trailing(name: str, before: datetime) -> list[float]:
+                key = dg.AssetKey(["bronze", name])
+                return trailing_hourly_rows(context.instance, key, before)
+
+            def window(start: datetime, end: datetime) -> CheckWindow:
+                return CheckWindow(warehouse.url, conn, start, end, trailing)
+
+            span = window(*run_span(keys))
+            clean = clean_hours(context, asset, selected, span, keys) if len(keys) > 1 else {}
             for key in keys:  # each hour judged on its own, also within a backfill run
-                window = Window(
-                    context, warehouse, conn, *hourly.time_window_for_partition_key(key)
-                )
+                hour = window(*hourly.time_window_for_partition_key(key))
                 per_hour[key] = []
                 for s in selected:
                     verdict = (
                         span_verdict(asset, s.name, len(keys))
                         if key in clean.get(s.name, ())
-                        else evaluate(s, EVALUATIONS[asset][s.name], window)
+                        else evaluate(context, s, EVALUATIONS[asset][s.name], hour)
                     )
                     per_hour[key].append(result(s, verdict))
         # One line per check, not per hour and check: each line is an event in Dagster's
