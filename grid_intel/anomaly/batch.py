@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from grid_intel.anomaly import frequency, gases, physical, sensors
+from grid_intel.anomaly import frequency, gases, physical, scada_faults
 from grid_intel.anomaly.events import Event
 from grid_intel.grid.equipment import Point
 from grid_intel.grid.registry import Registry
 
 GAS_HOURS = 4  # the trailing slope gases.detect fits; pass this many hours of means
 BATCH_KINDS = (
-    *sensors.SENSOR_KINDS,
+    *scada_faults.SENSOR_KINDS,
     *physical.PHYSICAL_KINDS,
     "dga_fault_gas",
     "frequency_excursion",
@@ -40,7 +40,7 @@ def detect_hour(
     samples (ts, region, hz), and gas events whose hour is the last of `gas_means`.
     `reported` marks the readings whose scan arrived (default: all)."""
     epoch_s, values = block
-    out = sensors.detect(epoch_s, values, points, reported)
+    out = scada_faults.detect(epoch_s, values, points, reported)
     out += physical.detect(epoch_s, values, points, registry, previous)
     if freq is not None and not freq.is_empty():
         out += frequency.detect(freq)

@@ -24,7 +24,7 @@ import numpy as np
 
 from grid_intel.anomaly.events import Event, merge
 from grid_intel.anomaly.patterns import flatline
-from grid_intel.anomaly.sensors import FLAT_SCANS
+from grid_intel.anomaly.scada_faults import FLAT_SCANS
 from grid_intel.grid.cooling import COOLING
 from grid_intel.grid.equipment import Line, Point
 from grid_intel.grid.registry import Registry
@@ -51,7 +51,7 @@ Block = tuple[np.ndarray, np.ndarray]  # (epoch_s, values) of an hour of scans
 
 
 def live(values: np.ndarray, cols: Sequence[int]) -> np.ndarray:
-    """The chosen columns with flat-lined readings (a stuck sensor, as `sensors` finds
+    """The chosen columns with flat-lined readings (a stuck sensor, as `scada_faults` finds
     them) set missing: a frozen temperature or load would pass for a model residual,
     and its release for a step of heat."""
     out = values[:, list(cols)].copy()

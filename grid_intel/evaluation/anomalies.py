@@ -21,7 +21,7 @@ import polars as pl
 from grid_intel.anomaly.batch import GAS_HOURS, detect_hour, gas_means, join_touching
 from grid_intel.anomaly.events import Event, Label, score
 from grid_intel.anomaly.physical import PHYSICAL_KINDS
-from grid_intel.anomaly.sensors import SENSOR_KINDS
+from grid_intel.anomaly.scada_faults import SENSOR_KINDS
 from grid_intel.kafka.client import Record
 from grid_intel.kafka.topics import GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.simulation.faults import KINDS, STREAM_FAULTS
@@ -84,7 +84,7 @@ class Evaluation:
         return pl.DataFrame([r.__dict__ for r in self.rows])
 
     def markdown(self) -> str:
-        """The per-kind rows as a Markdown table (asset metadata, the README)."""
+        """The per-kind rows as a Markdown table (asset metadata, docs/anomaly.md)."""
         cols = list(KindRow.__dataclass_fields__)
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(str(getattr(r, c)) for c in cols) + " |" for r in self.rows]

@@ -54,7 +54,7 @@ class MissingArchives(FileNotFoundError):
 
 
 @dataclass
-class LoadReport:
+class ArchiveLoadReport:
     source: str
     files: list[str] = field(default_factory=list)
     rows: int = 0
@@ -122,7 +122,9 @@ def check_present(coverages: Iterable[Coverage], landing: Path) -> None:
             raise MissingArchives(missing_message(c, str(landing)))
 
 
-def load(conn: psycopg.Connection, landing: Path, coverages: Sequence[Coverage]) -> LoadReport:
+def load(
+    conn: psycopg.Connection, landing: Path, coverages: Sequence[Coverage]
+) -> ArchiveLoadReport:
     """Replace each coverage's day (or the whole table) from its files, one transaction each.
 
     Every coverage must be of one source and complete (`MissingArchives` otherwise,
@@ -133,7 +135,7 @@ def load(conn: psycopg.Connection, landing: Path, coverages: Sequence[Coverage])
     (source,) = {c.source for c in coverages}
     table = TABLES[source]
     files = Landing(landing)
-    report = LoadReport(source)
+    report = ArchiveLoadReport(source)
     quarantined: dict[str, int] = {}
     for cov in coverages:
         mapped = [

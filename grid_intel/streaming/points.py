@@ -1,6 +1,6 @@
 """Real-time sensor and breaker detections over many points, a scan instant at a time.
 
-The stream twin of `anomaly.sensors`: the same fault shapes (stuck, spike, dropout,
+The stream twin of `anomaly.scada_faults`: the same fault shapes (stuck, spike, dropout,
 breaker chatter) and limits, judged as each scan arrives. One detector holds every
 point of a partition in flat arrays; a step takes the values of the RTUs that
 reported at one instant (`present` marks their points), so a whole partition's scans
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grid_intel.anomaly.sensors import CHATTER_CHANGES, FLAT_SCANS, SPIKE_RATIO
+from grid_intel.anomaly.scada_faults import CHATTER_CHANGES, FLAT_SCANS, SPIKE_RATIO
 from grid_intel.grid.equipment import Point
 from grid_intel.streaming.detections import Detection
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grid_intel.anomaly.sensors import SENSOR_KINDS
+from grid_intel.anomaly.scada_faults import SENSOR_KINDS
 from grid_intel.defs.partitions import range_tags
 from grid_intel.ingestion.tables import (
     BRONZE_GRID_ALERTS,

@@ -8,7 +8,7 @@ import pytest
 
 from grid_intel.anomaly.events import Event, Label, merge, score
 from grid_intel.anomaly.patterns import chatter, flatline, oscillation, runs, spikes
-from grid_intel.anomaly.sensors import SENSOR_KINDS, detect
+from grid_intel.anomaly.scada_faults import SENSOR_KINDS, detect
 from grid_intel.anomaly.spc import Baseline, cusum, ewma, western_electric
 from grid_intel.simulation.faults import Fault, apply_to_values, plan
 from grid_intel.simulation.scada import ScadaSimulator

@@ -15,7 +15,7 @@ from grid_intel.ingestion.archive_files import Coverage, unreadable_message
 from grid_intel.ingestion.landing_watch import DAYS_PER_RUN
 
 if TYPE_CHECKING:
-    from grid_intel.ingestion.archive_load import LoadReport
+    from grid_intel.ingestion.archive_load import ArchiveLoadReport
 
 DESCRIPTIONS = {
     af.WEATHER_HOURLY: "ECCC hourly climate observations of one UTC day, per station, from "
@@ -36,7 +36,9 @@ DESCRIPTIONS = {
 KINDS = {af.GIS_FEATURES: {"geojson", "postgres"}}
 
 
-def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]) -> "LoadReport":
+def run_load(
+    warehouse: WarehouseResource, root: Path, coverages: list[Coverage]
+) -> "ArchiveLoadReport":
     """`load`, with its refusals as run failures that say what to do."""
     from grid_intel.ingestion.archive_load import MissingArchives, load
 
@@ -53,7 +55,7 @@ def run_load(warehouse: WarehouseResource, root: Path, coverages: list[Coverage]
 
 
 def _done(
-    context: dg.AssetExecutionContext, report: "LoadReport", what: str
+    context: dg.AssetExecutionContext, report: "ArchiveLoadReport", what: str
 ) -> dg.MaterializeResult:
     context.log.info(
         f"{report.source} {what}: {report.rows} rows from {len(report.files)} files, "
