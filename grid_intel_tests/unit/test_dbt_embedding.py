@@ -99,6 +99,18 @@ def test_automation_ignores_reference_updates_and_late_miso_files(dbt_manifest):
 )
 def test_partitioning_comes_from_the_dbt_tag(tags, expected):
     assert partitioning({"tags": tags, "config": {}}) == expected
+    assert partitioning({"tags": [], "config": {"tags": tags}}) == expected  # set in config
+
+
+def test_a_node_is_keyed_by_its_layer_and_a_source_by_its_bronze_table():
+    from grid_intel.defs.dbt.translator import node_key
+
+    source = {"resource_type": "source", "source_name": "bronze", "name": "sensor_readings"}
+    assert node_key(source) == dg.AssetKey(["bronze", "sensor_readings"])
+    gold = {"resource_type": "model", "name": "demand_hourly", "config": {"schema": "gold"}}
+    assert node_key(gold) == dg.AssetKey(["gold", "demand_hourly"])
+    unset = {"resource_type": "model", "name": "scada_points", "config": {"schema": None}}
+    assert node_key(unset) == dg.AssetKey(["silver", "scada_points"])
 
 
 def test_a_fresh_warehouse_builds_reference_models_without_anyone_clicking(dbt_manifest):
