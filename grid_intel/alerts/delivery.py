@@ -124,6 +124,7 @@ class DeliveryWorker:
             self.settings.kafka_bootstrap,
             group_id=self.group,
             timeout_s=self.settings.connect_timeout_s,
+            security=self.settings.kafka_security,
         ) as c:
             c.subscribe([self.topic], listener=_Listener(self))
             while not self._stop.is_set():

@@ -21,6 +21,7 @@ from grid_intel import log
 from grid_intel.api.stream_filters import Event, StreamFilter, dropped, encode, message
 from grid_intel.kafka.client import consumer, partitions
 from grid_intel.kafka.codec import DecodeError, decode_alert, decode_frequency, decode_scan
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 
 _log = log.get(__name__)
@@ -137,11 +138,12 @@ class Relay:
     def __init__(
         self,
         bootstrap: str,
+        security: KafkaSecurity,
         hub: Hub,
         loop: asyncio.AbstractEventLoop,
         topics: Iterable[str] = tuple(DECODERS),
     ) -> None:
-        self.bootstrap = bootstrap
+        self.bootstrap, self.security = bootstrap, security
         self.hub = hub
         self.loop = loop
         self.topics = tuple(topics)
@@ -178,7 +180,7 @@ class Relay:
         self.live = False
 
     def _consume(self) -> None:
-        with consumer(self.bootstrap) as c:
+        with consumer(self.bootstrap, security=self.security) as c:
             tps = [tp for topic in self.topics for tp in partitions(c, topic)]
             c.assign(tps)
             c.seek_to_end(*tps)

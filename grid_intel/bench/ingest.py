@@ -45,7 +45,12 @@ def _windows(minutes: float) -> list[Window]:
 def _publish(settings: Settings, topic: str, scale: int, minutes: float) -> tuple[int, int]:
     feeds = Feeds(seed=1, scale=scale)
     messages = readings = 0
-    with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+    with producer(
+        settings.kafka_bootstrap,
+        settings.connect_timeout_s,
+        bulk=True,
+        security=settings.kafka_security,
+    ) as p:
         for m in feeds.messages(START, START + timedelta(minutes=minutes)):
             if m.topic == "sensor.readings":
                 p.send(topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
@@ -61,7 +66,9 @@ def _run_scale(
     bronze: BronzeTopic = replace(
         BRONZE_SENSOR_READINGS, topic=replace(BRONZE_SENSOR_READINGS.topic, name=topic)
     )
-    with admin_client(settings.kafka_bootstrap, settings.connect_timeout_s) as admin:
+    with admin_client(
+        settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
+    ) as admin:
         admin.create_topics(
             {
                 topic: {
@@ -77,7 +84,10 @@ def _run_scale(
         messages, readings = _publish(settings, topic, scale, minutes)
         decode_s = copy_s = ingest_s = 0.0
         loaded = 0
-        with consumer(settings.kafka_bootstrap) as c, connect(db_url) as conn:
+        with (
+            consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c,
+            connect(db_url) as conn,
+        ):
             for window in _windows(minutes):
                 t0 = time.perf_counter()
                 split = Split()
@@ -108,7 +118,9 @@ def _run_scale(
         if loaded != readings:
             raise RuntimeError(f"bench loaded {loaded} readings of the {readings} published")
     finally:
-        with admin_client(settings.kafka_bootstrap, settings.connect_timeout_s) as admin:
+        with admin_client(
+            settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
+        ) as admin:
             admin.delete_topics([topic])
     raw, ingest = readings / copy_s, readings / ingest_s
     return {

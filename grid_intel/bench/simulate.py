@@ -26,7 +26,12 @@ def bench_simulate(
         gen_s = time.perf_counter() - t0
         readings = sum(m.readings for m in messages)
 
-        with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        with producer(
+            settings.kafka_bootstrap,
+            settings.connect_timeout_s,
+            bulk=True,
+            security=settings.kafka_security,
+        ) as p:
             raw = PublishStats()
             t0 = time.perf_counter()
             publish(p, messages, raw)  # baseline: the same bytes, already built

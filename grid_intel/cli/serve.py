@@ -101,6 +101,7 @@ def stream(
     config = StreamConfig(
         settings.kafka_bootstrap,
         settings.warehouse,
+        settings.kafka_security,
         group=group,
         readings_topic=names[0],
         frequency_topic=names[1],

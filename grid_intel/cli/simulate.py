@@ -63,7 +63,12 @@ def simulate_history(
         feeds = Feeds(seed, scale, _fault_kinds(faults), faults_per_day, scan_seconds)
         if feeds.fault_kinds:
             _record_labels(settings, feeds, t0, t1)
-        with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        with producer(
+            settings.kafka_bootstrap,
+            settings.connect_timeout_s,
+            bulk=True,
+            security=settings.kafka_security,
+        ) as p:
             stats = history(p, feeds, t0, t1, say)
     except KNOWN as exc:
         raise fail(exc) from None
@@ -105,7 +110,12 @@ def simulate_live(
 
     settings = get_settings()
     try:
-        with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        with producer(
+            settings.kafka_bootstrap,
+            settings.connect_timeout_s,
+            bulk=True,
+            security=settings.kafka_security,
+        ) as p:
             stats = live(
                 p,
                 Feeds(seed, scale),

@@ -116,7 +116,12 @@ def publish(settings: Settings, shape: Shape, w: Windows, out: Narrator, seed: i
         (Feeds(seed, scan_seconds=shape.recent_scan_seconds), w.faulty + HOUR, w.until),
     ]
     stats = PublishStats()
-    with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+    with producer(
+        settings.kafka_bootstrap,
+        settings.connect_timeout_s,
+        bulk=True,
+        security=settings.kafka_security,
+    ) as p:
         for feeds, t0, t1 in parts:
             if t1 > t0:
                 stats.add(history(p, feeds, t0, t1, out.detail))

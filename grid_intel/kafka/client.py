@@ -18,7 +18,6 @@ from grid_intel.kafka.windows import (
     offset_ranges,
     to_ms,
 )
-from grid_intel.settings import get_settings
 
 if TYPE_CHECKING:
     from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -38,26 +37,17 @@ def _unavailable(bootstrap: str, exc: Exception, security: KafkaSecurity) -> Kaf
     )
 
 
-def configured_security() -> KafkaSecurity:
-    """The deployment's protocol (GRID_INTEL_KAFKA_SECURITY_PROTOCOL and _SSL_CAFILE)."""
-    return get_settings().kafka_security
-
-
 def _open(
     factory: Callable[..., T],
     bootstrap: str,
     timeout_s: float,
-    security: KafkaSecurity | None,
+    security: KafkaSecurity,
     **options: object,
 ) -> T:
-    """A kafka-python client that fails within `timeout_s` when no broker answers.
-
-    Every client of one deployment speaks the same protocol, so unless a caller
-    names one it comes from the settings rather than from each of the call sites.
-    """
+    """A kafka-python client that fails within `timeout_s` when no broker answers, over the
+    protocol the caller names (from its settings: `Settings.kafka_security`)."""
     from kafka.errors import KafkaError
 
-    security = security or configured_security()
     if problem := security.missing_cafile():
         raise KafkaUnavailable(f"cannot reach Kafka at {bootstrap}: {problem}")
     ms = int(timeout_s * 1000)
@@ -77,7 +67,7 @@ def _open(
 
 @contextmanager
 def admin_client(
-    bootstrap: str, timeout_s: float = 5.0, *, security: KafkaSecurity | None = None
+    bootstrap: str, timeout_s: float = 5.0, *, security: KafkaSecurity
 ) -> Iterator[KafkaAdminClient]:
     from kafka import KafkaAdminClient
 
@@ -94,7 +84,7 @@ def consumer(
     *,
     group_id: str | None = None,
     timeout_s: float = 5.0,
-    security: KafkaSecurity | None = None,
+    security: KafkaSecurity,
 ) -> Iterator[KafkaConsumer]:
     from kafka import KafkaConsumer
 
@@ -121,7 +111,7 @@ def producer(
     timeout_s: float = 5.0,
     *,
     bulk: bool = False,
-    security: KafkaSecurity | None = None,
+    security: KafkaSecurity,
 ) -> Iterator[KafkaProducer]:
     """An idempotent, acks=all producer; `bulk` adds large lz4-compressed batches."""
     from kafka import KafkaProducer

@@ -22,7 +22,10 @@ def run(
 ) -> None:
     """Serve until `stop()`; a taken port fails at once with the setting to change."""
     collector = IngestionCollector(
-        settings.warehouse, settings.kafka_bootstrap, timeout_s=settings.connect_timeout_s
+        settings.warehouse,
+        settings.kafka_bootstrap,
+        settings.kafka_security,
+        timeout_s=settings.connect_timeout_s,
     )
     registry = CollectorRegistry(auto_describe=True)
     registry.register(collector)

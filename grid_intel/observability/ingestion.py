@@ -23,6 +23,7 @@ from prometheus_client.registry import Collector
 from grid_intel import log
 from grid_intel.ingestion.tables import BRONZE_TOPICS
 from grid_intel.kafka.client import consumer
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.observability.lag import partition_lag
 from grid_intel.warehouse.connection import connect
 
@@ -193,10 +194,11 @@ class IngestionCollector(Collector):
         self,
         warehouse_url: str,
         bootstrap: str,
+        security: KafkaSecurity,
         topics: Sequence[str] = DEFAULT_TOPICS,
         timeout_s: float = 5.0,
     ) -> None:
-        self.warehouse_url, self.bootstrap = warehouse_url, bootstrap
+        self.warehouse_url, self.bootstrap, self.security = warehouse_url, bootstrap, security
         self.topics, self.timeout_s = tuple(topics), timeout_s
         self._lock = threading.Lock()  # scrapes arrive on server threads; clients are not shared
         self._db: ExitStack | None = None
@@ -258,7 +260,9 @@ class IngestionCollector(Collector):
     def _broker(self) -> KafkaConsumer:
         if self._consumer is None:
             stack = ExitStack()
-            self._consumer = stack.enter_context(consumer(self.bootstrap, timeout_s=self.timeout_s))
+            self._consumer = stack.enter_context(
+                consumer(self.bootstrap, timeout_s=self.timeout_s, security=self.security)
+            )
             self._kafka = stack
         return self._consumer
 

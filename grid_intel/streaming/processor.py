@@ -25,6 +25,7 @@ from grid_intel import log
 from grid_intel.grid.registry import Registry
 from grid_intel.kafka.client import Record, consumer, producer, read_ranges
 from grid_intel.kafka.codec import DecodeError, decode_alert, encode_alert
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.kafka.windows import OffsetRange
 from grid_intel.observability.lag import partition_lag
@@ -43,6 +44,7 @@ LAG_EVERY_S = 5.0  # how often the lag gauges ask the broker for end offsets
 class StreamConfig:
     bootstrap: str
     warehouse_url: str
+    security: KafkaSecurity
     group: str = "grid-intel-stream"
     readings_topic: str = SENSOR_READINGS.name
     frequency_topic: str = GRID_FREQUENCY.name
@@ -124,8 +126,8 @@ class Processor:
         cfg, m = self.config, self.metrics
         t0 = last_commit = last_report = last_data = last_lag = time.monotonic()
         with (
-            consumer(cfg.bootstrap, group_id=cfg.group) as c,
-            producer(cfg.bootstrap) as p,
+            consumer(cfg.bootstrap, group_id=cfg.group, security=cfg.security) as c,
+            producer(cfg.bootstrap, security=cfg.security) as p,
             connect(cfg.warehouse_url, autocommit=True) as db,  # each save its own transaction
         ):
             self._consumer, self._producer, self._db = c, p, db
@@ -302,7 +304,9 @@ class Processor:
         assert c is not None
         if self._read_back_from is not None:
             cfg = self.config
-            self.published |= published_since(cfg.bootstrap, cfg.alerts_topic, self._read_back_from)
+            self.published |= published_since(
+                cfg.bootstrap, cfg.alerts_topic, self._read_back_from, cfg.security
+            )
             _log.info("read back", since=self._read_back_from, known_alerts=len(self.published))
             self._read_back_from = None
         if self._fresh:
@@ -346,9 +350,9 @@ class _Listener(ConsumerRebalanceListener):
         self.processor._assigned(list(assigned))
 
 
-def published_since(bootstrap: str, topic: str, offset: int) -> set[str]:
+def published_since(bootstrap: str, topic: str, offset: int, security: KafkaSecurity) -> set[str]:
     """Ids of the alerts on `topic` from `offset` on: what a replay must not send again."""
-    with consumer(bootstrap) as c:
+    with consumer(bootstrap, security=security) as c:
         tp = TopicPartition(topic, 0)
         end = c.end_offsets([tp])[tp]
         ids = set()
@@ -360,9 +364,11 @@ def published_since(bootstrap: str, topic: str, offset: int) -> set[str]:
     return ids
 
 
-def read_alerts(bootstrap: str, topic: str = GRID_ALERTS.name) -> list[tuple[int, object]]:
+def read_alerts(
+    bootstrap: str, security: KafkaSecurity, topic: str = GRID_ALERTS.name
+) -> list[tuple[int, object]]:
     """Every alert on the topic with its offset (for tests, benches and evaluation)."""
-    with consumer(bootstrap) as c:
+    with consumer(bootstrap, security=security) as c:
         tp = TopicPartition(topic, 0)
         begin, end = c.beginning_offsets([tp])[tp], c.end_offsets([tp])[tp]
         return [

@@ -67,7 +67,12 @@ def deployment(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[De
         feeds = Feeds(3, scan_seconds=SCAN_SECONDS)
         hour = feeds.messages(scada, scada + timedelta(hours=1))
         scans = [m for m in hour if m.topic == READINGS]
-        with producer(settings.kafka_bootstrap, settings.connect_timeout_s, bulk=True) as p:
+        with producer(
+            settings.kafka_bootstrap,
+            settings.connect_timeout_s,
+            bulk=True,
+            security=settings.kafka_security,
+        ) as p:
             stats = PublishStats()
             publish(p, scans, stats)
             p.flush()

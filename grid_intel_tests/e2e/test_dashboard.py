@@ -318,7 +318,7 @@ def live_alert_appears(page, settings: Settings, timeout_s: float = 30.0) -> Non
     page.wait_for_selector("#ws-state[data-state=open]", timeout=10_000)
     asset = f"tx_live_{uuid.uuid4().hex[:6]}"
     deadline = time.monotonic() + timeout_s
-    with producer(settings.kafka_bootstrap) as p:
+    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
         while time.monotonic() < deadline:
             alert = Alert(
                 datetime.now(UTC),

@@ -63,7 +63,7 @@ def test_run_killed_mid_copy_leaves_the_hour_untouched_and_rerun_is_exact(
     hour = hour_ago(4)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     messages = scans(list(Feeds(seed=14).messages(hour, hour + timedelta(minutes=20))))
-    with producer(settings.kafka_bootstrap, bulk=True) as p:
+    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
         want = expected_rows(send(p, messages))
 
     env = os.environ | settings.kafka_env() | {"GRID_INTEL_WAREHOUSE_URL": settings.warehouse}

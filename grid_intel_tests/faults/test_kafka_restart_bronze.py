@@ -100,7 +100,7 @@ def test_broker_restarted_mid_load_then_rerun_gives_exact_rows(private_stack: Se
     hour = hour_ago(3)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     messages = scans(list(Feeds(seed=13).messages(hour, hour + timedelta(minutes=35))))
-    with producer(settings.kafka_bootstrap, bulk=True) as p:
+    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
         sent = send(p, messages)
     want = expected_rows(sent)
 

@@ -38,7 +38,7 @@ def warehouse(private_stack: Settings) -> Iterator[Settings]:
 
 
 def end_offsets(settings: Settings, names: list[str]) -> int:
-    with consumer(settings.kafka_bootstrap) as c:
+    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
         tps = [tp for name in names for tp in partitions(c, name)]
         return sum(c.end_offsets(tps).values())
 
@@ -64,7 +64,7 @@ def test_broker_restarted_mid_stream_loses_and_doubles_no_alert(warehouse: Setti
     assert proc.returncode == 0, log[-3000:]
     assert before < len(by_id), "the restart came after the processor had finished"
 
-    published = read_alerts(warehouse.kafka_bootstrap, alerts)
+    published = read_alerts(warehouse.kafka_bootstrap, warehouse.kafka_security, alerts)
     ids = [a.alert_id for _, a in published]
     doubled = [i for i, n in Counter(ids).items() if n > 1]
     assert not doubled, f"{len(doubled)} alerts published twice"

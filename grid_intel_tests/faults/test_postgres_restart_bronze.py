@@ -31,7 +31,7 @@ def test_postgres_restarted_mid_copy_is_retried_to_exact_rows(private_stack: Set
     hour = hour_ago(5)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     messages = scans(list(Feeds(seed=15).messages(hour, hour + timedelta(minutes=20))))
-    with producer(settings.kafka_bootstrap, bulk=True) as p:
+    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
         want = expected_rows(send(p, messages))
 
     load = Load(settings, key)

@@ -149,7 +149,7 @@ def _wait_for_worker(settings: Settings, timeout_s: float = 60.0) -> None:
     tp = TopicPartition(GRID_ALERTS.name, 0)
     group = group_for(settings)
     deadline = time.monotonic() + timeout_s
-    with admin_client(settings.kafka_bootstrap) as admin:
+    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
         while time.monotonic() < deadline:
             offsets = admin.list_group_offsets({group: [tp]}).get(group, {})
             if tp in offsets and offsets[tp].offset >= 0:
@@ -159,7 +159,7 @@ def _wait_for_worker(settings: Settings, timeout_s: float = 60.0) -> None:
 
 
 def _produce(settings: Settings, *alerts: Alert) -> None:
-    with producer(settings.kafka_bootstrap) as p:
+    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
         for a in alerts:
             p.send(
                 GRID_ALERTS.name,

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from grid_intel.kafka.client import producer
 from grid_intel.kafka.codec import Alert, encode_alert
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.kafka.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel_tests.api_server import serving
@@ -46,7 +47,7 @@ def alerts(asset: str, n: int = 1, pad: int = 0, kind: str = "overheating") -> l
 
 
 def produce(bootstrap: str, batch: list[Alert]) -> None:
-    with producer(bootstrap) as p:
+    with producer(bootstrap, security=KafkaSecurity()) as p:  # the test stack: plaintext
         for a in batch:
             p.send(GRID_ALERTS.name, key=a.asset.encode(), value=encode_alert(a))
 

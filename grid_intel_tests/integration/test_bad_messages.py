@@ -204,7 +204,9 @@ def cases(topic: str) -> list[Case]:
 
 
 def publish(settings: Settings, topic: str, batch: list[Case]) -> list[Sent]:
-    with producer(settings.kafka_bootstrap, bulk=True) as p:  # bulk: room for the oversized one
+    with producer(
+        settings.kafka_bootstrap, bulk=True, security=settings.kafka_security
+    ) as p:  # bulk: room for the oversized one
         futures = [
             (c, p.send(topic, key=c.key, value=c.value, timestamp_ms=to_ms(at(c.minute))))
             for c in batch

@@ -22,7 +22,7 @@ def warehouse(stack: Settings) -> Iterator[Settings]:
 
 
 def bench_topics(settings: Settings) -> set[str]:
-    with admin_client(settings.kafka_bootstrap) as admin:
+    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
         return {t for t in admin.list_topics() if t.startswith("bench.")}
 
 

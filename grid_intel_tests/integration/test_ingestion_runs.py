@@ -42,7 +42,7 @@ def loaded(warehouse: Settings, hour: datetime) -> tuple[dg.ExecuteInProcessResu
         m for m in Feeds(41).messages(start, start + timedelta(minutes=2)) if m.topic == TOPIC
     ]
     assert messages
-    with producer(warehouse.kafka_bootstrap) as p:
+    with producer(warehouse.kafka_bootstrap, security=warehouse.kafka_security) as p:
         for m in messages:
             p.send(TOPIC, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
         p.send(TOPIC, key=b"winnipeg", value=b"{not json", timestamp_ms=messages[0].timestamp_ms)
@@ -104,9 +104,11 @@ def test_the_collector_serves_the_row_and_the_lag_past_it(warehouse: Settings, l
             {"t": TOPIC},
         ).iter_rows()
     )
-    collector = IngestionCollector(warehouse.warehouse, warehouse.kafka_bootstrap)
+    collector = IngestionCollector(
+        warehouse.warehouse, warehouse.kafka_bootstrap, warehouse.kafka_security
+    )
     try:
-        with consumer(warehouse.kafka_bootstrap) as c:
+        with consumer(warehouse.kafka_bootstrap, security=warehouse.kafka_security) as c:
             before, _ = broker_offsets(c, [TOPIC])
             snap = collector.snapshot()
             after, _ = broker_offsets(c, [TOPIC])

@@ -16,6 +16,7 @@ import pytest
 from grid_intel.defs.resources import build_resources
 from grid_intel.grid.registry import build_registry
 from grid_intel.kafka.client import consumer, producer, time_index
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.quality.catalog import spec
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
@@ -38,7 +39,7 @@ _TOPICS = ("sensor.readings", "grid.frequency", "market.prices")
 def _untouched(bootstrap: str, start: datetime, end: datetime) -> bool:
     """No record stamped in [start, end) on any topic this module writes: the first offset
     at or after `start` is the first at or after `end` (records arrive in time order)."""
-    with consumer(bootstrap) as c:
+    with consumer(bootstrap, security=KafkaSecurity()) as c:  # the test stack: plaintext
         for topic in _TOPICS:
             if time_index(c, topic, start) != time_index(c, topic, end):
                 return False
@@ -61,7 +62,7 @@ def key(h: datetime) -> str:
 
 
 def send(messages: list[Message], settings: Settings) -> None:
-    with producer(settings.kafka_bootstrap) as p:
+    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
         for m in messages:
             p.send(m.topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
         p.flush()

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from grid_intel.kafka.client import KafkaUnavailable, admin_client, describe_topics
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.kafka.topics import TOPICS
 from grid_intel.settings import Settings
 from grid_intel.stack import manager
@@ -35,7 +36,7 @@ def test_up_twice_is_harmless_and_reports_healthy(stack: Settings):
 
 
 def test_topics_have_exactly_the_seed_partitions_and_retention(stack: Settings):
-    with admin_client(stack.kafka_bootstrap) as admin:
+    with admin_client(stack.kafka_bootstrap, security=stack.kafka_security) as admin:
         states = {s.name: s for s in describe_topics(admin, TOPICS)}
     for spec in TOPICS:
         assert states[spec.name].partitions == spec.partitions
@@ -60,7 +61,7 @@ def test_unreachable_kafka_fails_within_seconds():
     t0 = time.monotonic()
     with (
         pytest.raises(KafkaUnavailable, match="grid-intel stack up"),
-        admin_client(f"127.0.0.1:{closed_port()}", timeout_s=2),
+        admin_client(f"127.0.0.1:{closed_port()}", timeout_s=2, security=KafkaSecurity()),
     ):
         pass
     assert time.monotonic() - t0 < 20

@@ -56,7 +56,7 @@ def warehouse(stack: Settings) -> Iterator[Settings]:
 
 def topics(settings: Settings, tag: str, *specs) -> list[str]:
     named = [replace(s, name=f"{s.name}.{tag}") for s in specs]
-    with admin_client(settings.kafka_bootstrap) as admin:
+    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
         ensure_topics(admin, named)
     return [s.name for s in named]
 
@@ -69,7 +69,7 @@ def publish_input(warehouse: Settings):
     start = recent_start(feeds)
     rename = {SENSOR_READINGS.name: readings, GRID_FREQUENCY.name: frequency}
     sent: Counter[str] = Counter()
-    with producer(warehouse.kafka_bootstrap, bulk=True) as p:
+    with producer(warehouse.kafka_bootstrap, bulk=True, security=warehouse.kafka_security) as p:
         for m in [*feeds.messages(start, start + LENGTH), *feeds.flush_late()]:
             if m.topic in rename:
                 p.send(rename[m.topic], key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
@@ -88,6 +88,7 @@ def config(settings: Settings, stream_input, group: str, alerts: str) -> StreamC
     return StreamConfig(
         settings.kafka_bootstrap,
         settings.warehouse,
+        settings.kafka_security,
         group=group,
         readings_topic=readings,
         frequency_topic=frequency,
@@ -103,7 +104,7 @@ def reference_run(warehouse: Settings, stream_input):
     registry = feeds.scada.registry
     stats = Processor(cfg, point_info(registry.points), registry).run(idle_exit_s=3)
     assert stats.records > 80_000 and stats.commits >= 2
-    published = read_alerts(warehouse.kafka_bootstrap, alerts)
+    published = read_alerts(warehouse.kafka_bootstrap, warehouse.kafka_security, alerts)
     return {a.alert_id: a for _, a in published}, published, stats
 
 
@@ -183,7 +184,7 @@ def checkpoint_offsets(settings: Settings, group: str) -> tuple[int, int]:
 
 
 def alert_count(settings: Settings, topic: str) -> int:
-    with consumer(settings.kafka_bootstrap) as c:
+    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
         tp = TopicPartition(topic, 0)
         return c.end_offsets([tp])[tp]
 
@@ -228,7 +229,7 @@ def test_killed_and_restarted_as_a_pair_publishes_each_alert_once(
         for proc in pair:
             if proc.poll() is None:
                 proc.kill()
-    published = read_alerts(warehouse.kafka_bootstrap, alerts)
+    published = read_alerts(warehouse.kafka_bootstrap, warehouse.kafka_security, alerts)
     ids = [a.alert_id for _, a in published]
     doubled = [i for i, n in Counter(ids).items() if n > 1]
     assert not doubled, f"{len(doubled)} alerts published twice"

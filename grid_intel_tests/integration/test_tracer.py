@@ -33,7 +33,7 @@ def publish_hour(settings: Settings, hour: datetime, region: str) -> None:
         FrequencyReading(hour + timedelta(seconds=40 * i), region, 60.0 + i / 1e4, 0.0)
         for i in range(READINGS)
     ]
-    with producer(settings.kafka_bootstrap) as p:
+    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
         for r in [*readings, readings[7]]:
             p.send(
                 GRID_FREQUENCY.name,
@@ -116,7 +116,7 @@ def run_tracer(settings: Settings, hour: datetime) -> None:
     assert counts(settings, region, hour) == TRACED  # a re-run changes nothing
 
     # Lag is committed for the consumer group after the database commit.
-    with admin_client(settings.kafka_bootstrap) as admin:
+    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
         committed = admin.list_group_offsets({"grid-intel-bronze": None})["grid-intel-bronze"]
     tps = {TopicPartition(GRID_FREQUENCY.name, p) for p in range(GRID_FREQUENCY.partitions)}
     assert tps & set(committed)

@@ -12,6 +12,7 @@ import yaml
 from prometheus_client import REGISTRY, Metric
 
 from grid_intel.api.metrics import Metrics
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.observability.ingestion import IngestionCollector
 from grid_intel.settings import project_root
 from grid_intel.streaming.metrics import StreamMetrics
@@ -56,7 +57,9 @@ def families() -> list[Metric]:
 
     api = list(Metrics().registry.collect()) + list(REGISTRY.collect())
     stream = list(StreamMetrics().registry.collect())
-    exporter = IngestionCollector("postgresql://unused/x", "unused:9092").describe()
+    exporter = IngestionCollector(
+        "postgresql://unused/x", "unused:9092", KafkaSecurity()
+    ).describe()
     return api + stream + exporter
 
 

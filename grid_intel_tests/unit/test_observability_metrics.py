@@ -4,6 +4,7 @@ read to samples, and the stream processor's metric helpers."""
 from kafka import TopicPartition
 from prometheus_client import CollectorRegistry, generate_latest
 
+from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.observability.ingestion import (
     IngestionCollector,
     Snapshot,
@@ -147,7 +148,7 @@ def test_an_alert_the_broker_refuses_counts_as_a_publish_failure():
 
     from grid_intel.streaming.processor import Processor, StreamConfig
 
-    proc = Processor(StreamConfig("unused:9092", "postgresql://unused/x"), {})
+    proc = Processor(StreamConfig("unused:9092", "postgresql://unused/x", KafkaSecurity()), {})
     sent = Future()
     sent.add_errback(proc._not_acked, "alert-1")  # wired as _publish wires it
     sent.failure(KafkaTimeoutError("no ack in 30 s"))

@@ -17,6 +17,7 @@ from grid_intel.api.stream_filters import (
     point_asset,
 )
 from grid_intel.kafka.codec import Alert, FrequencyReading, Scan, encode_alert, encode_frequency
+from grid_intel.kafka.security import KafkaSecurity
 
 TS = datetime(2026, 11, 24, 10, 0, 5, tzinfo=UTC)
 SCAN = Scan(
@@ -171,7 +172,7 @@ def test_a_slow_subscriber_is_dropped_without_holding_up_the_others():
 
 def test_relay_skips_malformed_and_unwanted_messages():
     hub = Hub()
-    relay = Relay("127.0.0.1:1", hub, asyncio.new_event_loop())
+    relay = Relay("127.0.0.1:1", KafkaSecurity(), hub, asyncio.new_event_loop())
     assert relay.decode("grid.alerts", encode_alert(alert())) is None  # nobody wants alerts
     hub.subscribe(parsed(), 10)
     assert relay.decode("grid.alerts", encode_alert(alert())) == alert()

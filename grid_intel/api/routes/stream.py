@@ -32,7 +32,10 @@ DROP_GRACE_S = 10.0  # how long a dropped client has to read its "dropped" messa
 async def startup(app: FastAPI) -> None:
     """Start the process's one relay; an unreachable broker only delays it."""
     hub = Hub()
-    relay = Relay(app.state.settings.kafka_bootstrap, hub, asyncio.get_running_loop())
+    settings = app.state.settings
+    relay = Relay(
+        settings.kafka_bootstrap, settings.kafka_security, hub, asyncio.get_running_loop()
+    )
     relay.start()
     app.state.stream_hub, app.state.stream_relay = hub, relay
 
