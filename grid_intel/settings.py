@@ -7,15 +7,20 @@ dbt and the tests agree on where the stack lives. Nothing here connects.
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from grid_intel.kafka.security import KafkaSecurity
+
+if TYPE_CHECKING:
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 API_ROLE = "grid_intel_api"  # the serving layer's database role (migration 0016)
 
@@ -215,6 +220,33 @@ class Settings(BaseSettings):
         if cafile is None and self.local_kafka and self.kafka_security_protocol == "SSL":
             cafile = self.local_kafka_ca
         return KafkaSecurity(self.kafka_security_protocol, cafile)
+
+    def kafka_producer(self, **options: Any) -> AbstractContextManager[KafkaProducer]:
+        """A producer for this deployment's brokers: its address, connect timeout and
+        security (options as `grid_intel.kafka.client.producer`'s, e.g. `bulk=True`)."""
+        from grid_intel.kafka.client import producer
+
+        return producer(**self._kafka(options))
+
+    def kafka_consumer(self, **options: Any) -> AbstractContextManager[KafkaConsumer]:
+        """A consumer for this deployment's brokers (options: `group_id`, `timeout_s`)."""
+        from grid_intel.kafka.client import consumer
+
+        return consumer(**self._kafka(options))
+
+    def kafka_admin(self, **options: Any) -> AbstractContextManager[KafkaAdminClient]:
+        """An admin client for this deployment's brokers (options: `timeout_s`)."""
+        from grid_intel.kafka.client import admin_client
+
+        return admin_client(**self._kafka(options))
+
+    def _kafka(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "bootstrap": self.kafka_bootstrap,
+            "timeout_s": self.connect_timeout_s,
+            "security": self.kafka_security,
+            **options,
+        }
 
     @property
     def local_kafka_ca(self) -> Path:

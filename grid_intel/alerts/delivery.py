@@ -32,7 +32,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from grid_intel import log as logging
 from grid_intel.alerts import webhooks as wh
-from grid_intel.kafka.client import consumer
 from grid_intel.kafka.codec import Alert, DecodeError, decode_alert
 from grid_intel.kafka.topics import GRID_ALERTS
 from grid_intel.settings import Settings
@@ -120,12 +119,7 @@ class DeliveryWorker:
             await pool.close()
 
     async def _consume(self, pool: AsyncConnectionPool, http: httpx.AsyncClient) -> None:
-        with consumer(
-            self.settings.kafka_bootstrap,
-            group_id=self.group,
-            timeout_s=self.settings.connect_timeout_s,
-            security=self.settings.kafka_security,
-        ) as c:
+        with self.settings.kafka_consumer(group_id=self.group) as c:
             c.subscribe([self.topic], listener=_Listener(self))
             while not self._stop.is_set():
                 batches = c.poll(timeout_ms=500, max_records=50)

@@ -20,7 +20,7 @@ from grid_intel.bench.report import START
 from grid_intel.ingestion.load import load_window
 from grid_intel.ingestion.split import Split
 from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS, BronzeTopic
-from grid_intel.kafka.client import admin_client, consumer, producer, read_ranges, window_ranges
+from grid_intel.kafka.client import read_ranges, window_ranges
 from grid_intel.kafka.windows import Window
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
@@ -45,12 +45,7 @@ def _windows(minutes: float) -> list[Window]:
 def _publish(settings: Settings, topic: str, scale: int, minutes: float) -> tuple[int, int]:
     feeds = Feeds(seed=1, scale=scale)
     messages = readings = 0
-    with producer(
-        settings.kafka_bootstrap,
-        settings.connect_timeout_s,
-        bulk=True,
-        security=settings.kafka_security,
-    ) as p:
+    with settings.kafka_producer(bulk=True) as p:
         for m in feeds.messages(START, START + timedelta(minutes=minutes)):
             if m.topic == "sensor.readings":
                 p.send(topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
@@ -66,9 +61,7 @@ def _run_scale(
     bronze: BronzeTopic = replace(
         BRONZE_SENSOR_READINGS, topic=replace(BRONZE_SENSOR_READINGS.topic, name=topic)
     )
-    with admin_client(
-        settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
-    ) as admin:
+    with settings.kafka_admin() as admin:
         admin.create_topics(
             {
                 topic: {
@@ -85,7 +78,7 @@ def _run_scale(
         decode_s = copy_s = ingest_s = 0.0
         loaded = 0
         with (
-            consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c,
+            settings.kafka_consumer() as c,
             connect(db_url) as conn,
         ):
             for window in _windows(minutes):
@@ -118,9 +111,7 @@ def _run_scale(
         if loaded != readings:
             raise RuntimeError(f"bench loaded {loaded} readings of the {readings} published")
     finally:
-        with admin_client(
-            settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
-        ) as admin:
+        with settings.kafka_admin() as admin:
             admin.delete_topics([topic])
     raw, ingest = readings / copy_s, readings / ingest_s
     return {

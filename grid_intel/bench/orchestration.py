@@ -99,13 +99,9 @@ def records_in_hour(seen_ms: Iterable[int], hour: datetime) -> int:
 def _seen_ms(settings: Settings, topic: str, since: datetime) -> list[int]:
     """Timestamps of the topic's records stamped at or after `since` (their offsets all
     lie past the time index at `since`, so one scan from there is exact)."""
-    from grid_intel.kafka.client import consumer, scan_timestamps, start_offsets
+    from grid_intel.kafka.client import scan_timestamps, start_offsets
 
-    with consumer(
-        settings.kafka_bootstrap,
-        timeout_s=settings.connect_timeout_s,
-        security=settings.kafka_security,
-    ) as c:
+    with settings.kafka_consumer() as c:
         metas, _ = scan_timestamps(
             c, topic, start_offsets(c, topic, since), max_records=2_000_000, timeout_s=60
         )
@@ -114,7 +110,6 @@ def _seen_ms(settings: Settings, topic: str, since: datetime) -> list[int]:
 
 def publish_hour(settings: Settings, bronze: BronzeTopic, hour: datetime) -> int:
     """The simulator's messages of one topic for the hour, into Kafka; how many."""
-    from grid_intel.kafka.client import producer
     from grid_intel.simulation.feeds import Feeds
     from grid_intel.simulation.producer import PublishStats, publish
 
@@ -123,12 +118,7 @@ def publish_hour(settings: Settings, bronze: BronzeTopic, hour: datetime) -> int
         m for m in Feeds(SEED).messages(hour, hour + timedelta(hours=1)) if m.topic == topic
     ]
     stats = PublishStats()
-    with producer(
-        settings.kafka_bootstrap,
-        settings.connect_timeout_s,
-        bulk=True,
-        security=settings.kafka_security,
-    ) as p:
+    with settings.kafka_producer(bulk=True) as p:
         publish(p, messages, stats)
         p.flush()
     return sum(stats.messages.values())

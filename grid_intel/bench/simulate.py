@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from grid_intel.bench.report import START
-from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.producer import PublishStats, history, publish
@@ -26,12 +25,7 @@ def bench_simulate(
         gen_s = time.perf_counter() - t0
         readings = sum(m.readings for m in messages)
 
-        with producer(
-            settings.kafka_bootstrap,
-            settings.connect_timeout_s,
-            bulk=True,
-            security=settings.kafka_security,
-        ) as p:
+        with settings.kafka_producer(bulk=True) as p:
             raw = PublishStats()
             t0 = time.perf_counter()
             publish(p, messages, raw)  # baseline: the same bytes, already built

@@ -33,12 +33,9 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 from grid_intel import log
 from grid_intel.kafka.client import (
-    admin_client,
-    consumer,
     ensure_topics,
     group_lag,
     partitions,
-    producer,
 )
 from grid_intel.kafka.codec import Alert, decode_alert
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
@@ -136,9 +133,7 @@ def _create_topics(settings: Settings, tag: str) -> Topics:
         replace(s, name=f"bench.{s.name}.{tag}")
         for s in (SENSOR_READINGS, GRID_FREQUENCY, GRID_ALERTS)
     ]
-    with admin_client(
-        settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
-    ) as admin:
+    with settings.kafka_admin() as admin:
         ensure_topics(admin, specs)
     return Topics(*(s.name for s in specs))
 
@@ -149,12 +144,7 @@ def _inputs(messages: Iterable[Message], topics: Topics) -> Iterator[Message]:
 
 def _publish(settings: Settings, messages: Iterable[Message]) -> tuple[int, int]:
     count = readings = 0
-    with producer(
-        settings.kafka_bootstrap,
-        settings.connect_timeout_s,
-        bulk=True,
-        security=settings.kafka_security,
-    ) as p:
+    with settings.kafka_producer(bulk=True) as p:
         for m in messages:
             p.send(m.topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
             count += 1
@@ -165,11 +155,7 @@ def _publish(settings: Settings, messages: Iterable[Message]) -> tuple[int, int]
 def _raw_consumer_seconds(settings: Settings, topics: Topics, records: int) -> float:
     """The baseline: a bare consumer fetching every input record, decoding nothing."""
     t0 = time.perf_counter()
-    with consumer(
-        settings.kafka_bootstrap,
-        timeout_s=settings.connect_timeout_s,
-        security=settings.kafka_security,
-    ) as c:
+    with settings.kafka_consumer() as c:
         tps = partitions(c, topics.readings) + partitions(c, topics.frequency)
         c.assign(tps)
         c.seek_to_beginning(*tps)
@@ -212,9 +198,7 @@ def _failed(err: IO[bytes], what: str) -> RuntimeError:
 def _wait_joined(settings: Settings, group: str, service: subprocess.Popen, err: IO[bytes]) -> None:
     """Until the service holds its partitions, plus a second to resume from them."""
     deadline = time.monotonic() + 60
-    with admin_client(
-        settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
-    ) as admin:
+    with settings.kafka_admin() as admin:
         while admin.describe_groups([group])[group]["group_state"] != "Stable":
             if service.poll() is not None or time.monotonic() > deadline:
                 raise _failed(err, "the processor service did not join its group")
@@ -265,21 +249,9 @@ def _live(
         try:
             _wait_joined(settings, group, service, err)
             with (
-                admin_client(
-                    settings.kafka_bootstrap,
-                    settings.connect_timeout_s,
-                    security=settings.kafka_security,
-                ) as admin,
-                consumer(
-                    settings.kafka_bootstrap,
-                    timeout_s=settings.connect_timeout_s,
-                    security=settings.kafka_security,
-                ) as c,
-                producer(
-                    settings.kafka_bootstrap,
-                    settings.connect_timeout_s,
-                    security=settings.kafka_security,
-                ) as p,
+                settings.kafka_admin() as admin,
+                settings.kafka_consumer() as c,
+                settings.kafka_producer() as p,
             ):
                 tps = [TopicPartition(topics.alerts, 0)]
                 tps += partitions(c, topics.readings) + partitions(c, topics.frequency)
@@ -306,9 +278,7 @@ def _live(
 
 def _clean(settings: Settings, topics: Topics, group: str) -> None:
     """Drop the bench's topics, group, checkpoints and live windows."""
-    with admin_client(
-        settings.kafka_bootstrap, settings.connect_timeout_s, security=settings.kafka_security
-    ) as admin:
+    with settings.kafka_admin() as admin:
         admin.delete_topics(topics.names, raise_errors=False)
         admin.delete_groups([group])
     with connect(settings.warehouse, autocommit=True) as conn:

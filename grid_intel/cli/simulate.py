@@ -46,7 +46,6 @@ def simulate_history(
     With faults, their ground truth goes to <state>/landing/labels/ and ops.fault_labels.
     """
     from grid_intel.demo.shape import closed_hours
-    from grid_intel.kafka.client import producer
     from grid_intel.simulation.feeds import Feeds
     from grid_intel.simulation.producer import history
 
@@ -63,12 +62,7 @@ def simulate_history(
         feeds = Feeds(seed, scale, _fault_kinds(faults), faults_per_day, scan_seconds)
         if feeds.fault_kinds:
             _record_labels(settings, feeds, t0, t1)
-        with producer(
-            settings.kafka_bootstrap,
-            settings.connect_timeout_s,
-            bulk=True,
-            security=settings.kafka_security,
-        ) as p:
+        with settings.kafka_producer(bulk=True) as p:
             stats = history(p, feeds, t0, t1, say)
     except KNOWN as exc:
         raise fail(exc) from None
@@ -104,18 +98,12 @@ def simulate_live(
     ] = None,
 ) -> None:
     """Publish the simulated grid from now on, paced to the wall clock (times `speed`)."""
-    from grid_intel.kafka.client import producer
     from grid_intel.simulation.feeds import Feeds
     from grid_intel.simulation.producer import live, now_floor
 
     settings = get_settings()
     try:
-        with producer(
-            settings.kafka_bootstrap,
-            settings.connect_timeout_s,
-            bulk=True,
-            security=settings.kafka_security,
-        ) as p:
+        with settings.kafka_producer(bulk=True) as p:
             stats = live(
                 p,
                 Feeds(seed, scale),

@@ -94,7 +94,6 @@ def start_dagster(
 
 def publish(settings: Settings, shape: Shape, w: Windows, out: Narrator, seed: int) -> None:
     """History into Kafka: reduced rate, then the recent hours with faults in the first."""
-    from grid_intel.kafka.client import producer
     from grid_intel.simulation.feeds import Feeds
     from grid_intel.simulation.labels import record
     from grid_intel.simulation.producer import PublishStats, history
@@ -116,12 +115,7 @@ def publish(settings: Settings, shape: Shape, w: Windows, out: Narrator, seed: i
         (Feeds(seed, scan_seconds=shape.recent_scan_seconds), w.faulty + HOUR, w.until),
     ]
     stats = PublishStats()
-    with producer(
-        settings.kafka_bootstrap,
-        settings.connect_timeout_s,
-        bulk=True,
-        security=settings.kafka_security,
-    ) as p:
+    with settings.kafka_producer(bulk=True) as p:
         for feeds, t0, t1 in parts:
             if t1 > t0:
                 stats.add(history(p, feeds, t0, t1, out.detail))

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from grid_intel.kafka.client import producer
 from grid_intel.kafka.topics import SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
@@ -67,12 +66,7 @@ def deployment(test_db: Settings, dbt_manifest, tmp_path_factory) -> Iterator[De
         feeds = Feeds(3, scan_seconds=SCAN_SECONDS)
         hour = feeds.messages(scada, scada + timedelta(hours=1))
         scans = [m for m in hour if m.topic == READINGS]
-        with producer(
-            settings.kafka_bootstrap,
-            settings.connect_timeout_s,
-            bulk=True,
-            security=settings.kafka_security,
-        ) as p:
+        with settings.kafka_producer(bulk=True) as p:
             stats = PublishStats()
             publish(p, scans, stats)
             p.flush()

@@ -16,7 +16,6 @@ import psycopg
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from grid_intel.kafka.client import producer
 from grid_intel.kafka.codec import Alert, encode_alert
 from grid_intel.kafka.topics import GRID_ALERTS
 from grid_intel.settings import Settings
@@ -318,7 +317,7 @@ def live_alert_appears(page, settings: Settings, timeout_s: float = 30.0) -> Non
     page.wait_for_selector("#ws-state[data-state=open]", timeout=10_000)
     asset = f"tx_live_{uuid.uuid4().hex[:6]}"
     deadline = time.monotonic() + timeout_s
-    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
+    with settings.kafka_producer() as p:
         while time.monotonic() < deadline:
             alert = Alert(
                 datetime.now(UTC),

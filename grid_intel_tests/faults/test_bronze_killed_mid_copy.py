@@ -16,7 +16,6 @@ import sys
 import time
 from datetime import timedelta
 
-from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.warehouse.connection import connect
@@ -63,7 +62,7 @@ def test_run_killed_mid_copy_leaves_the_hour_untouched_and_rerun_is_exact(
     hour = hour_ago(4)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     messages = scans(list(Feeds(seed=14).messages(hour, hour + timedelta(minutes=20))))
-    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
+    with settings.kafka_producer(bulk=True) as p:
         want = expected_rows(send(p, messages))
 
     env = os.environ | settings.kafka_env() | {"GRID_INTEL_WAREHOUSE_URL": settings.warehouse}

@@ -17,7 +17,6 @@ import dagster as dg
 
 from grid_intel.defs.bronze.assets import BRONZE_ASSETS
 from grid_intel.defs.resources import build_resources
-from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.warehouse.connection import connect
@@ -100,7 +99,7 @@ def test_broker_restarted_mid_load_then_rerun_gives_exact_rows(private_stack: Se
     hour = hour_ago(3)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     messages = scans(list(Feeds(seed=13).messages(hour, hour + timedelta(minutes=35))))
-    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
+    with settings.kafka_producer(bulk=True) as p:
         sent = send(p, messages)
     want = expected_rows(sent)
 

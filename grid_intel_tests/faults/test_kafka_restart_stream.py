@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from grid_intel.kafka.client import consumer, partitions
+from grid_intel.kafka.client import partitions
 from grid_intel.kafka.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel.streaming.processor import read_alerts
@@ -38,7 +38,7 @@ def warehouse(private_stack: Settings) -> Iterator[Settings]:
 
 
 def end_offsets(settings: Settings, names: list[str]) -> int:
-    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
+    with settings.kafka_consumer() as c:
         tps = [tp for name in names for tp in partitions(c, name)]
         return sum(c.end_offsets(tps).values())
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from grid_intel.kafka.client import producer
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel_tests.faults.conftest import restart_postgres
@@ -31,7 +30,7 @@ def test_postgres_restarted_mid_copy_is_retried_to_exact_rows(private_stack: Set
     hour = hour_ago(5)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     messages = scans(list(Feeds(seed=15).messages(hour, hour + timedelta(minutes=20))))
-    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
+    with settings.kafka_producer(bulk=True) as p:
         want = expected_rows(send(p, messages))
 
     load = Load(settings, key)

@@ -19,7 +19,6 @@ from kafka import TopicPartition
 from grid_intel.alerts import webhooks as wh
 from grid_intel.alerts.delivery import group_for
 from grid_intel.api.auth import create_key, revoke_key
-from grid_intel.kafka.client import admin_client, producer
 from grid_intel.kafka.codec import Alert, encode_alert
 from grid_intel.kafka.topics import GRID_ALERTS
 from grid_intel.settings import Settings
@@ -149,7 +148,7 @@ def _wait_for_worker(settings: Settings, timeout_s: float = 60.0) -> None:
     tp = TopicPartition(GRID_ALERTS.name, 0)
     group = group_for(settings)
     deadline = time.monotonic() + timeout_s
-    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
+    with settings.kafka_admin() as admin:
         while time.monotonic() < deadline:
             offsets = admin.list_group_offsets({group: [tp]}).get(group, {})
             if tp in offsets and offsets[tp].offset >= 0:
@@ -159,7 +158,7 @@ def _wait_for_worker(settings: Settings, timeout_s: float = 60.0) -> None:
 
 
 def _produce(settings: Settings, *alerts: Alert) -> None:
-    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
+    with settings.kafka_producer() as p:
         for a in alerts:
             p.send(
                 GRID_ALERTS.name,

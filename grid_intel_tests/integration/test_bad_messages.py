@@ -22,7 +22,6 @@ import pytest
 from grid_intel.defs.bronze.assets import BRONZE_ASSETS, op_name
 from grid_intel.defs.resources import build_resources
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.kafka.client import producer
 from grid_intel.kafka.topics import TOPICS
 from grid_intel.kafka.windows import to_ms
 from grid_intel.settings import Settings
@@ -204,9 +203,7 @@ def cases(topic: str) -> list[Case]:
 
 
 def publish(settings: Settings, topic: str, batch: list[Case]) -> list[Sent]:
-    with producer(
-        settings.kafka_bootstrap, bulk=True, security=settings.kafka_security
-    ) as p:  # bulk: room for the oversized one
+    with settings.kafka_producer(bulk=True) as p:  # bulk: room for the oversized one
         futures = [
             (c, p.send(topic, key=c.key, value=c.value, timestamp_ms=to_ms(at(c.minute))))
             for c in batch

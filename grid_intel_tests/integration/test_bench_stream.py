@@ -10,7 +10,6 @@ import pytest
 from grid_intel.bench import bench_stream
 from grid_intel.bench.report import COLUMNS, table
 from grid_intel.bench.stream import Live, alert_latencies_ms
-from grid_intel.kafka.client import admin_client
 from grid_intel.kafka.codec import Alert
 from grid_intel.settings import Settings
 from grid_intel_tests.conftest import fresh_warehouse, query_frame
@@ -22,7 +21,7 @@ def warehouse(stack: Settings) -> Iterator[Settings]:
 
 
 def bench_topics(settings: Settings) -> set[str]:
-    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
+    with settings.kafka_admin() as admin:
         return {t for t in admin.list_topics() if t.startswith("bench.")}
 
 

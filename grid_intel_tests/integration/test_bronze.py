@@ -21,10 +21,7 @@ from grid_intel.defs.bronze.sensors import BRONZE_SENSORS
 from grid_intel.defs.partitions import RANGE_END, RANGE_START
 from grid_intel.defs.resources import KafkaResource, build_resources
 from grid_intel.kafka.client import (
-    admin_client,
-    consumer,
     partitions,
-    producer,
     read_ranges,
     window_ranges,
 )
@@ -59,7 +56,7 @@ def simulate(settings: Settings, start: datetime, minutes: float, seed: int) -> 
 
 def stored_cursor(settings: Settings, topic: str) -> str:
     """A cursor at the topic's current end: the sensor resumes from it (as after a restart)."""
-    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
+    with settings.kafka_consumer() as c:
         end = {tp.partition: o for tp, o in c.end_offsets(partitions(c, topic)).items()}
     return TopicCursor(next_offsets=end).to_json()
 
@@ -127,7 +124,7 @@ def kafka_rows(settings: Settings, hour: datetime) -> set[tuple]:
     """
     window = Window(hour, hour + timedelta(hours=1))
     sent: Sent = {}
-    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
+    with settings.kafka_consumer() as c:
         ranges = window_ranges(c, "sensor.readings", window)
         for rec in read_ranges(c, "sensor.readings", ranges):
             if not window.contains_ms(rec.timestamp_ms):
@@ -152,7 +149,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
     good = scans(simulate(test_db, hour + timedelta(minutes=20), 2, seed=31))
     bad = Message("sensor.readings", b"rtu_x", good[0].value[:40] + b"\x00", good[0].timestamp_ms)
     next_hour = scans(simulate(test_db, hour + timedelta(minutes=65), 4 / 60, seed=31))
-    with producer(test_db.kafka_bootstrap, bulk=True, security=test_db.kafka_security) as p:
+    with test_db.kafka_producer(bulk=True) as p:
         sent = send(p, good)
         (bad_at,) = send(p, [bad])
         send(p, next_hour)  # the stream moves on to the next hour
@@ -186,7 +183,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
 
     # A scan of the same hour arriving now is late: the sensor asks for the hour again.
     late = scans(simulate(test_db, hour + timedelta(minutes=50), 4 / 60, seed=32))
-    with producer(test_db.kafka_bootstrap, security=test_db.kafka_security) as p:
+    with test_db.kafka_producer() as p:
         sent_late = send(p, late)
     again = tick(test_db, "sensor.readings", first.cursor)
     (re_request,) = [r for r in again.run_requests if r.partition_key == key]
@@ -199,7 +196,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
     assert meta["late"] >= len(sent_late)
 
     # Progress reached the consumer group after the commit.
-    with admin_client(test_db.kafka_bootstrap, security=test_db.kafka_security) as admin:
+    with test_db.kafka_admin() as admin:
         committed = admin.list_group_offsets({LAG_GROUP: None})[LAG_GROUP]
     done = {tp.partition: o.offset for tp, o in committed.items() if tp.topic == "sensor.readings"}
     assert all(done[part] > off for _, part, off in sent_late)
@@ -208,7 +205,7 @@ def test_sensor_to_bronze_is_exact_quarantines_and_reloads_late_data(test_db: Se
 def test_every_topic_lands_in_its_bronze_table(test_db: Settings):
     hour = hour_ago(9)
     messages = simulate(test_db, hour + timedelta(minutes=5), 10, seed=33)
-    with producer(test_db.kafka_bootstrap, bulk=True, security=test_db.kafka_security) as p:
+    with test_db.kafka_producer(bulk=True) as p:
         sent = send(p, messages)
     by_topic = {
         t: sum(1 for m in sent.values() if m.topic == t)
@@ -254,7 +251,7 @@ def test_a_run_killed_between_copy_and_commit_loses_and_doubles_nothing(
     test_db: Settings, tmp_path: Path
 ):
     hour = hour_ago(10)
-    with producer(test_db.kafka_bootstrap, bulk=True, security=test_db.kafka_security) as p:
+    with test_db.kafka_producer(bulk=True) as p:
         sent = send(p, scans(simulate(test_db, hour + timedelta(minutes=30), 1, seed=34)))
     key = hour.strftime("%Y-%m-%d-%H:%M")
     run(test_db, "sensor.readings", None, key=key)
@@ -304,9 +301,7 @@ def test_a_run_killed_between_copy_and_commit_loses_and_doubles_nothing(
 def test_bronze_on_timescaledb_with_policies(timescale_db: Settings):
     hour = hour_ago(11)
     messages = simulate(timescale_db, hour + timedelta(minutes=40), 0.25, seed=35)
-    with producer(
-        timescale_db.kafka_bootstrap, bulk=True, security=timescale_db.kafka_security
-    ) as p:
+    with timescale_db.kafka_producer(bulk=True) as p:
         sent = send(p, messages)
     key = hour.strftime("%Y-%m-%d-%H:%M")
     scans_sent = {k: m for k, m in sent.items() if m.topic == "sensor.readings"}
@@ -350,10 +345,10 @@ def test_one_consumer_reads_ranges_twice(stack: Settings):
     from grid_intel.kafka.windows import Window
 
     hour = hour_ago(12)
-    with producer(stack.kafka_bootstrap, security=stack.kafka_security) as p:
+    with stack.kafka_producer() as p:
         send(p, list(Feeds(36).messages(hour, hour + timedelta(seconds=8)))[:50])
     window = Window(hour, hour + timedelta(hours=1))
-    with consumer(stack.kafka_bootstrap, security=stack.kafka_security) as c:
+    with stack.kafka_consumer() as c:
         first = sum(
             1 for _ in read_ranges(c, "grid.frequency", window_ranges(c, "grid.frequency", window))
         )
@@ -377,7 +372,7 @@ def test_alerts_land_with_their_detail_as_a_json_object(test_db: Settings):
         "hot spot 131 °C",
         {"hot_spot_c": 131.2, "limit_c": 120},
     )
-    with producer(test_db.kafka_bootstrap, security=test_db.kafka_security) as p:
+    with test_db.kafka_producer() as p:
         p.send(
             "grid.alerts",
             key=b"tx_a",
@@ -399,21 +394,21 @@ def test_a_first_scan_of_a_fresh_topic_starts_at_offset_zero(stack: Settings):
     from grid_intel.kafka.client import start_offsets
 
     topic = f"test.fresh.{uuid.uuid4().hex[:8]}"
-    with admin_client(stack.kafka_bootstrap, security=stack.kafka_security) as admin:
+    with stack.kafka_admin() as admin:
         admin.create_topics(
             {topic: {"num_partitions": 1, "replication_factor": 1}}, wait_for_metadata=True
         )
     try:
         hour = hour_ago(3)
-        with producer(stack.kafka_bootstrap, security=stack.kafka_security) as p:
+        with stack.kafka_producer() as p:
             for i in range(5):
                 p.send(topic, value=b"x", timestamp_ms=int(hour.timestamp() * 1000) + i)
             p.flush()
-        with consumer(stack.kafka_bootstrap, security=stack.kafka_security) as c:
+        with stack.kafka_consumer() as c:
             assert start_offsets(c, topic, hour - timedelta(hours=1)) == {0: 0}
             assert start_offsets(c, topic, hour + timedelta(hours=1)) == {0: 5}  # nothing newer
     finally:
-        with admin_client(stack.kafka_bootstrap, security=stack.kafka_security) as admin:
+        with stack.kafka_admin() as admin:
             admin.delete_topics([topic])
 
 
@@ -434,23 +429,21 @@ def test_a_window_past_kafka_retention_keeps_its_bronze_rows(test_db: Settings):
     bronze = replace(BRONZE_GRID_ALERTS, topic=week)
     hour = hour_ago(24 * 9 + 5)  # two days past the topic's retention
     window = Window(hour, hour + timedelta(hours=1))
-    with admin_client(test_db.kafka_bootstrap, security=test_db.kafka_security) as admin:
+    with test_db.kafka_admin() as admin:
         admin.create_topics({name: {"num_partitions": 1, "replication_factor": 1}})
     try:
-        with producer(test_db.kafka_bootstrap, security=test_db.kafka_security) as p:
+        with test_db.kafka_producer() as p:
             for i in range(3):
                 ts = hour + timedelta(minutes=10 * i)
                 alert = Alert(ts, f"ret-{i}", "tx_a", "overheating", "critical", "hot", {"c": 1})
                 p.send(name, key=b"tx_a", value=encode_alert(alert), timestamp_ms=to_ms(ts))
         with (
-            consumer(test_db.kafka_bootstrap, security=test_db.kafka_security) as c,
+            test_db.kafka_consumer() as c,
             connect(test_db.warehouse) as conn,
         ):
             first = load_window(c, conn, bronze, window)
             assert first.rows == 3 and first.kept_past_retention == []
-            with admin_client(
-                test_db.kafka_bootstrap, security=test_db.kafka_security
-            ) as admin:  # what retention does
+            with test_db.kafka_admin() as admin:  # what retention does
                 admin.delete_records({TopicPartition(name, 0): 3})
             again = load_window(c, conn, bronze, window)
             assert again.rows == 3 and again.kept_past_retention == [0]
@@ -463,5 +456,5 @@ def test_a_window_past_kafka_retention_keeps_its_bronze_rows(test_db: Settings):
             with pytest.raises(WindowExpired, match="this data is gone"):
                 load_window(c, conn, bronze, window)
     finally:
-        with admin_client(test_db.kafka_bootstrap, security=test_db.kafka_security) as admin:
+        with test_db.kafka_admin() as admin:
             admin.delete_topics([name])

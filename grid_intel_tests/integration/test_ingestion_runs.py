@@ -13,7 +13,7 @@ import pytest
 
 from grid_intel.defs.bronze.assets import BRONZE_ASSETS, BronzeConfig
 from grid_intel.defs.resources import KafkaResource, WarehouseResource, build_resources
-from grid_intel.kafka.client import KafkaUnavailable, consumer, partitions, producer
+from grid_intel.kafka.client import KafkaUnavailable, partitions
 from grid_intel.observability.ingestion import IngestionCollector, broker_offsets
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
@@ -42,7 +42,7 @@ def loaded(warehouse: Settings, hour: datetime) -> tuple[dg.ExecuteInProcessResu
         m for m in Feeds(41).messages(start, start + timedelta(minutes=2)) if m.topic == TOPIC
     ]
     assert messages
-    with producer(warehouse.kafka_bootstrap, security=warehouse.kafka_security) as p:
+    with warehouse.kafka_producer() as p:
         for m in messages:
             p.send(TOPIC, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
         p.send(TOPIC, key=b"winnipeg", value=b"{not json", timestamp_ms=messages[0].timestamp_ms)
@@ -108,7 +108,7 @@ def test_the_collector_serves_the_row_and_the_lag_past_it(warehouse: Settings, l
         warehouse.warehouse, warehouse.kafka_bootstrap, warehouse.kafka_security
     )
     try:
-        with consumer(warehouse.kafka_bootstrap, security=warehouse.kafka_security) as c:
+        with warehouse.kafka_consumer() as c:
             before, _ = broker_offsets(c, [TOPIC])
             snap = collector.snapshot()
             after, _ = broker_offsets(c, [TOPIC])

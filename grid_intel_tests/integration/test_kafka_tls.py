@@ -28,12 +28,12 @@ def tls(stack: Settings) -> tuple[str, KafkaSecurity]:
 @pytest.fixture
 def topic(stack: Settings):
     name = f"test.tls.{uuid.uuid4().hex[:8]}"
-    with admin_client(stack.kafka_bootstrap, security=stack.kafka_security) as admin:
+    with stack.kafka_admin() as admin:
         admin.create_topics(
             {name: {"num_partitions": 2, "replication_factor": 1}}, wait_for_metadata=True
         )
     yield name
-    with admin_client(stack.kafka_bootstrap, security=stack.kafka_security) as admin:
+    with stack.kafka_admin() as admin:
         admin.delete_topics([name])
 
 

@@ -23,7 +23,7 @@ from kafka import TopicPartition
 
 from grid_intel.ingestion.load import LoadReport
 from grid_intel.ingestion.runs import LoadRecord, record
-from grid_intel.kafka.client import admin_client, consumer, ensure_topics, producer
+from grid_intel.kafka.client import ensure_topics
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.kafka.windows import Window
 from grid_intel.settings import Settings, project_root
@@ -49,12 +49,12 @@ def publish(settings: Settings) -> tuple[list[str], int]:
         replace(s, name=f"{s.name}.scrape.{tag}")
         for s in (SENSOR_READINGS, GRID_FREQUENCY, GRID_ALERTS)
     ]
-    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
+    with settings.kafka_admin() as admin:
         ensure_topics(admin, specs)
     rename = {SENSOR_READINGS.name: specs[0].name, GRID_FREQUENCY.name: specs[1].name}
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
     sent = 0
-    with producer(settings.kafka_bootstrap, bulk=True, security=settings.kafka_security) as p:
+    with settings.kafka_producer(bulk=True) as p:
         for m in Feeds(23).messages(start, start + timedelta(minutes=3)):
             if m.topic in rename:
                 p.send(rename[m.topic], key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
@@ -124,7 +124,7 @@ def test_prometheus_scrapes_every_service(warehouse: Settings, tmp_path: Path):
         )
 
     def end_offset() -> int:
-        with consumer(warehouse.kafka_bootstrap, security=warehouse.kafka_security) as c:
+        with warehouse.kafka_consumer() as c:
             tp = TopicPartition("sensor.readings", 0)
             return c.end_offsets([tp])[tp]
 

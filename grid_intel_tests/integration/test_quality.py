@@ -15,7 +15,7 @@ import pytest
 
 from grid_intel.defs.resources import build_resources
 from grid_intel.grid.registry import build_registry
-from grid_intel.kafka.client import consumer, producer, time_index
+from grid_intel.kafka.client import consumer, time_index
 from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.quality.catalog import spec
 from grid_intel.settings import Settings
@@ -62,7 +62,7 @@ def key(h: datetime) -> str:
 
 
 def send(messages: list[Message], settings: Settings) -> None:
-    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
+    with settings.kafka_producer() as p:
         for m in messages:
             p.send(m.topic, key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
         p.flush()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from kafka import TopicPartition
 
-from grid_intel.kafka.client import consumer, producer, read_ranges
+from grid_intel.kafka.client import read_ranges
 from grid_intel.kafka.topics import TOPICS_BY_NAME
 from grid_intel.kafka.windows import OffsetRange
 from grid_intel.settings import Settings
@@ -16,7 +16,7 @@ TOPICS = ("sensor.readings", "grid.frequency", "market.prices")
 
 
 def end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
-    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
+    with settings.kafka_consumer() as c:
         tps = [TopicPartition(t, p) for t in TOPICS for p in range(TOPICS_BY_NAME[t].partitions)]
         return {(tp.topic, tp.partition): o for tp, o in c.end_offsets(tps).items()}
 
@@ -26,7 +26,7 @@ def test_history_is_read_back_exactly(stack: Settings):
     end = start + timedelta(minutes=3)
     before = end_offsets(stack)
     said: list[str] = []
-    with producer(stack.kafka_bootstrap, bulk=True, security=stack.kafka_security) as p:
+    with stack.kafka_producer(bulk=True) as p:
         stats = history(p, Feeds(seed=21), start, end, said.append)
     after = end_offsets(stack)
 
@@ -40,7 +40,7 @@ def test_history_is_read_back_exactly(stack: Settings):
 
     read: Counter[tuple[str, int]] = Counter()
     keys_by_partition: dict[tuple[str, int], set[bytes]] = {}
-    with consumer(stack.kafka_bootstrap, security=stack.kafka_security) as c:
+    with stack.kafka_consumer() as c:
         for topic in TOPICS:
             ranges = [
                 OffsetRange(p, before[(topic, p)], after[(topic, p)])
@@ -86,7 +86,7 @@ def test_live_mode_is_paced_to_the_clock(stack: Settings):
     start = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     feeds = Feeds(seed=21)
     t0 = time.perf_counter()
-    with producer(stack.kafka_bootstrap, bulk=True, security=stack.kafka_security) as p:
+    with stack.kafka_producer(bulk=True) as p:
         stats = live(p, feeds, start, timedelta(minutes=1), speed=30.0, progress=lambda _m: None)
     wall = time.perf_counter() - t0
     assert wall >= 60 / 30 * 0.9  # a simulated minute takes about two seconds at x30

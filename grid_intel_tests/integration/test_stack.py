@@ -36,7 +36,7 @@ def test_up_twice_is_harmless_and_reports_healthy(stack: Settings):
 
 
 def test_topics_have_exactly_the_seed_partitions_and_retention(stack: Settings):
-    with admin_client(stack.kafka_bootstrap, security=stack.kafka_security) as admin:
+    with stack.kafka_admin() as admin:
         states = {s.name: s for s in describe_topics(admin, TOPICS)}
     for spec in TOPICS:
         assert states[spec.name].partitions == spec.partitions

@@ -22,7 +22,7 @@ import orjson
 import pytest
 from kafka import TopicPartition
 
-from grid_intel.kafka.client import admin_client, consumer, ensure_topics, producer
+from grid_intel.kafka.client import ensure_topics
 from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.faults import STREAM_FAULTS
@@ -56,7 +56,7 @@ def warehouse(stack: Settings) -> Iterator[Settings]:
 
 def topics(settings: Settings, tag: str, *specs) -> list[str]:
     named = [replace(s, name=f"{s.name}.{tag}") for s in specs]
-    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
+    with settings.kafka_admin() as admin:
         ensure_topics(admin, named)
     return [s.name for s in named]
 
@@ -69,7 +69,7 @@ def publish_input(warehouse: Settings):
     start = recent_start(feeds)
     rename = {SENSOR_READINGS.name: readings, GRID_FREQUENCY.name: frequency}
     sent: Counter[str] = Counter()
-    with producer(warehouse.kafka_bootstrap, bulk=True, security=warehouse.kafka_security) as p:
+    with warehouse.kafka_producer(bulk=True) as p:
         for m in [*feeds.messages(start, start + LENGTH), *feeds.flush_late()]:
             if m.topic in rename:
                 p.send(rename[m.topic], key=m.key, value=m.value, timestamp_ms=m.timestamp_ms)
@@ -184,7 +184,7 @@ def checkpoint_offsets(settings: Settings, group: str) -> tuple[int, int]:
 
 
 def alert_count(settings: Settings, topic: str) -> int:
-    with consumer(settings.kafka_bootstrap, security=settings.kafka_security) as c:
+    with settings.kafka_consumer() as c:
         tp = TopicPartition(topic, 0)
         return c.end_offsets([tp])[tp]
 

@@ -8,7 +8,6 @@ import pytest
 from kafka import TopicPartition
 
 from grid_intel.defs.resources import build_resources
-from grid_intel.kafka.client import admin_client, producer
 from grid_intel.kafka.codec import FrequencyReading, encode_frequency
 from grid_intel.kafka.topics import GRID_FREQUENCY
 from grid_intel.kafka.windows import to_ms
@@ -33,7 +32,7 @@ def publish_hour(settings: Settings, hour: datetime, region: str) -> None:
         FrequencyReading(hour + timedelta(seconds=40 * i), region, 60.0 + i / 1e4, 0.0)
         for i in range(READINGS)
     ]
-    with producer(settings.kafka_bootstrap, security=settings.kafka_security) as p:
+    with settings.kafka_producer() as p:
         for r in [*readings, readings[7]]:
             p.send(
                 GRID_FREQUENCY.name,
@@ -116,7 +115,7 @@ def run_tracer(settings: Settings, hour: datetime) -> None:
     assert counts(settings, region, hour) == TRACED  # a re-run changes nothing
 
     # Lag is committed for the consumer group after the database commit.
-    with admin_client(settings.kafka_bootstrap, security=settings.kafka_security) as admin:
+    with settings.kafka_admin() as admin:
         committed = admin.list_group_offsets({"grid-intel-bronze": None})["grid-intel-bronze"]
     tps = {TopicPartition(GRID_FREQUENCY.name, p) for p in range(GRID_FREQUENCY.partitions)}
     assert tps & set(committed)

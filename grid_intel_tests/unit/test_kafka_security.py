@@ -109,3 +109,18 @@ def test_a_copy_with_its_own_state_folder_still_trusts_the_brokers_ca(tmp_path):
     assert moved.kafka_env() == s.kafka_env()
     plain = Settings(_env_file=None, state_dir=tmp_path / "a")
     assert plain.with_state_dir(tmp_path / "b").kafka_security == KafkaSecurity()
+
+
+def test_the_settings_clients_carry_their_protocol_and_ca(tmp_path):
+    """`settings.kafka_producer()` and its kin pass the settings' security to the client,
+    which reads no settings of its own: a TLS deployment's missing CA is named."""
+    s = Settings(_env_file=None, state_dir=tmp_path, kafka_security_protocol="SSL")
+    assert s._kafka({"bulk": True, "timeout_s": 1.0}) == {
+        "bootstrap": "127.0.0.1:59094",
+        "timeout_s": 1.0,
+        "security": KafkaSecurity("SSL", tmp_path / "kafka" / "tls" / "ca.pem"),
+        "bulk": True,
+    }
+    for client in (s.kafka_producer(), s.kafka_consumer(), s.kafka_admin()):
+        with pytest.raises(KafkaUnavailable, match=r"ca\.pem does not exist"), client:
+            pass
