@@ -1,4 +1,4 @@
-"""Rehearsal days through the whole graph (one, or the README's week):
+"""Rehearsal days through the whole graph (one, or the week of docs/operations.md):
 `simulate history --scan-seconds 60 --faults all` and `simulate archives` for the days,
 then one backfill of every asset over them, launched through the webserver and run by
 the daemon. With `dry_run`, only the commands and the backfill's plan are shown."""

@@ -1,4 +1,4 @@
-"""Offset ↔ time-window maths for the bronze contract (DESIGN.md §2).
+"""Offset ↔ time-window maths for the bronze contract (docs/architecture.md).
 
 A window [start, end) is read, per Kafka partition, from the first offset whose
 record is stamped at or after `start` (Kafka's time index answers this exactly,

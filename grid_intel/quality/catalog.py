@@ -6,7 +6,7 @@ do not materialize for that partition in the same run. WARN checks only
 report. A rule that warns early and blocks late is two checks
 (quarantine_rate and quarantine_budget), so that a warning is never a failed
 blocking check.
-The README's table is this catalog; a test keeps them equal.
+The table in docs/quality.md is this catalog; a test keeps them equal.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class CheckSpec:
         return f"{self.guards} If it fails: {self.on_failure}"
 
 
-# Thresholds (documented in the README with the table below).
+# Thresholds (documented in docs/quality.md beside the check table).
 QUARANTINE_WARN = 0.0  # any quarantined message is reported
 QUARANTINE_ERROR = 0.05  # above 5 % a producer is broken, not a message: block
 COMPLETENESS_MIN = 0.9  # of the readings a series' scan rate promises in the hour
