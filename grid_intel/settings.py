@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from grid_intel.kafka.security import KafkaSecurity
+from grid_intel.broker.security import KafkaSecurity
 
 if TYPE_CHECKING:
     from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -223,20 +223,20 @@ class Settings(BaseSettings):
 
     def kafka_producer(self, **options: Any) -> AbstractContextManager[KafkaProducer]:
         """A producer for this deployment's brokers: its address, connect timeout and
-        security (options as `grid_intel.kafka.client.producer`'s, e.g. `bulk=True`)."""
-        from grid_intel.kafka.client import producer
+        security (options as `grid_intel.broker.client.producer`'s, e.g. `bulk=True`)."""
+        from grid_intel.broker.client import producer
 
         return producer(**self._kafka(options))
 
     def kafka_consumer(self, **options: Any) -> AbstractContextManager[KafkaConsumer]:
         """A consumer for this deployment's brokers (options: `group_id`, `timeout_s`)."""
-        from grid_intel.kafka.client import consumer
+        from grid_intel.broker.client import consumer
 
         return consumer(**self._kafka(options))
 
     def kafka_admin(self, **options: Any) -> AbstractContextManager[KafkaAdminClient]:
         """An admin client for this deployment's brokers (options: `timeout_s`)."""
-        from grid_intel.kafka.client import admin_client
+        from grid_intel.broker.client import admin_client
 
         return admin_client(**self._kafka(options))
 

@@ -32,8 +32,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from grid_intel import log as logging
 from grid_intel.alerts import webhooks as wh
-from grid_intel.kafka.codec import Alert, DecodeError, decode_alert
-from grid_intel.kafka.topics import GRID_ALERTS
+from grid_intel.broker.codec import Alert, DecodeError, decode_alert
+from grid_intel.broker.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 
 log = logging.get(__name__)

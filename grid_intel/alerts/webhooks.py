@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from grid_intel.kafka.codec import SEVERITIES, Alert
+from grid_intel.broker.codec import SEVERITIES, Alert
 
 SIGNATURE_HEADER = "X-Grid-Intel-Signature"
 TIMESTAMP_HEADER = "X-Grid-Intel-Timestamp"

@@ -19,10 +19,10 @@ from prometheus_client import Counter, Gauge
 
 from grid_intel import log
 from grid_intel.api.stream_filters import Event, StreamFilter, dropped, encode, message
-from grid_intel.kafka.client import consumer, partitions
-from grid_intel.kafka.codec import DecodeError, decode_alert, decode_frequency, decode_scan
-from grid_intel.kafka.security import KafkaSecurity
-from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.broker.client import consumer, partitions
+from grid_intel.broker.codec import DecodeError, decode_alert, decode_frequency, decode_scan
+from grid_intel.broker.security import KafkaSecurity
+from grid_intel.broker.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 
 _log = log.get(__name__)
 

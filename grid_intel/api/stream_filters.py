@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from grid_intel.kafka.codec import SEVERITIES, Alert, FrequencyReading, Scan
+from grid_intel.broker.codec import SEVERITIES, Alert, FrequencyReading, Scan
 
 TYPES = ("reading", "frequency", "alert")
 HEARTBEAT_RANGE = (1, 60)  # seconds a client may ask between heartbeats

@@ -17,11 +17,11 @@ from datetime import timedelta
 
 from grid_intel.bench.database import scratch_database
 from grid_intel.bench.report import START
+from grid_intel.broker.client import read_ranges, window_ranges
+from grid_intel.broker.windows import Window
 from grid_intel.ingestion.load import load_window
 from grid_intel.ingestion.split import Split
 from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS, BronzeTopic
-from grid_intel.kafka.client import read_ranges, window_ranges
-from grid_intel.kafka.windows import Window
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.warehouse.connection import connect

@@ -99,7 +99,7 @@ def records_in_hour(seen_ms: Iterable[int], hour: datetime) -> int:
 def _seen_ms(settings: Settings, topic: str, since: datetime) -> list[int]:
     """Timestamps of the topic's records stamped at or after `since` (their offsets all
     lie past the time index at `since`, so one scan from there is exact)."""
-    from grid_intel.kafka.client import scan_timestamps, start_offsets
+    from grid_intel.broker.client import scan_timestamps, start_offsets
 
     with settings.kafka_consumer() as c:
         metas, _ = scan_timestamps(

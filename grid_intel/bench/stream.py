@@ -32,13 +32,13 @@ import numpy as np
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 from grid_intel import log
-from grid_intel.kafka.client import (
+from grid_intel.broker.client import (
     ensure_topics,
     group_lag,
     partitions,
 )
-from grid_intel.kafka.codec import Alert, decode_alert
-from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.broker.codec import Alert, decode_alert
+from grid_intel.broker.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.messages import Message

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import dagster as dg
 
+from grid_intel.broker import client as kafka_client
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.ingestion.landing_watch import FileStamp, scan
-from grid_intel.kafka import client as kafka_client
-from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import Lane, recorded_lane

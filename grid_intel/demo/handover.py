@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from grid_intel.broker import client as kafka
+from grid_intel.broker.cursor import TopicCursor
 from grid_intel.defs.bronze.sensors import sensor_name
 from grid_intel.ingestion.tables import BRONZE_TOPICS
-from grid_intel.kafka import client as kafka
-from grid_intel.kafka.cursor import TopicCursor
 from grid_intel.operations.automation import Instigator, set_cursor
 from grid_intel.operations.graphql import DagsterGraphQL
 from grid_intel.settings import Settings

@@ -22,8 +22,8 @@ from grid_intel.anomaly.batch import GAS_HOURS, detect_hour, gas_means, join_tou
 from grid_intel.anomaly.events import Event, Label, score
 from grid_intel.anomaly.physical import PHYSICAL_KINDS
 from grid_intel.anomaly.scada_faults import SENSOR_KINDS
-from grid_intel.kafka.client import Record
-from grid_intel.kafka.topics import GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.broker.client import Record
+from grid_intel.broker.topics import GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.simulation.faults import KINDS, STREAM_FAULTS
 from grid_intel.simulation.feeds import Feeds, frequency_frame
 from grid_intel.streaming.detections import Detection

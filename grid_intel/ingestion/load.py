@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from grid_intel.broker.client import expired, read_ranges, window_ranges
+from grid_intel.broker.windows import OffsetRange, Window
 from grid_intel.ingestion.split import Split
 from grid_intel.ingestion.tables import BronzeTopic
-from grid_intel.kafka.client import expired, read_ranges, window_ranges
-from grid_intel.kafka.windows import OffsetRange, Window
 from grid_intel.warehouse.writer import quarantine, replace_window
 
 if TYPE_CHECKING:

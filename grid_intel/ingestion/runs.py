@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from grid_intel import log
+from grid_intel.broker.windows import Window
 from grid_intel.ingestion.load import LoadReport
-from grid_intel.kafka.windows import Window
 
 if TYPE_CHECKING:
     import psycopg

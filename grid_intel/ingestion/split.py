@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from grid_intel.broker.client import Record
+from grid_intel.broker.codec import DecodeError
+from grid_intel.broker.windows import Window, from_ms, to_ms
 from grid_intel.ingestion.tables import BronzeTopic, Row
-from grid_intel.kafka.client import Record
-from grid_intel.kafka.codec import DecodeError
-from grid_intel.kafka.windows import Window, from_ms, to_ms
 
 
 @dataclass

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from grid_intel.kafka.codec import decode_alert, decode_frequency, decode_price, decode_scan
-from grid_intel.kafka.topics import (
+from grid_intel.broker.codec import decode_alert, decode_frequency, decode_price, decode_scan
+from grid_intel.broker.topics import (
     GRID_ALERTS,
     GRID_FREQUENCY,
     MARKET_PRICES,

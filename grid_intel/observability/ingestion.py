@@ -21,9 +21,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from grid_intel import log
+from grid_intel.broker.client import consumer
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.ingestion.tables import BRONZE_TOPICS
-from grid_intel.kafka.client import consumer
-from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.observability.lag import partition_lag
 from grid_intel.warehouse.connection import connect
 

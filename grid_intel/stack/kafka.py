@@ -11,8 +11,8 @@ import hashlib
 import shutil
 import uuid
 
-from grid_intel.kafka.client import admin_client, describe_topics, ensure_topics
-from grid_intel.kafka.topics import TOPICS, TOPICS_BY_NAME
+from grid_intel.broker.client import admin_client, describe_topics, ensure_topics
+from grid_intel.broker.topics import TOPICS, TOPICS_BY_NAME
 from grid_intel.settings import Settings, project_root
 from grid_intel.stack.errors import StackError
 from grid_intel.stack.kafka_tls import ensure_broker_tls

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from grid_intel.kafka.codec import Alert
+from grid_intel.broker.codec import Alert
 
 SEVERITY = {
     "breaker_chatter": "critical",

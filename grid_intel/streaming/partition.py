@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from grid_intel.broker.client import Record
+from grid_intel.broker.codec import DecodeError, Scan, decode_frequency, decode_scan
 from grid_intel.grid.registry import Registry
-from grid_intel.kafka.client import Record
-from grid_intel.kafka.codec import DecodeError, Scan, decode_frequency, decode_scan
 from grid_intel.streaming.detections import Detection
 from grid_intel.streaming.frequency import REFERENCE_REGION, ExcursionDetector
 from grid_intel.streaming.points import PointDetector, PointInfo

@@ -22,12 +22,12 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from grid_intel import log
+from grid_intel.broker.client import Record, consumer, producer, read_ranges
+from grid_intel.broker.codec import DecodeError, decode_alert, encode_alert
+from grid_intel.broker.security import KafkaSecurity
+from grid_intel.broker.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.broker.windows import OffsetRange
 from grid_intel.grid.registry import Registry
-from grid_intel.kafka.client import Record, consumer, producer, read_ranges
-from grid_intel.kafka.codec import DecodeError, decode_alert, encode_alert
-from grid_intel.kafka.security import KafkaSecurity
-from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
-from grid_intel.kafka.windows import OffsetRange
 from grid_intel.observability.lag import partition_lag
 from grid_intel.streaming import store
 from grid_intel.streaming.detections import Detection

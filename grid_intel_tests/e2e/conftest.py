@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from grid_intel.kafka.topics import SENSOR_READINGS
+from grid_intel.broker.topics import SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
 from grid_intel.simulation.feeds import Feeds

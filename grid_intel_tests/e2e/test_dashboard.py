@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from grid_intel.kafka.codec import Alert, encode_alert
-from grid_intel.kafka.topics import GRID_ALERTS
+from grid_intel.broker.codec import Alert, encode_alert
+from grid_intel.broker.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel_tests.api_server import serving
 from grid_intel_tests.conftest import fresh_warehouse

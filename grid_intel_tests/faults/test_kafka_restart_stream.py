@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from grid_intel.kafka.client import partitions
-from grid_intel.kafka.topics import GRID_ALERTS
+from grid_intel.broker.client import partitions
+from grid_intel.broker.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel.streaming.processor import read_alerts
 from grid_intel_tests.conftest import fresh_warehouse

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from grid_intel.anomaly.scada_faults import SENSOR_KINDS
+from grid_intel.broker.client import Record
+from grid_intel.broker.codec import DecodeError, encode_alert
 from grid_intel.defs.partitions import range_tags
 from grid_intel.ingestion.tables import (
     BRONZE_GRID_ALERTS,
@@ -19,8 +21,6 @@ from grid_intel.ingestion.tables import (
     frequency_rows,
     scan_rows,
 )
-from grid_intel.kafka.client import Record
-from grid_intel.kafka.codec import DecodeError, encode_alert
 from grid_intel.settings import Settings
 from grid_intel.simulation.faults import STREAM_FAULTS
 from grid_intel.simulation.feeds import Feeds

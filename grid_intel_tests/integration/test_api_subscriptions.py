@@ -19,8 +19,8 @@ from kafka import TopicPartition
 from grid_intel.alerts import webhooks as wh
 from grid_intel.alerts.delivery import group_for
 from grid_intel.api.auth import create_key, revoke_key
-from grid_intel.kafka.codec import Alert, encode_alert
-from grid_intel.kafka.topics import GRID_ALERTS
+from grid_intel.broker.codec import Alert, encode_alert
+from grid_intel.broker.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel_tests.api_server import serving

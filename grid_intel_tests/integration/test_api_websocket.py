@@ -15,10 +15,10 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from grid_intel.kafka.client import producer
-from grid_intel.kafka.codec import Alert, encode_alert
-from grid_intel.kafka.security import KafkaSecurity
-from grid_intel.kafka.topics import GRID_ALERTS
+from grid_intel.broker.client import producer
+from grid_intel.broker.codec import Alert, encode_alert
+from grid_intel.broker.security import KafkaSecurity
+from grid_intel.broker.topics import GRID_ALERTS
 from grid_intel.settings import Settings
 from grid_intel_tests.api_server import serving
 

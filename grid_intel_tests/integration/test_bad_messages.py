@@ -19,11 +19,11 @@ import dagster as dg
 import orjson
 import pytest
 
+from grid_intel.broker.topics import TOPICS
+from grid_intel.broker.windows import to_ms
 from grid_intel.defs.bronze.assets import BRONZE_ASSETS, op_name
 from grid_intel.defs.resources import build_resources
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.kafka.topics import TOPICS
-from grid_intel.kafka.windows import to_ms
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel_tests.conftest import fresh_warehouse

@@ -10,7 +10,7 @@ import pytest
 from grid_intel.bench import bench_stream
 from grid_intel.bench.report import COLUMNS, table
 from grid_intel.bench.stream import Live, alert_latencies_ms
-from grid_intel.kafka.codec import Alert
+from grid_intel.broker.codec import Alert
 from grid_intel.settings import Settings
 from grid_intel_tests.conftest import fresh_warehouse, query_frame
 

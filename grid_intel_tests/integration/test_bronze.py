@@ -16,17 +16,17 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from grid_intel.defs.bronze.assets import BRONZE_ASSETS, LAG_GROUP
-from grid_intel.defs.bronze.sensors import BRONZE_SENSORS
-from grid_intel.defs.partitions import RANGE_END, RANGE_START
-from grid_intel.defs.resources import KafkaResource, build_resources
-from grid_intel.kafka.client import (
+from grid_intel.broker.client import (
     partitions,
     read_ranges,
     window_ranges,
 )
-from grid_intel.kafka.cursor import TopicCursor
-from grid_intel.kafka.windows import Window, to_ms
+from grid_intel.broker.cursor import TopicCursor
+from grid_intel.broker.windows import Window, to_ms
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS, LAG_GROUP
+from grid_intel.defs.bronze.sensors import BRONZE_SENSORS
+from grid_intel.defs.partitions import RANGE_END, RANGE_START
+from grid_intel.defs.resources import KafkaResource, build_resources
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.messages import Message
@@ -228,9 +228,9 @@ from pathlib import Path
 from datetime import datetime
 import grid_intel.ingestion.load as load
 from grid_intel.ingestion.tables import BRONZE_SENSOR_READINGS
-from grid_intel.kafka.client import consumer
-from grid_intel.kafka.security import KafkaSecurity
-from grid_intel.kafka.windows import Window, to_ms
+from grid_intel.broker.client import consumer
+from grid_intel.broker.security import KafkaSecurity
+from grid_intel.broker.windows import Window, to_ms
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import hypertables
 
@@ -341,8 +341,8 @@ def test_bench_ingest_reports_rates_beside_a_raw_copy(stack: Settings):
 
 def test_one_consumer_reads_ranges_twice(stack: Settings):
     """A read pauses the partitions it finished; the next read on the client resumes them."""
-    from grid_intel.kafka.client import read_ranges, window_ranges
-    from grid_intel.kafka.windows import Window
+    from grid_intel.broker.client import read_ranges, window_ranges
+    from grid_intel.broker.windows import Window
 
     hour = hour_ago(12)
     with stack.kafka_producer() as p:
@@ -359,7 +359,7 @@ def test_one_consumer_reads_ranges_twice(stack: Settings):
 
 
 def test_alerts_land_with_their_detail_as_a_json_object(test_db: Settings):
-    from grid_intel.kafka.codec import Alert, encode_alert
+    from grid_intel.broker.codec import Alert, encode_alert
 
     hour = hour_ago(13)
     alert_id = f"it-{uuid.uuid4().hex[:8]}"
@@ -391,7 +391,7 @@ def test_alerts_land_with_their_detail_as_a_json_object(test_db: Settings):
 
 def test_a_first_scan_of_a_fresh_topic_starts_at_offset_zero(stack: Settings):
     """A sensor's first scan on a new broker starts at its history, not past it."""
-    from grid_intel.kafka.client import start_offsets
+    from grid_intel.broker.client import start_offsets
 
     topic = f"test.fresh.{uuid.uuid4().hex[:8]}"
     with stack.kafka_admin() as admin:
@@ -420,9 +420,9 @@ def test_a_window_past_kafka_retention_keeps_its_bronze_rows(test_db: Settings):
 
     from kafka import TopicPartition
 
+    from grid_intel.broker.codec import Alert, encode_alert
     from grid_intel.ingestion.load import WindowExpired, load_window
     from grid_intel.ingestion.tables import BRONZE_GRID_ALERTS
-    from grid_intel.kafka.codec import Alert, encode_alert
 
     name = f"test.retention.{uuid.uuid4().hex[:8]}"
     week = replace(BRONZE_GRID_ALERTS.topic, name=name, retention=timedelta(days=7))

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 import dagster as dg
 import pytest
 
+from grid_intel.broker.client import KafkaUnavailable, partitions
 from grid_intel.defs.bronze.assets import BRONZE_ASSETS, BronzeConfig
 from grid_intel.defs.resources import KafkaResource, WarehouseResource, build_resources
-from grid_intel.kafka.client import KafkaUnavailable, partitions
 from grid_intel.observability.ingestion import IngestionCollector, broker_offsets
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds

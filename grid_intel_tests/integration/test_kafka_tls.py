@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from grid_intel.kafka.client import KafkaUnavailable, admin_client, consumer, producer
-from grid_intel.kafka.security import KafkaSecurity
+from grid_intel.broker.client import KafkaUnavailable, admin_client, consumer, producer
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.settings import Settings
 from grid_intel.stack.dagster import dagster_env
 from grid_intel.warehouse.connection import connect

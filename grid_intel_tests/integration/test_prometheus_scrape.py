@@ -21,11 +21,11 @@ import httpx
 import pytest
 from kafka import TopicPartition
 
+from grid_intel.broker.client import ensure_topics
+from grid_intel.broker.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.broker.windows import Window
 from grid_intel.ingestion.load import LoadReport
 from grid_intel.ingestion.runs import LoadRecord, record
-from grid_intel.kafka.client import ensure_topics
-from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
-from grid_intel.kafka.windows import Window
 from grid_intel.settings import Settings, project_root
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.stack.proc import free_port

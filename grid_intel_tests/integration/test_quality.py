@@ -13,10 +13,10 @@ import dagster as dg
 import orjson
 import pytest
 
+from grid_intel.broker.client import consumer, time_index
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.defs.resources import build_resources
 from grid_intel.grid.registry import build_registry
-from grid_intel.kafka.client import consumer, time_index
-from grid_intel.kafka.security import KafkaSecurity
 from grid_intel.quality.catalog import spec
 from grid_intel.settings import Settings
 from grid_intel.simulation.archives import write_archives
@@ -301,7 +301,7 @@ def test_each_defect_fails_its_check_and_clean_hour_passes_all(
 
 @pytest.mark.timescale
 def test_checks_run_on_the_timescaledb_lane(timescale_db: Settings, dbt_manifest):
-    from grid_intel.kafka.codec import FrequencyReading, encode_frequency
+    from grid_intel.broker.codec import FrequencyReading, encode_frequency
 
     hour = free_hours(timescale_db)[0]
     region = f"test-{random.randrange(10**8)}"

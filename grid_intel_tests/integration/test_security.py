@@ -25,8 +25,8 @@ from psycopg import sql
 
 from grid_intel import log
 from grid_intel.api.auth import create_key, parse
+from grid_intel.broker.windows import Window
 from grid_intel.ingestion.runs import LoadRecord, record_failure
-from grid_intel.kafka.windows import Window
 from grid_intel.settings import API_ROLE, Settings, get_settings
 from grid_intel.warehouse.connection import connect
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from kafka import TopicPartition
 
-from grid_intel.kafka.client import read_ranges
-from grid_intel.kafka.topics import TOPICS_BY_NAME
-from grid_intel.kafka.windows import OffsetRange
+from grid_intel.broker.client import read_ranges
+from grid_intel.broker.topics import TOPICS_BY_NAME
+from grid_intel.broker.windows import OffsetRange
 from grid_intel.settings import Settings
 from grid_intel.simulation.feeds import Feeds
 from grid_intel.simulation.producer import history

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from grid_intel.kafka.client import KafkaUnavailable, admin_client, describe_topics
-from grid_intel.kafka.security import KafkaSecurity
-from grid_intel.kafka.topics import TOPICS
+from grid_intel.broker.client import KafkaUnavailable, admin_client, describe_topics
+from grid_intel.broker.security import KafkaSecurity
+from grid_intel.broker.topics import TOPICS
 from grid_intel.settings import Settings
 from grid_intel.stack import manager
 from grid_intel.stack.errors import PortInUse

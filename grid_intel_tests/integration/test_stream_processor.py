@@ -22,8 +22,8 @@ import orjson
 import pytest
 from kafka import TopicPartition
 
-from grid_intel.kafka.client import ensure_topics
-from grid_intel.kafka.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
+from grid_intel.broker.client import ensure_topics
+from grid_intel.broker.topics import GRID_ALERTS, GRID_FREQUENCY, SENSOR_READINGS
 from grid_intel.settings import Settings
 from grid_intel.simulation.faults import STREAM_FAULTS
 from grid_intel.simulation.feeds import Feeds

@@ -7,10 +7,10 @@ import dagster as dg
 import pytest
 from kafka import TopicPartition
 
+from grid_intel.broker.codec import FrequencyReading, encode_frequency
+from grid_intel.broker.topics import GRID_FREQUENCY
+from grid_intel.broker.windows import to_ms
 from grid_intel.defs.resources import build_resources
-from grid_intel.kafka.codec import FrequencyReading, encode_frequency
-from grid_intel.kafka.topics import GRID_FREQUENCY
-from grid_intel.kafka.windows import to_ms
 from grid_intel.settings import Settings
 from grid_intel.warehouse.connection import connect
 from grid_intel.warehouse.migrate import hypertables

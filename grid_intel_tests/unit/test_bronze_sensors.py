@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from grid_intel.broker.cursor import TopicCursor
+from grid_intel.broker.windows import to_ms
 from grid_intel.defs.bronze.sensors import bronze_sensors
 from grid_intel.defs.resources import KafkaResource
-from grid_intel.kafka.cursor import TopicCursor
-from grid_intel.kafka.windows import to_ms
 
 SENSOR = next(s for s in bronze_sensors if s.name == "grid_frequency_kafka_sensor")
 H = (datetime.now(UTC) - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)

@@ -3,7 +3,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from grid_intel.kafka.codec import DecodeError, FrequencyReading, decode_frequency, encode_frequency
+from grid_intel.broker.codec import (
+    DecodeError,
+    FrequencyReading,
+    decode_frequency,
+    encode_frequency,
+)
 
 TS = datetime(2026, 11, 24, 10, 0, 5, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from grid_intel.kafka.codec import (
+from grid_intel.broker.codec import (
     MAX_MESSAGE_BYTES,
     DecodeError,
     decode_alert,

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grid_intel.kafka.completeness import Policy, advance, read_ranges, run_key, window_of
-from grid_intel.kafka.cursor import CursorError, TopicCursor, WindowSpan
-from grid_intel.kafka.windows import OffsetRange, to_ms
+from grid_intel.broker.completeness import Policy, advance, read_ranges, run_key, window_of
+from grid_intel.broker.cursor import CursorError, TopicCursor, WindowSpan
+from grid_intel.broker.windows import OffsetRange, to_ms
 
 H = datetime(2026, 11, 24, 10, tzinfo=UTC)
 POLICY = Policy(first_window=datetime(2026, 1, 1, tzinfo=UTC))

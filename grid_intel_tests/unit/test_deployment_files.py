@@ -4,7 +4,7 @@ Dockerfile, Terraform, the Helm values and the CI workflow.
 No Docker engine, Kubernetes cluster or AWS account is reachable here, so these
 checks are what keeps the files honest: a service without a health check, a
 floating image tag, a port clash, a topic whose partitions drift from
-grid_intel/kafka/topics.py or a CI job that stops running `.ci/run` fails here.
+grid_intel/broker/topics.py or a CI job that stops running `.ci/run` fails here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import hcl2
 import pytest
 import yaml
 
-from grid_intel.kafka.topics import SENSOR_READINGS, TOPICS
+from grid_intel.broker.topics import SENSOR_READINGS, TOPICS
 from grid_intel.settings import Settings, project_root
 from grid_intel.streaming.processor import StreamConfig
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from grid_intel.kafka.validation import errors
+from grid_intel.broker.validation import errors
 from grid_intel.simulation.feeds import Feeds
 
 START = datetime(2026, 2, 3, 9, 58, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every topic's decoder (`grid_intel.kafka.codec`).
+"""Property-based fuzzing of every topic's decoder (`grid_intel.broker.codec`).
 
 Whatever a producer sends, a decoder must return a record whose bronze rows
 PostgreSQL will take, or raise `DecodeError` (the message is quarantined). Any
@@ -26,8 +26,7 @@ from hypothesis import strategies as st
 from psycopg.adapt import Transformer
 from psycopg.pq import Format
 
-from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.kafka.codec import (
+from grid_intel.broker.codec import (
     MARKETS,
     MAX_DETAIL_DEPTH,
     SEVERITIES,
@@ -41,6 +40,7 @@ from grid_intel.kafka.codec import (
     encode_alert,
     encode_frequency,
 )
+from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.simulation import scada
 from grid_intel.simulation.messages import price_messages, scan_message
 from grid_intel_tests.unit.fuzzing import FUZZ

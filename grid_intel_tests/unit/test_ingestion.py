@@ -3,6 +3,10 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
+from grid_intel.broker.client import Record
+from grid_intel.broker.codec import Alert, FrequencyReading, encode_alert, encode_frequency
+from grid_intel.broker.validation import errors
+from grid_intel.broker.windows import Window, to_ms
 from grid_intel.ingestion.split import Split
 from grid_intel.ingestion.tables import (
     BRONZE_GRID_ALERTS,
@@ -11,10 +15,6 @@ from grid_intel.ingestion.tables import (
     BRONZE_SENSOR_READINGS,
     BRONZE_TOPICS,
 )
-from grid_intel.kafka.client import Record
-from grid_intel.kafka.codec import Alert, FrequencyReading, encode_alert, encode_frequency
-from grid_intel.kafka.validation import errors
-from grid_intel.kafka.windows import Window, to_ms
 from grid_intel.simulation.feeds import Feeds
 
 H = datetime(2026, 11, 24, 10, tzinfo=UTC)
@@ -149,7 +149,7 @@ def test_bad_fields_say_why(bronze, patch, reason):
             "message": "m",
         },
     }[bronze.topic.name]
-    from grid_intel.kafka.codec import DecodeError
+    from grid_intel.broker.codec import DecodeError
 
     bronze.rows(orjson.dumps(base), 0, 0)  # the base is valid
     with pytest.raises(DecodeError, match=reason):

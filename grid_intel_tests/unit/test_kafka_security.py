@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from grid_intel.kafka.client import KafkaUnavailable, producer
-from grid_intel.kafka.security import KafkaSecurity
+from grid_intel.broker.client import KafkaUnavailable, producer
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.settings import Settings
 from grid_intel.stack.kafka import SERVER_PROPERTIES
 

@@ -29,7 +29,7 @@ ALLOWED = {
 }
 # Pairs that must not meet, beside the layers: settings build the Kafka clients'
 # security and pass it in, so the client package never reads the settings.
-NEVER = {("kafka", "settings")}
+NEVER = {("broker", "settings")}
 
 
 def package_of(module: str) -> str | None:
@@ -75,10 +75,10 @@ def test_the_rule_sees_imports_inside_functions_and_from_lower_layers(tmp_path):
     )
     (tmp_path / "notebook.py").write_text("from grid_intel.defs.partitions import hourly\n")
     (tmp_path / "cli.py").write_text("import grid_intel.defs.partitions\n")
-    (tmp_path / "kafka").mkdir()
-    (tmp_path / "kafka" / "client.py").write_text("from grid_intel import settings\n")
+    (tmp_path / "broker").mkdir()
+    (tmp_path / "broker" / "client.py").write_text("from grid_intel import settings\n")
     assert violations(tmp_path) == [
-        "grid_intel/kafka/client.py imports grid_intel.settings",
+        "grid_intel/broker/client.py imports grid_intel.settings",
         "grid_intel/market/costs.py imports grid_intel.simulation.dispatch",
         "grid_intel/market/costs.py imports grid_intel.simulation.dispatch.water_factor",
         "grid_intel/notebook.py imports grid_intel.defs.partitions",

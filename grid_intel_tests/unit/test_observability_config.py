@@ -12,7 +12,7 @@ import yaml
 from prometheus_client import REGISTRY, Metric
 
 from grid_intel.api.metrics import Metrics
-from grid_intel.kafka.security import KafkaSecurity
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.observability.ingestion import IngestionCollector
 from grid_intel.settings import project_root
 from grid_intel.streaming.metrics import StreamMetrics

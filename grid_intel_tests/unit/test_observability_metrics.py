@@ -4,7 +4,7 @@ read to samples, and the stream processor's metric helpers."""
 from kafka import TopicPartition
 from prometheus_client import CollectorRegistry, generate_latest
 
-from grid_intel.kafka.security import KafkaSecurity
+from grid_intel.broker.security import KafkaSecurity
 from grid_intel.observability.ingestion import (
     IngestionCollector,
     Snapshot,

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from grid_intel.anomaly.events import Event, Label, score
-from grid_intel.kafka.client import Record
-from grid_intel.kafka.codec import decode_alert, encode_alert
+from grid_intel.broker.client import Record
+from grid_intel.broker.codec import decode_alert, encode_alert
 from grid_intel.simulation.faults import STREAM_FAULTS
 from grid_intel.simulation.feeds import Feeds, frequency_frame
 from grid_intel.simulation.frequency import trips

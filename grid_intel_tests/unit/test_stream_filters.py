@@ -16,8 +16,8 @@ from grid_intel.api.stream_filters import (
     parse,
     point_asset,
 )
-from grid_intel.kafka.codec import Alert, FrequencyReading, Scan, encode_alert, encode_frequency
-from grid_intel.kafka.security import KafkaSecurity
+from grid_intel.broker.codec import Alert, FrequencyReading, Scan, encode_alert, encode_frequency
+from grid_intel.broker.security import KafkaSecurity
 
 TS = datetime(2026, 11, 24, 10, 0, 5, tzinfo=UTC)
 SCAN = Scan(

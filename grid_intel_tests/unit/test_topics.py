@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from grid_intel.kafka.topics import TOPICS, TOPICS_BY_NAME
+from grid_intel.broker.topics import TOPICS, TOPICS_BY_NAME
 
 
 def test_topics_match_the_seed_architecture():

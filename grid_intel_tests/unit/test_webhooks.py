@@ -10,7 +10,7 @@ import pytest
 
 from grid_intel.alerts import webhooks as wh
 from grid_intel.api.auth import hash_secret, parse
-from grid_intel.kafka.codec import Alert
+from grid_intel.broker.codec import Alert
 
 SECRET = "s3cr3t"
 NOW = 1_760_000_000

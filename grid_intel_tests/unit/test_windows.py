@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grid_intel.kafka.windows import OffsetRange, Window, expired_partitions, offset_ranges, to_ms
+from grid_intel.broker.windows import OffsetRange, Window, expired_partitions, offset_ranges, to_ms
 
 H = datetime(2026, 11, 24, 10, tzinfo=UTC)
 

@@ -5,13 +5,13 @@ import time
 import dagster as dg
 from pydantic import Field
 
+from grid_intel.broker.client import commit_lag, group_lag
+from grid_intel.broker.windows import OffsetRange, Window
 from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly
 from grid_intel.defs.resources import KafkaResource, WarehouseResource
 from grid_intel.ingestion.load import load_window
 from grid_intel.ingestion.runs import LoadRecord, record, record_failure
 from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.kafka.client import commit_lag, group_lag
-from grid_intel.kafka.windows import OffsetRange, Window
 from grid_intel.settings import get_settings
 
 LAG_GROUP = "grid-intel-bronze"

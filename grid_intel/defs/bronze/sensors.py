@@ -11,11 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from grid_intel.defs.bronze.assets import BRONZE_ASSETS, op_name
-from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly, range_tags
-from grid_intel.defs.resources import KafkaResource
-from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
-from grid_intel.kafka.completeness import (
+from grid_intel.broker.completeness import (
     Advance,
     Policy,
     advance,
@@ -24,7 +20,11 @@ from grid_intel.kafka.completeness import (
     range_run_key,
     read_ranges,
 )
-from grid_intel.kafka.cursor import TopicCursor
+from grid_intel.broker.cursor import TopicCursor
+from grid_intel.defs.bronze.assets import BRONZE_ASSETS, op_name
+from grid_intel.defs.partitions import HOURLY_BACKFILL, hourly, range_tags
+from grid_intel.defs.resources import KafkaResource
+from grid_intel.ingestion.tables import BRONZE_TOPICS, BronzeTopic
 from grid_intel.settings import get_settings
 
 MAX_RECORDS_PER_TICK = 250_000

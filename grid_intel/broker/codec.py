@@ -1,7 +1,7 @@
 """Message codecs: versioned JSON payloads carrying their event time.
 
 Decoding never guesses: a message that does not match its topic's schema
-(`grid_intel/kafka/schemas/`) raises `DecodeError` with the reason, and the
+(`grid_intel/broker/schemas/`) raises `DecodeError` with the reason, and the
 caller quarantines it. Parsing is orjson's (C); the checks here are the ones a
 row needs before it can be written (types, required fields, physical sense), so
 that bronze never holds a value the schema forbids.

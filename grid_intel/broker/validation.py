@@ -20,7 +20,7 @@ SCHEMAS = {
 def validator(topic: str) -> Draft202012Validator:
     if topic not in SCHEMAS:
         raise KeyError(f"no schema for topic {topic!r}; known: {sorted(SCHEMAS)}")
-    text = resources.files("grid_intel.kafka.schemas").joinpath(SCHEMAS[topic]).read_text()
+    text = resources.files("grid_intel.broker.schemas").joinpath(SCHEMAS[topic]).read_text()
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from grid_intel.kafka.windows import OffsetRange
+from grid_intel.broker.windows import OffsetRange
 from grid_intel.sensor_cursor import CursorError, dump, load
 
 __all__ = ["CursorError", "TopicCursor", "WindowSpan"]

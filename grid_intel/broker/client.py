@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from grid_intel.kafka.security import KafkaSecurity
-from grid_intel.kafka.topics import TopicSpec
-from grid_intel.kafka.windows import (
+from grid_intel.broker.security import KafkaSecurity
+from grid_intel.broker.topics import TopicSpec
+from grid_intel.broker.windows import (
     OffsetRange,
     Window,
     expired_partitions,

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from grid_intel.kafka.cursor import TopicCursor, WindowSpan
-from grid_intel.kafka.windows import OffsetRange, Window, from_ms, to_ms
+from grid_intel.broker.cursor import TopicCursor, WindowSpan
+from grid_intel.broker.windows import OffsetRange, Window, from_ms, to_ms
 
 PARTITION_FORMAT = "%Y-%m-%d-%H:%M"
 

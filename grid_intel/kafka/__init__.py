@@ -1,1 +1,0 @@
-"""Kafka: topic specs, message codecs and the offset ↔ time-window maths."""
