@@ -1,20 +1,14 @@
 """The anomaly tables (migration 0012) and the SQL that reads what the
 detectors are scored against: the stream's alerts, the batch events and the labels."""
 
-from grid_intel.warehouse.writer import TableSpec
+from grid_intel.warehouse.writer import TableSpec, columns
 
 EVENTS = TableSpec(
     "gold",
     "anomaly_events",
-    (
-        ("hour", "timestamptz"),
-        ("asset", "text"),
-        ("kind", "text"),
-        ("start_ts", "timestamptz"),
-        ("end_ts", "timestamptz"),
-        ("severity", "float8"),
-        ("detected_at", "timestamptz"),
-        ("evidence", "jsonb"),
+    columns(
+        "hour timestamptz, asset text, kind text, start_ts timestamptz, end_ts timestamptz,"
+        " severity float8, detected_at timestamptz, evidence jsonb"
     ),
     time_column="hour",
 )
@@ -22,15 +16,9 @@ EVENTS = TableSpec(
 SCORES = TableSpec(
     "gold",
     "anomaly_scores",
-    (
-        ("hour", "timestamptz"),
-        ("asset", "text"),
-        ("asset_kind", "text"),
-        ("peer_group", "text"),
-        ("detector", "text"),
-        ("score", "float8"),
-        ("rank", "int4"),
-        ("flagged", "bool"),
+    columns(
+        "hour timestamptz, asset text, asset_kind text, peer_group text, detector text,"
+        " score float8, rank int4, flagged bool"
     ),
     time_column="hour",
 )
@@ -38,18 +26,9 @@ SCORES = TableSpec(
 EVALUATION = TableSpec(
     "gold",
     "anomaly_evaluation",
-    (
-        ("day", "timestamptz"),
-        ("path", "text"),
-        ("kind", "text"),
-        ("faults", "int4"),
-        ("found", "int4"),
-        ("events", "int4"),
-        ("true_events", "int4"),
-        ("precision", "float8"),
-        ("recall", "float8"),
-        ("f1", "float8"),
-        ("median_delay_s", "float8"),
+    columns(
+        "day timestamptz, path text, kind text, faults int4, found int4, events int4,"
+        " true_events int4, precision float8, recall float8, f1 float8, median_delay_s float8"
     ),
     time_column="day",
 )

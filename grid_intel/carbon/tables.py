@@ -2,23 +2,16 @@
 are computed from."""
 
 from grid_intel.forecasting.tables import FORECAST_VALUES
-from grid_intel.warehouse.writer import TableSpec
+from grid_intel.warehouse.writer import TableSpec, columns
 
 INTENSITY = TableSpec(
     "gold",
     "carbon_intensity",
-    (
-        ("hour", "timestamptz"),
-        ("generation_mwh", "float8"),
-        ("imports_mwh", "float8"),
-        ("exports_mwh", "float8"),
-        ("consumption_mwh", "float8"),
-        ("production_g_kwh", "float8"),
-        ("consumption_g_kwh", "float8"),
-        ("emissions_t", "float8"),
-        ("consumption_emissions_t", "float8"),
-        ("avoided_average_t", "float8"),
-        ("avoided_marginal_t", "float8"),
+    columns(
+        "hour timestamptz, generation_mwh float8, imports_mwh float8, exports_mwh float8,"
+        " consumption_mwh float8, production_g_kwh float8, consumption_g_kwh float8,"
+        " emissions_t float8, consumption_emissions_t float8, avoided_average_t float8,"
+        " avoided_marginal_t float8"
     ),
     time_column="hour",
 )
@@ -34,8 +27,7 @@ FORECAST = TableSpec(
     "gold",
     "carbon_forecast",
     (
-        ("issued_at", "timestamptz"),
-        ("ts", "timestamptz"),
+        *columns("issued_at timestamptz, ts timestamptz"),
         *FORECAST_VALUES,
     ),
     time_column="issued_at",

@@ -2,22 +2,14 @@
 that reads them back. Market and carbon forecasts store the same values per target time."""
 
 from grid_intel.forecasting.demand import BINNED_LOAD
-from grid_intel.warehouse.writer import TableSpec
+from grid_intel.warehouse.writer import TableSpec, columns
 
 BACKTESTS = TableSpec(
     "gold",
     "forecast_backtests",
-    (
-        ("day", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("chosen", "bool"),
-        ("mae", "float8"),
-        ("mape_pct", "float8"),
-        ("rmae", "float8"),
-        ("pinball", "float8"),
-        ("coverage", "float8"),
+    columns(
+        "day timestamptz, region text, horizon text, model text, chosen bool, mae float8,"
+        " mape_pct float8, rmae float8, pinball float8, coverage float8"
     ),
     time_column="day",
 )
@@ -25,39 +17,25 @@ BACKTESTS = TableSpec(
 MODELS = TableSpec(
     "gold",
     "forecast_models",
-    (
-        ("day", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("version", "text"),
-        ("history_points", "int4"),
-        ("importance", "jsonb"),
-        ("trained_at", "timestamptz"),
-        ("fitted", "bytea"),
+    columns(
+        "day timestamptz, region text, horizon text, model text, version text,"
+        " history_points int4, importance jsonb, trained_at timestamptz, fitted bytea"
     ),
     time_column="day",
 )
 
 # What every issued forecast table stores per target time: the point and quantiles.
-FORECAST_VALUES = (
-    ("yhat", "float8"),
-    ("yhat_p10", "float8"),
-    ("yhat_p50", "float8"),
-    ("yhat_p90", "float8"),
-    ("model", "text"),
+FORECAST_VALUES = columns(
+    "yhat float8, yhat_p10 float8, yhat_p50 float8, yhat_p90 float8, model text"
 )
 
 FORECASTS = TableSpec(
     "gold",
     "demand_forecasts",
     (
-        ("issued_at", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("ts", "timestamptz"),
+        *columns("issued_at timestamptz, region text, horizon text, ts timestamptz"),
         *FORECAST_VALUES,
-        ("model_version", "text"),
+        *columns("model_version text"),
     ),
     time_column="issued_at",
 )
@@ -65,16 +43,9 @@ FORECASTS = TableSpec(
 ACCURACY = TableSpec(
     "gold",
     "forecast_accuracy",
-    (
-        ("day", "timestamptz"),
-        ("region", "text"),
-        ("horizon", "text"),
-        ("model", "text"),
-        ("points", "int4"),
-        ("mae", "float8"),
-        ("mape_pct", "float8"),
-        ("bias", "float8"),
-        ("coverage", "float8"),
+    columns(
+        "day timestamptz, region text, horizon text, model text, points int4, mae float8,"
+        " mape_pct float8, bias float8, coverage float8"
     ),
     time_column="day",
 )

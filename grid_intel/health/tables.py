@@ -1,22 +1,16 @@
 """The equipment-health tables (migrations 0008, 0019) and the heat map's SQL over them."""
 
 from grid_intel.health.columns import COLUMNS
-from grid_intel.warehouse.writer import TableSpec
+from grid_intel.warehouse.writer import TableSpec, columns
 
 HEALTH = TableSpec("gold", "equipment_health", COLUMNS, time_column="day")
 
 HEATMAP = TableSpec(
     "gold",
     "equipment_health_heatmap",
-    (
-        ("day", "timestamptz"),
-        ("asset", "text"),
-        ("asset_kind", "text"),
-        ("region", "text"),
-        ("health_index", "float8"),
-        ("band", "text"),
-        ("change_1d", "float8"),
-        ("fleet_percentile", "float8"),
+    columns(
+        "day timestamptz, asset text, asset_kind text, region text, health_index float8,"
+        " band text, change_1d float8, fleet_percentile float8"
     ),
     time_column="day",
 )

@@ -13,7 +13,7 @@ import pytest
 
 import grid_intel
 from grid_intel.ingestion.tables import BRONZE_TOPICS
-from grid_intel.warehouse.writer import TableSpec
+from grid_intel.warehouse.writer import TableSpec, columns
 
 MIGRATIONS = Path(grid_intel.__file__).parent / "warehouse" / "migrations"
 LANES = ("postgres", "timescaledb")
@@ -184,3 +184,11 @@ def test_table_specs_live_only_in_the_modules_checked():
         or re.search(r"TableSpec\(\s*\"", p.read_text())
     }
     assert defining <= {*MODULES, "grid_intel.ingestion.tables"}, defining
+
+
+def test_a_layout_reads_as_its_migration_writes_it():
+    assert columns("day timestamptz, region text,\n mae float8") == (
+        ("day", "timestamptz"),
+        ("region", "text"),
+        ("mae", "float8"),
+    )
