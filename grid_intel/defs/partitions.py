@@ -1,8 +1,16 @@
 """Time-window partitions shared by every layer (UTC)."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import dagster as dg
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
 
 PARTITIONS_START = "2026-01-01-00:00"
 
@@ -39,3 +47,14 @@ ONE_SECOND = timedelta(seconds=1)  # a forecast partition is its one issue insta
 def issue_instants(context: dg.AssetExecutionContext) -> list[datetime]:
     """The issue instant of every hour in the run's range: each hour's close."""
     return [end for _, end in run_hours(context)]
+
+
+def nightly(job: UnresolvedAssetJobDefinition, hour: int, minute: int) -> dg.ScheduleDefinition:
+    """`job` run for each UTC day once it has closed, at hour:minute UTC the next day, from
+    the moment the code location loads (a deployment needs no click to start it)."""
+    return dg.build_schedule_from_partitioned_job(
+        job,
+        hour_of_day=hour,
+        minute_of_hour=minute,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )

@@ -6,12 +6,21 @@ the sensors, and this rebuild makes sure every model above sees them even if an
 automation tick was missed. Forecasts are not re-issued: an issued forecast is history.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from grid_intel.defs.dbt.assets import dbt_daily_assets, dbt_hourly_assets
 from grid_intel.defs.partitions import daily, hourly, range_tags
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
 
 # The hourly gold carbon intensity is Python, not dbt, but reads the hourly silver these
 # rebuild; it is named by key, not imported from its domain.
@@ -55,26 +64,39 @@ def days_request(scheduled: datetime) -> dg.RunRequest:
     )
 
 
-@dg.schedule(
-    job=late_hours_job,
-    cron_schedule="0 3 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-def late_data_hours_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Yesterday's hours through silver and gold again, to absorb late readings."""
-    return hours_request(context.scheduled_execution_time)
+def rebuild(
+    name: str,
+    job: UnresolvedAssetJobDefinition,
+    cron: str,
+    request: Callable[[datetime], dg.RunRequest],
+    description: str,
+) -> dg.ScheduleDefinition:
+    """A nightly schedule (UTC, running by default) requesting `request(tick time)`."""
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        execution_fn=lambda context: request(context.scheduled_execution_time),
+        description=description,
+    )
 
 
-@dg.schedule(
-    job=late_days_job,
-    cron_schedule="30 3 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+late_data_hours_nightly = rebuild(
+    "late_data_hours_nightly",
+    late_hours_job,
+    "0 3 * * *",
+    hours_request,
+    "Yesterday's hours through silver and gold again, to absorb late readings.",
 )
-def late_data_days_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Yesterday's daily rollups again, after the hours they read were rebuilt."""
-    return days_request(context.scheduled_execution_time)
+late_data_days_nightly = rebuild(
+    "late_data_days_nightly",
+    late_days_job,
+    "30 3 * * *",
+    days_request,
+    "Yesterday's daily rollups again, after the hours they read were rebuilt.",
+)
 
 
 defs = dg.Definitions(

@@ -3,13 +3,9 @@
 import dagster as dg
 
 from grid_intel.defs.forecasting.assets import MODELS_KEY
+from grid_intel.defs.partitions import nightly
 
 forecast_models_job = dg.define_asset_job("forecast_models_daily", selection=[MODELS_KEY])
-forecast_models_schedule = dg.build_schedule_from_partitioned_job(
-    forecast_models_job,
-    hour_of_day=0,
-    minute_of_hour=30,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
+forecast_models_schedule = nightly(forecast_models_job, hour=0, minute=30)
 
 defs = dg.Definitions(jobs=[forecast_models_job], schedules=[forecast_models_schedule])
