@@ -115,15 +115,23 @@ def _columns(points: Sequence[Point], kind: str, measures: Sequence[str]) -> dic
 
 
 def _events(
-    flags: np.ndarray, minutes: list[datetime], asset: str, kind: str, scores: np.ndarray, **ev
+    flags: np.ndarray,
+    minutes: list[datetime],
+    assets: Sequence[str],
+    kind: str,
+    scores: np.ndarray,
+    **ev: np.ndarray,
 ) -> list[Event]:
-    """Events of one asset with the evidence (arrays per minute) summarised per event."""
+    """Events of every flagged asset (a column of the minutes x assets arrays), with the
+    evidence (arrays alike) summarised per event."""
     out = []
-    for e in merge(flags, minutes, asset, kind, scores, gap=GAP_MINUTES):
-        rows = [i for i, m in enumerate(minutes) if e.start <= m < e.end]
-        finite = {k: v[rows][np.isfinite(v[rows])] for k, v in ev.items()}
-        summary = {k: round(float(v.max()), 2) if v.size else None for k, v in finite.items()}
-        out.append(replace(e, severity=round(e.severity, 2), evidence=summary))
+    for i in np.flatnonzero(flags.any(axis=0)):
+        for e in merge(flags[:, i], minutes, assets[i], kind, scores[:, i], gap=GAP_MINUTES):
+            rows = [j for j, m in enumerate(minutes) if e.start <= m < e.end]
+            picked = {k: v[rows, i] for k, v in ev.items()}
+            finite = {k: v[np.isfinite(v)] for k, v in picked.items()}
+            summary = {k: round(float(v.max()), 2) if v.size else None for k, v in finite.items()}
+            out.append(replace(e, severity=round(e.severity, 2), evidence=summary))
     return out
 
 
@@ -177,20 +185,17 @@ def overheating(
     th = thermal(epoch_s, values, points, registry)
     if th is None:
         return []
-    out: list[Event] = []
     with np.errstate(invalid="ignore"):
         flags = th.top_excess > TOP_OIL_EXCESS_C
-    for i in np.flatnonzero(flags.any(axis=0)):
-        out += _events(
-            flags[:, i],
-            th.minutes,
-            th.assets[i],
-            "transformer_overheating",
-            th.top_excess[:, i],
-            hot_spot_excess_c=th.hot_excess[:, i],
-            load_pu=th.load_pu[:, i],
-        )
-    return out
+    return _events(
+        flags,
+        th.minutes,
+        th.assets,
+        "transformer_overheating",
+        th.top_excess,
+        hot_spot_excess_c=th.hot_excess,
+        load_pu=th.load_pu,
+    )
 
 
 def served_substation(line: Line, registry: Registry) -> str:
@@ -293,19 +298,16 @@ def overload(
     with np.errstate(invalid="ignore"):
         flags = (ld.ratio > OVERLOAD_RATIO) | (ld.idle & (ld.rise > CONDUCTOR_RISE_C))
         flags |= ld.temp > CONDUCTOR_EMERGENCY_C
-    out: list[Event] = []
-    for i in np.flatnonzero(flags.any(axis=0)):
-        out += _events(
-            flags[:, i],
-            ld.minutes,
-            ld.assets[i],
-            "line_overload",
-            np.where(ld.judged[:, i], ld.ratio[:, i], ld.rise[:, i]),
-            loading_pu=ld.loading_pu[:, i],
-            over_served=ld.ratio[:, i],
-            conductor_rise_c=ld.rise[:, i],
-        )
-    return out
+    return _events(
+        flags,
+        ld.minutes,
+        ld.assets,
+        "line_overload",
+        np.where(ld.judged, ld.ratio, ld.rise),
+        loading_pu=ld.loading_pu,
+        over_served=ld.ratio,
+        conductor_rise_c=ld.rise,
+    )
 
 
 def detect(

@@ -81,6 +81,14 @@ def _capped(mw: np.ndarray, cap: float) -> np.ndarray:
     return np.clip(cap - before, 0.0, mw)
 
 
+def _hour_balance(
+    load_mw: np.ndarray, hydro_available_mw: np.ndarray, wind_mw: np.ndarray, a: CostAssumptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load, hydro available, wind and the must-run hydro within it, as float arrays."""
+    load, hydro, wind = (np.asarray(x, dtype=float) for x in (load_mw, hydro_available_mw, wind_mw))
+    return load, hydro, wind, a.must_run_share * hydro
+
+
 def export_blocks(
     load_mw: np.ndarray,
     hydro_available_mw: np.ndarray,
@@ -91,8 +99,7 @@ def export_blocks(
     """(mw, cost), hours x 2, cheapest first: spare free energy (wind and must-run hydro
     beyond load, else spilled) then spare flexible hydro; in all ≤ hydro + wind - load
     and ≤ the tie's export capability. Brandon is never run for export."""
-    load, hydro, wind = (np.asarray(x, dtype=float) for x in (load_mw, hydro_available_mw, wind_mw))
-    must_run = a.must_run_share * hydro
+    load, hydro, wind, must_run = _hour_balance(load_mw, hydro_available_mw, wind_mw, a)
     spare_free = np.clip(wind + must_run - load, 0.0, None)
     flexible_used = np.clip(load - wind - must_run, 0.0, hydro - must_run)
     spare_flexible = hydro - must_run - flexible_used
@@ -110,8 +117,7 @@ def import_blocks(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(mw, cost), hours x 2, dearest first: Brandon's output, then flexible hydro that
     can be backed down while must-run flows stay; in all ≤ the tie's import capability."""
-    load, hydro, wind = (np.asarray(x, dtype=float) for x in (load_mw, hydro_available_mw, wind_mw))
-    must_run = a.must_run_share * hydro
+    load, hydro, wind, must_run = _hour_balance(load_mw, hydro_available_mw, wind_mw, a)
     brandon = np.clip(load - wind - hydro, 0.0, a.brandon_mw)
     flexible_used = np.clip(load - wind - must_run, 0.0, hydro - must_run)
     mw = _capped(np.stack([brandon, flexible_used], axis=1), MISO_IMPORT_MW)
