@@ -31,11 +31,11 @@ def is_fresh(newest_ms: int | None, now_ms: int, max_age_s: float) -> bool:
 
 def newest_timestamp_ms(topic: str) -> int | None:
     """The record timestamp of the topic's newest record over all partitions (None: empty)."""
-    from grid_intel.kafka.client import consumer, partitions, read_ranges
-    from grid_intel.kafka.windows import OffsetRange
+    from grid_intel.broker.client import partitions, read_ranges
+    from grid_intel.broker.windows import OffsetRange
     from grid_intel.settings import get_settings
 
-    with consumer(get_settings().kafka_bootstrap) as client:
+    with get_settings().kafka_consumer() as client:
         tps = partitions(client, topic)
         begin = client.beginning_offsets(tps)
         end = client.end_offsets(tps)
