@@ -102,7 +102,7 @@ resource "aws_msk_cluster" "kafka" {
   }
 }
 
-# The seed architecture's topics (defaults in variables.tf equal grid_intel/kafka/topics.py),
+# The seed architecture's topics (defaults in variables.tf equal grid_intel/broker/topics.py),
 # with the same topic-level configs `grid-intel stack up` sets locally.
 resource "kafka_topic" "platform" {
   for_each           = var.kafka_topics

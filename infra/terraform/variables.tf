@@ -1,5 +1,5 @@
 # Inputs with production-shaped defaults. The topic defaults are the seed
-# architecture's (grid_intel/kafka/topics.py); a unit test holds them equal.
+# architecture's (grid_intel/broker/topics.py); a unit test holds them equal.
 
 variable "project" {
   description = "Name prefix of every resource."
