@@ -9,7 +9,6 @@ holds the outages that started on that UTC day.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -36,13 +35,8 @@ COLUMNS: tables.Columns = (
 )
 
 
-def file_name(day: date) -> str:
-    return f"outages_{day:%Y%m%d}.csv"
-
-
-def render(frame: pl.DataFrame) -> bytes:
-    """The CSV of a frame with COLUMNS."""
-    return tables.render(frame, COLUMNS)
+EXPORT = tables.DailyExport("outages", COLUMNS)
+file_name, render = EXPORT.file_name, EXPORT.render
 
 
 def check(row: dict[str, object]) -> None:

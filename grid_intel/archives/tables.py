@@ -10,6 +10,8 @@ that raises ValueError.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -50,6 +52,21 @@ def render(frame: pl.DataFrame, columns: Columns) -> bytes:
     for rec in frame.select([name for name, _ in columns]).iter_rows():
         rows.append([_text(v, kind) for v, (_, kind) in zip(rec, columns, strict=True)])
     return csv_text(rows).encode()
+
+
+@dataclass(frozen=True)
+class DailyExport:
+    """A daily export's files: `<prefix>_YYYYMMDD.csv`, written with `columns`."""
+
+    prefix: str
+    columns: Columns
+
+    def file_name(self, day: date) -> str:
+        return f"{self.prefix}_{day:%Y%m%d}.csv"
+
+    def render(self, frame: pl.DataFrame) -> bytes:
+        """The CSV of a frame with the export's columns."""
+        return render(frame, self.columns)
 
 
 def parse(

@@ -11,7 +11,7 @@ cover their 7-day horizon from any hour of D+1.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
@@ -33,13 +33,8 @@ COLUMNS: tables.Columns = (
 )
 
 
-def file_name(day: date) -> str:
-    return f"weather_forecast_{day:%Y%m%d}.csv"
-
-
-def render(frame: pl.DataFrame) -> bytes:
-    """The CSV of a frame with COLUMNS."""
-    return tables.render(frame, COLUMNS)
+EXPORT = tables.DailyExport("weather_forecast", COLUMNS)
+file_name, render = EXPORT.file_name, EXPORT.render
 
 
 def check(row: dict[str, object]) -> None:

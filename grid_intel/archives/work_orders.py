@@ -10,7 +10,6 @@ scheduled, on that UTC day.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -41,13 +40,8 @@ COLUMNS: tables.Columns = (
 )
 
 
-def file_name(day: date) -> str:
-    return f"work_orders_{day:%Y%m%d}.csv"
-
-
-def render(frame: pl.DataFrame) -> bytes:
-    """The CSV of a frame with COLUMNS."""
-    return tables.render(frame, COLUMNS)
+EXPORT = tables.DailyExport("work_orders", COLUMNS)
+file_name, render = EXPORT.file_name, EXPORT.render
 
 
 def check(row: dict[str, object]) -> None:
