@@ -58,14 +58,12 @@ class KafkaResource(dg.ConfigurableResource):
 
     bootstrap_servers: str
     timeout_s: float = 5.0
-    # Unset: the deployment's GRID_INTEL_KAFKA_SECURITY_PROTOCOL and _SSL_CAFILE.
-    security_protocol: str | None = None
+    # The code location sets both from the settings (`build_resources`).
+    security_protocol: str = "PLAINTEXT"
     ssl_cafile: str | None = None
 
     @property
-    def security(self) -> KafkaSecurity | None:
-        if self.security_protocol is None:
-            return None
+    def security(self) -> KafkaSecurity:
         cafile = Path(self.ssl_cafile) if self.ssl_cafile else None
         return KafkaSecurity(self.security_protocol, cafile)
 
