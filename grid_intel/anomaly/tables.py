@@ -1,7 +1,8 @@
 """The anomaly tables (migration 0012) and the SQL that reads what the
 detectors are scored against: the stream's alerts, the batch events and the labels."""
 
-from grid_intel.warehouse.writer import TableSpec, columns
+from grid_intel.layout import columns
+from grid_intel.warehouse.writer import TableSpec
 
 EVENTS = TableSpec(
     "gold",

@@ -19,23 +19,13 @@ from grid_intel.grid.records import MOMENTARY_S, OUTAGE_CAUSES
 
 CAUSES = OUTAGE_CAUSES
 MOMENTARY_MIN = MOMENTARY_S / 60
-COLUMNS: tables.Columns = (
-    ("outage_id", "str"),
-    ("start_utc", "utc"),
-    ("end_utc", "utc"),
-    ("duration_min", "float"),
-    ("breaker", "str"),
-    ("protected_asset", "str"),
-    ("substation", "str"),
-    ("region", "str"),
-    ("customers_affected", "int"),
-    ("customer_minutes", "float"),
-    ("cause", "str"),
-    ("momentary", "bool"),
+EXPORT = tables.DailyExport(
+    "outages",
+    "outage_id str, start_utc utc, end_utc utc, duration_min float, breaker str,"
+    " protected_asset str, substation str, region str, customers_affected int,"
+    " customer_minutes float, cause str, momentary bool",
 )
-
-
-EXPORT = tables.DailyExport("outages", COLUMNS)
+COLUMNS = EXPORT.columns
 file_name, render = EXPORT.file_name, EXPORT.render
 
 

@@ -26,6 +26,7 @@ from grid_intel.archives.files import (
     parse_iso_utc,
 )
 from grid_intel.archives.parsed import Parsed, Reject
+from grid_intel.layout import columns
 
 Columns = tuple[tuple[str, str], ...]
 DTYPES: dict[str, pl.DataType] = {
@@ -59,7 +60,11 @@ class DailyExport:
     """A daily export's files: `<prefix>_YYYYMMDD.csv`, written with `columns`."""
 
     prefix: str
-    columns: Columns
+    layout: str  # "name kind, ...": the header's columns with their kinds (above)
+
+    @property
+    def columns(self) -> Columns:
+        return columns(self.layout)
 
     def file_name(self, day: date) -> str:
         return f"{self.prefix}_{day:%Y%m%d}.csv"

@@ -22,18 +22,12 @@ from grid_intel.grid.regions import REGIONS_BY_ID
 
 LEADS = 216  # hours: 12 UTC on D to the end of a 7-day horizon issued at the end of D+1
 ISSUE_HOUR = 12
-COLUMNS: tables.Columns = (
-    ("issued_utc", "utc"),
-    ("valid_utc", "utc"),
-    ("lead_hours", "int"),
-    ("region", "str"),
-    ("temp_c", "float"),
-    ("wind_speed_kmh", "float"),
-    ("wind_chill", "float?"),
+EXPORT = tables.DailyExport(
+    "weather_forecast",
+    "issued_utc utc, valid_utc utc, lead_hours int, region str, temp_c float,"
+    " wind_speed_kmh float, wind_chill float?",
 )
-
-
-EXPORT = tables.DailyExport("weather_forecast", COLUMNS)
+COLUMNS = EXPORT.columns
 file_name, render = EXPORT.file_name, EXPORT.render
 
 

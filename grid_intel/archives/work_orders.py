@@ -21,26 +21,14 @@ from grid_intel.grid.records import WORK_ORDER_KINDS, WORK_ORDER_STATUSES
 KINDS = WORK_ORDER_KINDS
 STATUSES = WORK_ORDER_STATUSES
 ASSET_KINDS = ("transformer", "breaker", "line")
-COLUMNS: tables.Columns = (
-    ("work_order_id", "str"),
-    ("asset", "str"),
-    ("asset_kind", "str"),
-    ("substation", "str"),
-    ("region", "str"),
-    ("kind", "str"),
-    ("status", "str"),
-    ("priority", "int"),
-    ("planned_start_utc", "utc?"),
-    ("opened_utc", "utc?"),
-    ("completed_utc", "utc?"),
-    ("crew_hours", "float"),
-    ("outage_id", "str?"),
-    ("breakers_opened", "list"),
-    ("notes", "str?"),
+EXPORT = tables.DailyExport(
+    "work_orders",
+    "work_order_id str, asset str, asset_kind str, substation str, region str, kind str,"
+    " status str, priority int, planned_start_utc utc?, opened_utc utc?,"
+    " completed_utc utc?, crew_hours float, outage_id str?, breakers_opened list,"
+    " notes str?",
 )
-
-
-EXPORT = tables.DailyExport("work_orders", COLUMNS)
+COLUMNS = EXPORT.columns
 file_name, render = EXPORT.file_name, EXPORT.render
 
 

@@ -2,7 +2,8 @@
 are computed from."""
 
 from grid_intel.forecasting.tables import FORECAST_VALUES
-from grid_intel.warehouse.writer import TableSpec, columns
+from grid_intel.layout import columns
+from grid_intel.warehouse.writer import TableSpec
 
 INTENSITY = TableSpec(
     "gold",

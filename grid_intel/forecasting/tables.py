@@ -2,7 +2,8 @@
 that reads them back. Market and carbon forecasts store the same values per target time."""
 
 from grid_intel.forecasting.demand import BINNED_LOAD
-from grid_intel.warehouse.writer import TableSpec, columns
+from grid_intel.layout import columns
+from grid_intel.warehouse.writer import TableSpec
 
 BACKTESTS = TableSpec(
     "gold",

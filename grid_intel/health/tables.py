@@ -1,7 +1,8 @@
 """The equipment-health tables (migrations 0008, 0019) and the heat map's SQL over them."""
 
 from grid_intel.health.columns import COLUMNS
-from grid_intel.warehouse.writer import TableSpec, columns
+from grid_intel.layout import columns
+from grid_intel.warehouse.writer import TableSpec
 
 HEALTH = TableSpec("gold", "equipment_health", COLUMNS, time_column="day")
 

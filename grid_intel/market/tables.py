@@ -2,7 +2,8 @@
 curves and the signals' backtest (migrations 0014, 0015)."""
 
 from grid_intel.forecasting.tables import FORECAST_VALUES
-from grid_intel.warehouse.writer import TableSpec, columns
+from grid_intel.layout import columns
+from grid_intel.warehouse.writer import TableSpec
 
 LMP_FORECASTS = TableSpec(
     "gold",

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from grid_intel.stack.background import BackgroundCommand, answers
+from grid_intel.stack.background import HttpCommand, answers
 
 
-class ApiServer(BackgroundCommand):
+class ApiServer(HttpCommand):
     name = "api"
     doing = "serving the REST API, WebSocket stream and dashboard"
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.settings.api_host}:{self.settings.api_port}"
-
-    @property
-    def target(self) -> str:  # type: ignore[override]
-        return self.url
-
-    @property
-    def port(self) -> int:  # type: ignore[override]
-        return self.settings.api_port
+    host_setting, port_setting = "api_host", "api_port"
 
     def args(self) -> list[str]:
-        return ["api", "--host", self.settings.api_host, "--port", str(self.settings.api_port)]
+        return ["api", *self.http_args()]
 
     def ready(self) -> bool:
         return answers(f"{self.url}/readyz")()

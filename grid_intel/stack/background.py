@@ -72,3 +72,32 @@ def answers(url: str) -> Callable[[], bool]:
             return False
 
     return check
+
+
+class HttpCommand(BackgroundCommand):
+    """A background command serving HTTP on the host and port its settings name
+    (`host_setting`, `port_setting`), given as `--host` and `--port`; `url` is where
+    it answers, `path` appended."""
+
+    host_setting: str
+    port_setting: str
+    path = ""
+
+    @property
+    def host(self) -> str:
+        return getattr(self.settings, self.host_setting)
+
+    @property
+    def port(self) -> int:  # type: ignore[override]
+        return getattr(self.settings, self.port_setting)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}{self.path}"
+
+    @property
+    def target(self) -> str:  # type: ignore[override]
+        return self.url
+
+    def http_args(self) -> list[str]:
+        return ["--host", self.host, "--port", str(self.port)]

@@ -3,28 +3,18 @@ serving bronze-load metrics and Kafka lag to Prometheus."""
 
 from __future__ import annotations
 
-from grid_intel.stack.background import BackgroundCommand, answers
+from grid_intel.stack.background import HttpCommand, answers
 
 
-class IngestionExporter(BackgroundCommand):
+class IngestionExporter(HttpCommand):
     name = "exporter"
     doing = "serving bronze-load metrics and Kafka lag for Prometheus"
+    path = "/metrics"
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.settings.metrics_host}:{self.settings.exporter_port}/metrics"
-
-    @property
-    def target(self) -> str:  # type: ignore[override]
-        return self.url
-
-    @property
-    def port(self) -> int:  # type: ignore[override]
-        return self.settings.exporter_port
+    host_setting, port_setting = "metrics_host", "exporter_port"
 
     def args(self) -> list[str]:
-        s = self.settings
-        return ["exporter", "--host", s.metrics_host, "--port", str(s.exporter_port)]
+        return ["exporter", *self.http_args()]
 
     def ready(self) -> bool:
         return answers(self.url)()

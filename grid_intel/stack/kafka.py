@@ -23,7 +23,7 @@ from grid_intel.stack.proc import (
     require_tool,
     run_checked,
 )
-from grid_intel.stack.service import Progress, ServiceStatus
+from grid_intel.stack.service import Progress, ServiceStatus, StateFolder
 
 POM = project_root() / "infra" / "kafka" / "pom.xml"
 LOG4J = project_root() / "infra" / "kafka" / "log4j2.yaml"
@@ -60,14 +60,12 @@ def pom_digest() -> str:
     return hashlib.sha256(POM.read_bytes()).hexdigest()[:16]
 
 
-class KafkaBroker:
+class KafkaBroker(StateFolder):
     name = "kafka"
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.root = settings.state_dir / "kafka"
+        super().__init__(settings)
         self.libs = self.root / "libs"
-        self.data = self.root / "data"
         self.daemon = Daemon(self.root, "kafka")
         self.props = self.root / "server.properties"
         self.port = settings.kafka_port

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from grid_intel.settings import Settings
@@ -33,24 +34,23 @@ EVERYTHING = Selection(
 )
 
 
+# The services `stack up` starts only when asked, by their Selection flag, in start order.
+OPTIONAL: tuple[tuple[str, Callable[[Settings], Service]], ...] = (
+    ("timescale", TimescaleLane),
+    ("dagster", DagsterService),
+    ("simulator", LiveSimulator),
+    ("stream", StreamProcessor),
+    ("api", ApiServer),
+    ("exporter", IngestionExporter),
+)
+
+
 def services(settings: Settings, selection: Selection) -> list[Service]:
     out: list[Service] = [
         EmbeddedPostgres(settings) if settings.embedded_postgres else ExternalPostgres(settings),
         KafkaBroker(settings),
     ]
-    if selection.timescale:
-        out.append(TimescaleLane(settings))
-    if selection.dagster:
-        out.append(DagsterService(settings))
-    if selection.simulator:
-        out.append(LiveSimulator(settings))
-    if selection.stream:
-        out.append(StreamProcessor(settings))
-    if selection.api:
-        out.append(ApiServer(settings))
-    if selection.exporter:
-        out.append(IngestionExporter(settings))
-    return out
+    return out + [service(settings) for flag, service in OPTIONAL if getattr(selection, flag)]
 
 
 def up(

@@ -20,7 +20,7 @@ import psycopg
 from grid_intel.settings import Settings, redact
 from grid_intel.stack.errors import StackError
 from grid_intel.stack.proc import alive, ensure_port_free, log_tail, run_checked
-from grid_intel.stack.service import Progress, ServiceStatus
+from grid_intel.stack.service import Progress, ServiceStatus, StateFolder
 from grid_intel.warehouse.connection import connect
 
 with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR at import
@@ -44,13 +44,11 @@ log_min_duration_statement = 2000
 """
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(StateFolder):
     name = "postgres"
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.root = settings.state_dir / "postgres"
-        self.data = self.root / "data"
+        super().__init__(settings)
         self.log = self.root / "postgres.log"
         self.port = settings.pg_port
 

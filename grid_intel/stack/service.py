@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from grid_intel.settings import Settings
 
 Progress = Callable[[str], None]
 
@@ -31,3 +34,14 @@ class Service(Protocol):
     def start(self, progress: Progress) -> ServiceStatus: ...
 
     def stop(self, *, purge: bool, progress: Progress) -> str: ...
+
+
+class StateFolder:
+    """A service that keeps its files in `<state>/<name>/` (its data in `data/`)."""
+
+    name: str
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.state_dir / self.name
+        self.data = self.root / "data"

@@ -21,18 +21,16 @@ from grid_intel.stack.proc import (
     require_tool,
     run_checked,
 )
-from grid_intel.stack.service import Progress, ServiceStatus
+from grid_intel.stack.service import Progress, ServiceStatus, StateFolder
 
 LANE_DIR = project_root() / "infra" / "timescale"
 
 
-class TimescaleLane:
+class TimescaleLane(StateFolder):
     name = "timescale"
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.root = settings.state_dir / "timescale"
-        self.data = self.root / "data"
+        super().__init__(settings)
         self.daemon = Daemon(self.root, "timescale")
         self.port = settings.timescale_port
 

@@ -17,12 +17,6 @@ if TYPE_CHECKING:
     from psycopg import sql
 
 
-def columns(layout: str) -> tuple[tuple[str, str], ...]:
-    """`"day timestamptz, region text"` as `(("day", "timestamptz"), ("region", "text"))`:
-    a table's columns written as its migration writes them."""
-    return tuple((name, sql_type) for name, sql_type in (c.split() for c in layout.split(",")))
-
-
 @dataclass(frozen=True)
 class TableSpec:
     """A time-partitioned table: its qualified name, time column and typed columns."""
