@@ -13,7 +13,8 @@ import pytest
 
 import grid_intel
 from grid_intel.ingestion.tables import BRONZE_TOPICS
-from grid_intel.warehouse.writer import TableSpec, columns
+from grid_intel.layout import columns
+from grid_intel.warehouse.writer import TableSpec
 
 MIGRATIONS = Path(grid_intel.__file__).parent / "warehouse" / "migrations"
 LANES = ("postgres", "timescaledb")
