@@ -52,10 +52,13 @@ ACCURACY = TableSpec(
 )
 
 LATEST_CARDS_SQL = """
-select distinct on (region, horizon) region, horizon, version, fitted
+select distinct on (region, horizon) region, horizon, day, version
 from gold.forecast_models
 where day + interval '1 day' <= %s  -- a card learned from its whole day
 order by region, horizon, day desc
+"""
+CARD_ARTIFACT_SQL = """
+select fitted from gold.forecast_models where region = %s and horizon = %s and day = %s
 """
 
 ACCURACY_SQL = f"""

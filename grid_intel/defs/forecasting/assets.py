@@ -7,6 +7,7 @@ Every partition replaces its own rows, so a re-run gives the same rows.
 
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -35,11 +36,17 @@ from grid_intel.forecasting.tables import (
     ACCURACY,
     ACCURACY_SQL,
     BACKTESTS,
+    CARD_ARTIFACT_SQL,
     FORECASTS,
     LATEST_CARDS_SQL,
     MODELS,
 )
 from grid_intel.warehouse.writer import replace_window
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from grid_intel.forecasting.api import Forecaster
 
 READINGS = dg.AssetKey(["silver", "validated_readings"])
 # The weather the cards and issues take as covariates (read when there, never required).
@@ -52,6 +59,24 @@ FORECASTS_KEY = dg.AssetKey(["gold", "demand_forecasts"])
 # day closes, so no backfill could include today's hours.) Offsets count the
 # downstream's partitions: 24 hours back.
 CARD_OF_DAY_BEFORE = dg.TimeWindowPartitionMapping(start_offset=-24, end_offset=-24)
+
+
+def latest_cards(
+    conn: "psycopg.Connection",
+    issued_at: datetime,
+    loaded: "dict[tuple[str, str, datetime], Forecaster | None]",
+) -> "dict[tuple[str, str], tuple[str, Forecaster | None]]":
+    """Each region and horizon's latest card at `issued_at`: its version and fitted
+    forecaster (None: a card from before artifacts were kept). A card's artifact is read
+    and unpickled once per run (`loaded`): a day-run's 24 issues share the day's cards."""
+    out = {}
+    for region, horizon, day, version in conn.execute(LATEST_CARDS_SQL, (issued_at,)):
+        key = (region, horizon, day)
+        if key not in loaded:
+            (fitted,) = conn.execute(CARD_ARTIFACT_SQL, key).fetchone()
+            loaded[key] = load_forecaster(fitted) if fitted is not None else None
+        out[region, horizon] = (version, loaded[key])
+    return out
 
 
 @dg.asset(
@@ -190,16 +215,14 @@ def demand_forecasts(
     models: dict[str, str] = {}
     skipped: dict[str, str] = {}
     defaults = Defaults()  # MSTL before the first card: one fit per series and day
+    loaded: dict[tuple[str, str, datetime], Forecaster | None] = {}  # cards, by their key
     instants = issue_instants(context)
     with warehouse.connection() as conn:
         # History and weather read once for the run's hours, not once per hour.
         known_at = Histories(conn, instants)
         weather = read_weather(conn, *weather_span(min(instants), max(instants)))
         for issued_at in instants:
-            cards = {
-                (r, h): (v, load_forecaster(f) if f is not None else None)
-                for r, h, v, f in conn.execute(LATEST_CARDS_SQL, (issued_at,))
-            }
+            cards = latest_cards(conn, issued_at, loaded)
             rows = []
             known = known_at.at(issued_at)
             for h in HORIZONS:
