@@ -176,11 +176,10 @@ def call_row(progress: Callable[[str], None]) -> dict[str, object]:
     England and Wales demand, beside MSTL fitted and predicting on the same history."""
     from grid_intel.forecasting.api import forecast
     from grid_intel.forecasting.baselines import mstl
-    from grid_intel.forecasting.evaluation import SERIES
+    from grid_intel.forecasting.evaluation import DATA, SERIES
     from grid_intel.forecasting.series import prepare
-    from grid_intel.settings import project_root
 
-    history = SERIES[0].load(project_root() / "grid_intel_tests" / "data").head(CALL_POINTS)
+    history = SERIES[0].load(DATA).head(CALL_POINTS)
     progress(f"forecast: call: forecast() auto, a day ahead on {history.height:,} points ...")
     seconds = _timed(lambda: forecast(history, timedelta(days=1)))
     base = _timed(lambda: mstl(prepare(history, "demand_mw"), 48))

@@ -7,18 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from grid_intel.forecasting import evaluation as ev
-from grid_intel.settings import Settings, project_root
+from grid_intel.settings import Settings
 
 
 def bench_forecast_accuracy(
     settings: Settings, progress: Callable[[str], None], every: int = 1
 ) -> dict[str, object]:
     """Every origin of the protocol, or with `every` each every-th (counting back)."""
-    folder = project_root() / "grid_intel_tests" / "data"
     models = ev.standard_models()
     runs = []
     for real in ev.SERIES:
-        frame = real.load(folder)
+        frame = real.load(ev.DATA)
         at = ev.origins(frame.height, real.step, every)
         progress(f"forecast-accuracy: {real.name}, {len(at)} day-ahead origins ...")
         found = ev.day_ahead(frame, real.step, models, at, progress)

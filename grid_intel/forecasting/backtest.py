@@ -99,6 +99,15 @@ def fold_predictions(
     return preds
 
 
+def mape_pct(actual: np.ndarray, errors: np.ndarray) -> float:
+    """Mean absolute percentage error (%) of `errors` (actual - forecast), over the points
+    whose actual is not zero (NaN when none is)."""
+    nonzero = np.abs(actual) > 1e-9
+    if not nonzero.any():
+        return np.nan
+    return float(np.mean(np.abs(errors[nonzero] / actual[nonzero])) * 100)
+
+
 def pinball(actual: np.ndarray, quant: np.ndarray, levels: Sequence[float]) -> float:
     diff = actual[:, None] - quant
     lv = np.asarray(levels)[None, :]
@@ -162,10 +171,6 @@ def score(
     q = np.sort(np.stack(quants), axis=-1)
     lo, hi = q[..., 0], q[..., -1]
     mae = float(np.mean(np.abs(errors)))
-    nonzero = np.abs(actual) > 1e-9
-    mape = (
-        float(np.mean(np.abs(errors[nonzero] / actual[nonzero])) * 100) if nonzero.any() else np.nan
-    )
     importance: dict[str, float] = {}
     for p in preds:
         for k, v in p.importance.items():
@@ -173,7 +178,7 @@ def score(
     return ModelScore(
         name,
         mae,
-        mape,
+        mape_pct(actual, errors),
         mae / naive_mae if naive_mae and np.isfinite(naive_mae) else np.nan,
         float(np.mean([pinball(a, qq, levels) for a, qq in zip(actual, q, strict=True)])),
         float(np.mean((actual >= lo) & (actual <= hi))),

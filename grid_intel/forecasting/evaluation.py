@@ -18,8 +18,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from grid_intel.forecasting.backtest import mape_pct
 from grid_intel.forecasting.series import prepare
+from grid_intel.settings import project_root
 
+DATA = project_root() / "grid_intel_tests" / "data"  # the series ship with the test data
 WARMUP = timedelta(weeks=8)
 DAY = timedelta(days=1)
 
@@ -73,10 +76,6 @@ def origins(points: int, step: timedelta, every: int = 1) -> list[int]:
     return out[::-1][::every][::-1]
 
 
-def mape(actual: np.ndarray, yhat: np.ndarray) -> float:
-    return float(np.mean(np.abs(yhat - actual) / np.abs(actual)) * 100)
-
-
 def day_ahead(
     series: pl.DataFrame,
     step: timedelta,
@@ -96,7 +95,8 @@ def day_ahead(
             t0 = time.perf_counter()
             yhat = predict(history, per_day)
             seconds[name] += time.perf_counter() - t0
-            apes[name].append(mape(y[o : o + per_day], yhat))
+            actual = y[o : o + per_day]
+            apes[name].append(mape_pct(actual, actual - yhat))
         progress(
             f"origin {n}/{len(at)}: "
             + ", ".join(f"{m} {np.mean(v):.2f} %" for m, v in apes.items())

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
-from grid_intel.archives.weather_forecasts import ISSUE_HOUR, LEADS
+from grid_intel.archives.weather_forecasts import COLUMNS, ISSUE_HOUR, LEADS
 from grid_intel.grid.regions import REGIONS, Region
 from grid_intel.simulation.noise import epoch_hours, smooth_noise
 from grid_intel.simulation.observations import HUB_TO_10M, wind_chill
@@ -53,11 +53,12 @@ def issue(
         np.datetime64(issued_at.replace(tzinfo=None), "h") + lead.astype("timedelta64[h]")
     ).astype("datetime64[s]")
     hours = epoch_hours(ts)
+    sigma = sigma_c(lead)
+    growth = sigma / sigma_c(np.array([24]))
     frames = []
     for r in regions:
         z = _error(seed, issued_at, r, hours)
-        temp = temperature_c(seed, r, ts) + sigma_c(lead) * z
-        growth = sigma_c(lead) / sigma_c(np.array([24]))
+        temp = temperature_c(seed, r, ts) + sigma * z
         wind = wind_ms(seed, r, ts) * HUB_TO_10M * 3.6 * np.exp(WIND_LOG_SIGMA * growth * z)
         frames.append(
             pl.DataFrame(
@@ -78,15 +79,7 @@ def issue(
             pl.col("valid_utc").dt.replace_time_zone("UTC"),
             issued_utc=pl.lit(issued_at).cast(pl.Datetime("us", "UTC")),
         )
-        .select(
-            "issued_utc",
-            "valid_utc",
-            "lead_hours",
-            "region",
-            "temp_c",
-            "wind_speed_kmh",
-            "wind_chill",
-        )
+        .select(name for name, _ in COLUMNS)
     )
 
 
