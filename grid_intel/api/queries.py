@@ -11,11 +11,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from grid_intel.forecasting.demand import HORIZONS as FORECAST_HORIZONS
+from grid_intel.forecasting.demand import SYSTEM
 from grid_intel.grid.regions import REGIONS
 
-SYSTEM = "manitoba"
 REGION_IDS: tuple[str, ...] = (SYSTEM, *(r.id for r in REGIONS))
-HORIZONS: tuple[str, ...] = ("15min", "1h", "24h", "7d")
+HORIZONS: tuple[str, ...] = tuple(h.name for h in FORECAST_HORIZONS)
+# How far ahead each horizon forecasts: its last target's lead.
+HORIZON_LEADS = {h.name: h.step * h.steps for h in FORECAST_HORIZONS}
 NODES: tuple[str, ...] = ("MHEB", "MINN.HUB")
 DAY_AHEAD, REAL_TIME = "DAY_AHEAD_HOURLY", "REAL_TIME_5_MIN"
 # The quantiles gold stores, by the name they carry in responses.
@@ -101,14 +104,6 @@ def page(
 def forecast_items(rows: Sequence[Mapping[str, Any]], wanted: Sequence[str]) -> list[dict]:
     """Forecast rows as items holding yhat and only the quantiles asked for."""
     return [{"ts": r["ts"], "yhat": r["yhat"], **{q: r[f"yhat_{q}"] for q in wanted}} for r in rows]
-
-
-HORIZON_LEADS = {
-    "15min": timedelta(minutes=15),
-    "1h": timedelta(hours=1),
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-}
 
 
 def issued_items(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
