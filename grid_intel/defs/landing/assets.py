@@ -22,7 +22,7 @@ DESCRIPTIONS = {
     "the station-month CSVs in LST (a day's first of the month reads two months); blank "
     "hours not yet observed are counted, not loaded.",
     af.WEATHER_FORECASTS: "Day-ahead weather forecasts per load region (temperature, wind, "
-    "wind chill), hourly for eight days, of the 00 UTC issue of one UTC day.",
+    "wind chill), hourly for nine days (216 h), of the 12 UTC issue of one UTC day.",
     af.MISO_LMP: "MISO day-ahead ex-post (hourly) and real-time 5-minute LMPs in gridstatus's "
     "columns, intervals starting on one UTC day, from the files of market days D-1 and D (EST).",
     af.OUTAGES: "Outage records (OMS export) that started on one UTC day.",
