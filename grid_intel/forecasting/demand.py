@@ -53,9 +53,12 @@ HORIZONS = (
 
 # Sub-hourly demand from silver readings; hourly from the gold mart built from them.
 # BINNED_LOAD is also the actuals that forecast accuracy is scored against.
+# The mean in exact numeric: a float average sums in whatever order PostgreSQL's parallel
+# workers meet the rows, so two reads of the same readings could differ in the last bits
+# and a re-run issue would not reproduce its rows.
 BINNED_LOAD = """
 select date_bin(%(step)s, ts, timestamptz '2000-01-01 00:00+00') as ts, region,
-       avg(value) as demand_mw
+       avg(value::numeric)::float8 as demand_mw
 from silver.validated_readings
 where measurement = 'load_mw' and asset_kind = 'region' and quality_code = 'good'
   and ts >= %(start)s and ts < %(end)s

@@ -245,14 +245,13 @@ def test_a_runs_one_read_gives_each_hour_what_its_own_read_would(built):
             for name, series in alone.items():
                 assert sliced[name].keys() == series.keys() and SYSTEM in series
                 for region, frame in series.items():
-                    # Equal to the last bits but for PostgreSQL's parallel averages,
-                    # whose summing order differs between two scans of the same rows.
-                    assert_frame_equal(sliced[name][region], frame, check_exact=False, rtol=1e-12)
+                    # To the last bit: the bins average in exact numeric (BINNED_LOAD).
+                    assert_frame_equal(sliced[name][region], frame, check_exact=True)
                     h = HORIZON_BY_NAME[name]
                     now, _ = weather_for(weather_once, region, h, frame)
                     then, _ = weather_for(weather_alone, region, h, frame)
                     assert now is not None and then is not None, (issued, name, region)
-                    assert_frame_equal(now, then, check_exact=False, rtol=1e-12)
+                    assert_frame_equal(now, then, check_exact=True)
 
 
 def test_accuracy_once_actuals_arrive_is_far_better_than_a_flat_guess(built):
