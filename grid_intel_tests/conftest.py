@@ -192,8 +192,8 @@ def dbt_manifest() -> Path:
     """The dbt manifest, built by the command users run (`grid-intel dbt-prepare`, which
     `infra/dev.sh test` runs first) and again here only if a dbt file is newer: two
     pytest processes must not rewrite it while Dagster processes read it."""
-    from grid_intel.defs.dbt.project import dbt_project, manifest_is_current, prepare
+    from grid_intel.defs.dbt.project import MANIFEST_PATH, manifest_is_current, prepare
 
-    if not manifest_is_current(dbt_project.manifest_path):
+    if not manifest_is_current(MANIFEST_PATH):
         prepare()
-    return dbt_project.manifest_path
+    return MANIFEST_PATH

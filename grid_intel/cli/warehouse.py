@@ -34,10 +34,10 @@ def migrate(
 @app.command("dbt-prepare")
 def dbt_prepare() -> None:
     """Build the dbt manifest Dagster loads (run after changing grid_intel_dbt/)."""
-    from grid_intel.defs.dbt.project import dbt_project, prepare
+    from grid_intel.defs.dbt.project import MANIFEST_PATH, prepare
 
     prepare()
-    typer.echo(f"manifest: {dbt_project.manifest_path}")
+    typer.echo(f"manifest: {MANIFEST_PATH}")
 
 
 @app.command("dbt-docs")

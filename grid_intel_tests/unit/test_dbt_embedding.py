@@ -145,7 +145,7 @@ def test_runs_read_dbts_version_from_its_package_not_a_dbt_process():
 
     resource = dbt_resource()
     assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
-    assert resource._cli_version == version.parse(importlib.metadata.version("dbt-core"))
+    assert resource.cli_version == version.parse(importlib.metadata.version("dbt-core"))
 
 
 def test_the_window_reaches_dbt_in_the_environment_not_in_its_vars():

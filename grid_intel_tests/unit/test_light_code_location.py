@@ -17,7 +17,8 @@ RUN_TIME_ONLY = (
     "fastapi",
     "statsforecast",
     "statsmodels",
-    "dbt.adapters.postgres",
+    "dbt",  # dbt-core: its adapters, graph and node types
+    "dagster_dbt",  # imports dbt-core; the dbt assets are built from the manifest
     "numpy",
     "scipy",
     "polars",

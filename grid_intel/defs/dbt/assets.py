@@ -7,20 +7,22 @@ the whole range.
 dbt tests become asset checks. Silver and gold are separate ops, so silver's
 blocking checks (dbt's error tests and the quality catalog's ERROR checks) run
 between them and a failure stops gold for that partition.
+The assets are what dagster-dbt's `@dbt_assets` would make, built without importing
+it (`translator.py`); a run imports it to run dbt (`runtime.py`).
 """
 
 import os
 from collections.abc import Iterator
 
 import dagster as dg
-from dagster_dbt import dbt_assets
 
 from grid_intel.defs.dbt.parse_state import keep_parse_state
-from grid_intel.defs.dbt.project import DBT_PROJECT_DIR, GridDbtCliResource, dbt_project
-from grid_intel.defs.dbt.translator import GridDbtTranslator
+from grid_intel.defs.dbt.project import MANIFEST_PATH, TARGET_DIR, GridDbtResource
+from grid_intel.defs.dbt.translator import manifest_specs
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
 
+SELECT_TAG = "dagster_dbt/select"
 WINDOW_ENV = ("GRID_INTEL_WINDOW_START", "GRID_INTEL_WINDOW_END")
 
 
@@ -34,7 +36,7 @@ def window_env(window: dg.TimeWindow | None) -> dict[str, str]:
 
 def run_dbt(
     context: dg.AssetExecutionContext,
-    dbt: GridDbtCliResource,
+    dbt: GridDbtResource,
     warehouse: WarehouseResource,
     window: dg.TimeWindow | None,
 ) -> Iterator[object]:
@@ -47,12 +49,9 @@ def run_dbt(
     # A test between two models runs with whichever is built last ("buildable"):
     # never before both exist, as dbt's default ("eager") would.
     args = ["build", "--target", warehouse.lane(), "--indirect-selection", "buildable"]
-    if dbt.in_process:
-        invocation = dbt.build_in_process(args, context=context)
-    else:
-        invocation = dbt.cli(args, context=context)
+    invocation = dbt.build(args, context=context)
     yield from invocation.stream()
-    if not keep_parse_state(invocation.target_path, DBT_PROJECT_DIR / dbt_project.target_path):
+    if not keep_parse_state(invocation.target_path, TARGET_DIR):
         context.log.info("dbt's parse state was not handed back to the project folder")
 
 
@@ -62,17 +61,21 @@ def build_dbt_assets(
     """The models and seeds tagged `tag` (in schema `layer` if given), run per partition
     (or whole when unpartitioned)."""
 
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        dagster_dbt_translator=GridDbtTranslator(),
-        select=f"tag:{tag},config.schema:{layer}" if layer else f"tag:{tag}",
+    specs, check_specs = manifest_specs(MANIFEST_PATH).select(tag, layer)
+
+    @dg.multi_asset(
+        name=f"grid_intel_dbt_{tag}_{layer}" if layer else f"grid_intel_dbt_{tag}",
+        specs=specs,
+        check_specs=check_specs,
+        can_subset=True,
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
-        name=f"grid_intel_dbt_{tag}_{layer}" if layer else f"grid_intel_dbt_{tag}",
+        # dagster-dbt's selection reads the group's dbt selection from here.
+        op_tags={SELECT_TAG: f"tag:{tag},config.schema:{layer}" if layer else f"tag:{tag}"},
+        allow_arbitrary_check_specs=True,
     )
     def _assets(
-        context: dg.AssetExecutionContext, dbt: GridDbtCliResource, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext, dbt: GridDbtResource, warehouse: WarehouseResource
     ) -> Iterator[object]:
         window = context.partition_time_window if partitions_def else None
         yield from run_dbt(context, dbt, warehouse, window)

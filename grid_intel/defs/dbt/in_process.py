@@ -24,17 +24,23 @@ _DONE = object()
 
 
 def dbt_args(
-    command: Sequence[str], project_dir: Path, target_path: Path, profiles_dir: str | None
+    command: Sequence[str],
+    project_dir: Path,
+    target_path: Path,
+    profiles_dir: str | None,
+    console: str = "none",
 ) -> list[str]:
     """`dbt <command>` with the settings dagster-dbt gives its subprocess in the
-    environment, as flags: this process's environment is the run's, not dbt's. The
-    console stays silent; the events reach Dagster through the callback, and dbt's
-    debug log is written to the run's target folder as before."""
+    environment, as flags: this process's environment is the run's, not dbt's. In this
+    process the console stays silent (`none`): the events reach Dagster through the
+    callback. A subprocess prints them (`json`) for dagster-dbt to read. dbt's debug log
+    is written to the run's target folder either way."""
+    console_flags = ("--log-level", "none") if console == "none" else ("--log-format", console)
     return [
         "dbt",
         *command,
         *("--project-dir", str(project_dir), "--target-path", str(target_path)),
-        *("--log-path", str(target_path), "--log-level", "none"),
+        *("--log-path", str(target_path), *console_flags),
         *(("--profiles-dir", profiles_dir) if profiles_dir else ()),
         "--no-send-anonymous-usage-stats",
     ]

@@ -1,4 +1,8 @@
-"""The one dbt project; its manifest is built by a command, never at import."""
+"""The one dbt project; its manifest is built by a command, never at import.
+
+Nothing here imports dagster-dbt or dbt-core: the code location loads this module, and
+only runs and commands need them (`runtime.py`, `prepare`, `generate_docs`).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,21 @@ import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
-from dagster_dbt.asset_utils import (
-    extract_runtime_selection_from_args,
-    get_updated_cli_invocation_params_for_context,
-)
 from packaging import version
 
-from grid_intel.defs.dbt.in_process import DbtThread, InProcessDbtInvocation, dbt_args
-from grid_intel.defs.dbt.parse_state import seed_parse_state
 from grid_intel.settings import project_root
 
-DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"
+if TYPE_CHECKING:
+    from dagster_dbt import DbtCliResource
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"
+TARGET_DIR = DBT_PROJECT_DIR / "target"
+MANIFEST_PATH = TARGET_DIR / "manifest.json"
 SOURCE_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
 
 
@@ -44,74 +45,47 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-class GridDbtCliResource(DbtCliResource):
-    """dagster-dbt asks the dbt executable for its version (`dbt --version`, an interpreter
-    start of 2-4 s) in every run; the dbt beside this interpreter is this environment's
-    dbt-core, whose version its package metadata gives at once. Asset runs build in
-    this process unless `in_process` is off (a subprocess per build, as dagster-dbt
-    runs it: the benchmark's baseline, and a way out should dbt's Python API misbehave)."""
+class GridDbtResource(dg.ConfigurableResource):
+    """Runs `dbt` for the assets of this project. Builds run in the run's process unless
+    `in_process` is off (a subprocess per build, as dagster-dbt runs it: the benchmark's
+    baseline, and a way out should dbt's Python API misbehave)."""
 
+    project_dir: str
+    profiles_dir: str
+    dbt_executable: str
     in_process: bool = True
 
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).parent != Path(sys.executable).parent:
-            return super()._cli_version
+    @property
+    def cli_version(self) -> version.Version:
+        """dagster-dbt asks the dbt executable (`dbt --version`, an interpreter start of
+        2-4 s) in every run; this environment's dbt-core says at once."""
         return version.parse(importlib.metadata.version("dbt-core"))
 
-    def build_in_process(
+    def build(
         self, args: Sequence[str], *, context: dg.AssetExecutionContext
-    ) -> InProcessDbtInvocation:
-        """What `cli(args, context=context)` runs, in this process (`in_process.py`): the
-        same selection of the context's assets, target folder and parse state, with the
-        settings dagster-dbt passes a subprocess in its environment given as flags."""
-        cleaned, selects, excludes = extract_runtime_selection_from_args(args)
-        params = get_updated_cli_invocation_params_for_context(
-            context=context,
-            manifest={},
-            dagster_dbt_translator=DagsterDbtTranslator(),
-            runtime_selects=selects,
-            runtime_excludes=excludes,
-        )
-        project = params.dbt_project
-        project_dir = Path(project.project_dir if project else self.project_dir)
-        target_path = self._get_unique_target_path(context=context)
-        if not target_path.is_absolute():
-            target_path = project_dir / target_path
-        seed_parse_state(target_path.parent, target_path)
-        indirect = (
-            ["--indirect-selection", params.indirect_selection]
-            if params.indirect_selection and "--indirect-selection" not in cleaned
-            else []
-        )
-        profile = ["--profile", self.profile] if self.profile else []
-        target = ["--target", self.target] if self.target else []
-        command = [
-            *self.global_config_flags,
-            *cleaned,
-            *indirect,
-            *profile,
-            *target,
-            *params.selection_args,
-        ]
-        thread = DbtThread(dbt_args(command, project_dir, target_path, self.profiles_dir))
-        return InProcessDbtInvocation(
-            process=thread,  # type: ignore[arg-type]
-            manifest=params.manifest,
-            dagster_dbt_translator=params.dagster_dbt_translator,
-            project_dir=project_dir,
-            target_path=target_path,
-            raise_on_error=True,
-            context=context,
-            adapter=None,
-            cli_version=self._cli_version,
-            project=params.dbt_project,
+    ) -> DbtCliInvocation:
+        """`dbt <args>` over the context's selected assets and checks."""
+        from grid_intel.defs.dbt.runtime import invoke
+
+        return invoke(self, args, context)
+
+    def cli(self) -> DbtCliResource:
+        """dagster-dbt's resource over the same project, for commands outside runs."""
+        from dagster_dbt import DbtCliResource
+
+        return DbtCliResource(
+            project_dir=self.project_dir,
+            profiles_dir=self.profiles_dir,
+            dbt_executable=self.dbt_executable,
         )
 
 
-def dbt_resource(in_process: bool = True) -> GridDbtCliResource:
-    return GridDbtCliResource(
-        project_dir=dbt_project, dbt_executable=dbt_executable(), in_process=in_process
+def dbt_resource(in_process: bool = True) -> GridDbtResource:
+    return GridDbtResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
+        in_process=in_process,
     )
 
 
@@ -119,21 +93,21 @@ def generate_docs(lane: str, env: dict[str, str]) -> Path:
     """`dbt docs generate --static` against a warehouse: one self-contained HTML page
     with every model, column, test and the lineage, plus the catalog's column types."""
     os.environ.update(env)
-    dbt_resource().cli(
-        ["docs", "generate", "--static", "--target", lane], target_path=dbt_project.target_path
+    dbt_resource().cli().cli(
+        ["docs", "generate", "--static", "--target", lane], target_path=TARGET_DIR
     ).wait()
-    return DBT_PROJECT_DIR / dbt_project.target_path / "static_index.html"
+    return TARGET_DIR / "static_index.html"
 
 
 def prepare() -> None:
     """Build `target/manifest.json` with `dbt parse` (what `grid-intel dbt-prepare` runs)."""
-    dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    dbt_resource().cli().cli(["parse", "--quiet"], target_path=TARGET_DIR).wait()
 
 
 def prepare_if_stale(progress: Callable[[str], None]) -> bool:
     """Parse when a dbt file changed since the manifest was built (or there is none);
     whether it parsed."""
-    if manifest_is_current(dbt_project.manifest_path):
+    if manifest_is_current(MANIFEST_PATH):
         return False
     progress("dbt: a dbt file changed since the manifest was built (or there is none); parsing")
     prepare()
