@@ -10,13 +10,22 @@ import dagster as dg
 import pytest
 
 # dagster-dbt's per-project objects: a run rebuilds them from the manifest.
-RUN_TIME_METADATA = ("dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator", "dagster_dbt/project")
+RUN_TIME_METADATA = (
+    "dagster_dbt/manifest",
+    "dagster_dbt/dagster_dbt_translator",
+    "dagster_dbt/project",
+)
 
 
 def reference_assets(tag: str, layer: str | None, partitions_def) -> dg.AssetsDefinition:
     """What `@dbt_assets` made of the same group through a translator with the project's
     policy on top of dagster-dbt's defaults (as the code location built them before)."""
-    from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
+    from dagster_dbt import (
+        DagsterDbtTranslator,
+        DagsterDbtTranslatorSettings,
+        DbtProject,
+        dbt_assets,
+    )
 
     from grid_intel.defs.automation import FOLLOWS_UPSTREAM, REBUILT_WITH_INPUTS
     from grid_intel.defs.dbt.project import DBT_PROJECT_DIR, MANIFEST_PATH
@@ -44,7 +53,9 @@ def reference_assets(tag: str, layer: str | None, partitions_def) -> dg.AssetsDe
             mine = partitioning(node)
             owner = (node["config"].get("meta") or {}).get("owner")
             deps = [
-                dg.AssetDep(d.asset_key, partition_mapping=ACROSS_GRANULARITIES, metadata=d.metadata)
+                dg.AssetDep(
+                    d.asset_key, partition_mapping=ACROSS_GRANULARITIES, metadata=d.metadata
+                )
                 if mine != "reference" and upstream[d.asset_key] not in (mine, "reference")
                 else d
                 for d in spec.deps
@@ -53,7 +64,9 @@ def reference_assets(tag: str, layer: str | None, partitions_def) -> dg.AssetsDe
                 group_name=spec.key.path[0],
                 owners=[owner] if owner else spec.owners,
                 deps=deps,
-                automation_condition=REBUILT_WITH_INPUTS if mine == "reference" else FOLLOWS_UPSTREAM,
+                automation_condition=REBUILT_WITH_INPUTS
+                if mine == "reference"
+                else FOLLOWS_UPSTREAM,
             ).merge_attributes(
                 kinds={"postgres"},
                 metadata={} if mine == "reference" else window_metadata(node, manifest["macros"]),
@@ -77,7 +90,10 @@ def reference_assets(tag: str, layer: str | None, partitions_def) -> dg.AssetsDe
 def comparable(spec: dg.AssetSpec) -> dict[str, Any]:
     return {
         "deps": sorted(
-            ((d.asset_key.to_user_string(), d.partition_mapping, dict(d.metadata or {})) for d in spec.deps),
+            (
+                (d.asset_key.to_user_string(), d.partition_mapping, dict(d.metadata or {}))
+                for d in spec.deps
+            ),
             key=lambda d: d[0],
         ),
         "description": spec.description,
@@ -141,3 +157,91 @@ def test_a_run_names_dbts_events_with_the_code_locations_keys(dbt_manifest):
         for check in assets.check_specs:
             test_id = check.metadata[UNIQUE_ID]
             assert get_asset_check_key_for_test(manifest, translator, test_id, None) == check.key
+
+
+def tiny_manifest() -> dict[str, Any]:
+    """A source, a model reading it and a daily model reading the model, with tests."""
+
+    def model(name: str, tag: str, parents: list[str], **config: Any) -> dict[str, Any]:
+        return {
+            "unique_id": f"model.p.{name}",
+            "resource_type": "model",
+            "name": name,
+            "tags": [tag],
+            "config": {"schema": "silver", "materialized": "incremental", **config},
+            "depends_on": {"nodes": parents, "macros": []},
+            "raw_code": f"select * from {name}",
+            "columns": {},
+        }
+
+    def test(name: str, parents: list[str], attached: str, severity: str) -> dict[str, Any]:
+        return {
+            "unique_id": f"test.p.{name}",
+            "resource_type": "test",
+            "name": name,
+            "config": {"severity": severity},
+            "depends_on": {"nodes": parents},
+            "attached_node": attached,
+        }
+
+    source = {
+        "unique_id": "source.p.bronze.readings",
+        "resource_type": "source",
+        "source_name": "bronze",
+        "name": "readings",
+        "tags": ["hourly"],
+        "config": {},
+        "columns": {},
+    }
+    nodes = {
+        n["unique_id"]: n
+        for n in (
+            model("hourly_means", "hourly", [source["unique_id"]]),
+            model("daily_peaks", "daily", ["model.p.hourly_means"], schema="gold"),
+            model("lookup", "reference", [], materialized="ephemeral"),
+            test("not_null_peaks", ["model.p.daily_peaks"], "model.p.daily_peaks", "warn"),
+            test(
+                "peaks_match_means",
+                ["model.p.daily_peaks", "model.p.hourly_means"],
+                "model.p.daily_peaks",
+                "error",
+            ),
+        )
+    }
+    children: dict[str, list[str]] = {}
+    for node in nodes.values():
+        for parent in node["depends_on"]["nodes"]:
+            children.setdefault(parent, []).append(node["unique_id"])
+    return {
+        "nodes": nodes,
+        "sources": {source["unique_id"]: source},
+        "macros": {},
+        "child_map": children,
+        "parent_map": {u: n["depends_on"]["nodes"] for u, n in nodes.items()},
+        "metadata": {"adapter_type": "postgres"},
+    }
+
+
+def test_a_warn_test_does_not_block_and_a_test_of_two_models_depends_on_the_other():
+    from grid_intel.defs.dbt.translator import ACROSS_GRANULARITIES, ManifestSpecs
+
+    specs, checks = ManifestSpecs(tiny_manifest()).select("daily", None)
+    assert [s.key for s in specs] == [dg.AssetKey(["gold", "daily_peaks"])]
+    by_name = {c.name: c for c in checks}
+    assert not by_name["not_null_peaks"].blocking
+    assert by_name["peaks_match_means"].blocking
+    assert {d.asset_key for d in by_name["peaks_match_means"].additional_deps} == {
+        dg.AssetKey(["silver", "hourly_means"])
+    }
+    # The daily model reads its hourly input through the mapping across granularities.
+    [dep] = specs[0].deps
+    assert dep.partition_mapping == ACROSS_GRANULARITIES
+
+
+def test_ephemeral_models_are_not_assets_and_a_source_keeps_its_bronze_key():
+    from grid_intel.defs.dbt.translator import ManifestSpecs
+
+    specs = ManifestSpecs(tiny_manifest())
+    assert specs.select("reference", None) == ([], [])
+    [dep] = specs.asset("model.p.hourly_means").deps
+    assert dep.asset_key == dg.AssetKey(["bronze", "readings"]) and dep.partition_mapping is None

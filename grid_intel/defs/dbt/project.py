@@ -61,9 +61,7 @@ class GridDbtResource(dg.ConfigurableResource):
         2-4 s) in every run; this environment's dbt-core says at once."""
         return version.parse(importlib.metadata.version("dbt-core"))
 
-    def build(
-        self, args: Sequence[str], *, context: dg.AssetExecutionContext
-    ) -> DbtCliInvocation:
+    def build(self, args: Sequence[str], *, context: dg.AssetExecutionContext) -> DbtCliInvocation:
         """`dbt <args>` over the context's selected assets and checks."""
         from grid_intel.defs.dbt.runtime import invoke
 

@@ -63,7 +63,11 @@ def invoke(
     # `args` names no --select: the selection is the context's.
     command = [
         *args,
-        *(["--indirect-selection", indirect] if indirect and "--indirect-selection" not in args else []),
+        *(
+            ["--indirect-selection", indirect]
+            if indirect and "--indirect-selection" not in args
+            else []
+        ),
         *selection,
     ]
     project_dir = Path(resource.project_dir)
@@ -80,7 +84,7 @@ def invoke(
     if resource.in_process:
         thread = DbtThread(dbt_args(command, project_dir, target_path, resource.profiles_dir))
         return InProcessDbtInvocation(process=thread, project=None, **common)  # type: ignore[arg-type]
-    dbt, *rest = dbt_args(command, project_dir, target_path, resource.profiles_dir, console="json")
+    _, *rest = dbt_args(command, project_dir, target_path, resource.profiles_dir, console="json")
     return DbtCliInvocation.run(
         args=[resource.dbt_executable, *rest],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

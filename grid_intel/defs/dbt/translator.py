@@ -180,7 +180,9 @@ class ManifestSpecs:
                 else None
             )
             partition_mapping = ACROSS_GRANULARITIES if across else None
-            deps.append(dg.AssetDep(parent.key, partition_mapping=partition_mapping, metadata=metadata))
+            deps.append(
+                dg.AssetDep(parent.key, partition_mapping=partition_mapping, metadata=metadata)
+            )
         owner = ((node.get("config") or {}).get("meta") or {}).get("owner")
         return dg.AssetSpec(
             key=key,
@@ -195,7 +197,11 @@ class ManifestSpecs:
                     if self.project_id
                     else {}
                 ),
-                **({} if source or mine == "reference" else window_metadata(node, self.manifest["macros"])),
+                **(
+                    {}
+                    if source or mine == "reference"
+                    else window_metadata(node, self.manifest["macros"])
+                ),
             },
             skippable=True,
             group_name=None if source else key.path[0],
@@ -230,7 +236,9 @@ class ManifestSpecs:
                 blocking=severity.lower() == "error",
             )
 
-    def select(self, tag: str, layer: str | None) -> tuple[list[dg.AssetSpec], list[dg.AssetCheckSpec]]:
+    def select(
+        self, tag: str, layer: str | None
+    ) -> tuple[list[dg.AssetSpec], list[dg.AssetCheckSpec]]:
         """What dbt's `tag:<tag>[,config.schema:<layer>]` selects: the assets and the
         checks of their tests."""
         chosen = [
@@ -247,11 +255,15 @@ class ManifestSpecs:
 
 
 def is_ephemeral(node: Mapping[str, Any]) -> bool:
-    return node["resource_type"] == "model" and (node.get("config") or {}).get("materialized") == "ephemeral"
+    return (
+        node["resource_type"] == "model"
+        and (node.get("config") or {}).get("materialized") == "ephemeral"
+    )
 
 
 def attached_node(test: Mapping[str, Any]) -> str | None:
-    """The node a test checks: a generic test's attached node, a singular test's one parent."""
+    """The node a test checks: a generic test's attached node, a singular test's one parent
+    (dagster-dbt's `meta.dagster.ref` for a singular test of several models is not used here)."""
     parents = set((test.get("depends_on") or {}).get("nodes") or ())
     if len(parents) == 1:
         return next(iter(parents))
