@@ -23,7 +23,7 @@ from grid_intel.defs.resources import build_resources
 from grid_intel.settings import get_settings
 
 # Run processes load this module, not the CLI: their records are structured and redacted too.
-log.configure(get_settings().log_level, get_settings().log_format)
+log.configure_at_first_record(get_settings().log_level, get_settings().log_format)
 
 DOMAINS = (
     bronze,

@@ -9,8 +9,6 @@ from collections.abc import Iterable, MutableMapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import structlog
-
 from grid_intel.settings import REDACTED
 from grid_intel.settings import redact as redact_urls
 
@@ -91,12 +89,28 @@ def _configured_secrets() -> set[str]:
     return url_secrets([s.warehouse_url, s.api_warehouse_url, s.dagster_pg_url])
 
 
+# The settings `configure_at_first_record` keeps until a logger is first used.
+_deferred: tuple[str, str] | None = None
+
+
+def configure_at_first_record(level: str, fmt: str) -> None:
+    """`configure(level, fmt)` when a logger is first used, not now: the code location
+    logs nothing while it loads, and importing structlog (with rich, its console's
+    pretty-printer) was a tenth of every load."""
+    global _deferred
+    _deferred = (level, fmt)
+
+
 def configure(level: str = "INFO", fmt: str = "console", secrets: Iterable[str] = ()) -> None:
     """Route stdlib and structlog records through one renderer on stderr.
 
     Passwords are redacted: those in URLs and libpq strings, the configured
     connection URLs' wherever they appear, and `secrets`.
     """
+    global _deferred
+    _deferred = None
+    import structlog
+
     renderer = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
@@ -116,5 +130,20 @@ def configure(level: str = "INFO", fmt: str = "console", secrets: Iterable[str] 
     )
 
 
-def get(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name)
+class _Logger:
+    """structlog's logger `name`, imported (and configured, if that was deferred) at its
+    first use."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import structlog
+
+        if _deferred is not None:
+            configure(*_deferred)
+        return getattr(structlog.get_logger(self._name), attr)
+
+
+def get(name: str) -> Any:
+    return _Logger(name)

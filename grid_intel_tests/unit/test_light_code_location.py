@@ -19,6 +19,7 @@ RUN_TIME_ONLY = (
     "statsmodels",
     "dbt",  # dbt-core: its adapters, graph and node types
     "dagster_dbt",  # imports dbt-core; the dbt assets are built from the manifest
+    "structlog",  # configured at the first record (grid_intel/log.py)
     "numpy",
     "scipy",
     "polars",
