@@ -147,9 +147,10 @@ def test_a_run_names_dbts_events_with_the_code_locations_keys(dbt_manifest):
     from grid_intel.defs.dbt.assets import DBT_ASSETS
     from grid_intel.defs.dbt.project import MANIFEST_PATH
     from grid_intel.defs.dbt.runtime import GridDbtTranslator
-    from grid_intel.defs.dbt.translator import UNIQUE_ID, read_manifest
+    from grid_intel.defs.dbt.translator import UNIQUE_ID, manifest_specs
 
-    manifest, translator = read_manifest(MANIFEST_PATH), GridDbtTranslator()
+    specs = manifest_specs(MANIFEST_PATH)
+    manifest, translator = specs.manifest, GridDbtTranslator(specs)
     for assets in DBT_ASSETS:
         for key in assets.keys:
             unique_id = assets.get_asset_spec(key).metadata[UNIQUE_ID]

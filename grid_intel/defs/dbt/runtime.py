@@ -21,22 +21,24 @@ from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from grid_intel.defs.dbt.in_process import DbtThread, InProcessDbtInvocation, dbt_args
 from grid_intel.defs.dbt.parse_state import seed_parse_state
 from grid_intel.defs.dbt.project import MANIFEST_PATH, TARGET_DIR
-from grid_intel.defs.dbt.translator import manifest_specs
+from grid_intel.defs.dbt.translator import ManifestSpecs, manifest_specs
 
 if TYPE_CHECKING:
     from grid_intel.defs.dbt.project import GridDbtResource
 
 
 class GridDbtTranslator(DagsterDbtTranslator):
-    """Names dbt's events with the code location's keys: the specs `translator.py` built."""
+    """Names dbt's events with the code location's keys: the specs `translator.py` built
+    from the manifest the run hands dagster-dbt."""
 
-    def __init__(self) -> None:
+    def __init__(self, specs: ManifestSpecs) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self.specs = specs
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: Any | None
     ) -> dg.AssetSpec:
-        return manifest_specs(MANIFEST_PATH).asset(unique_id)
+        return self.specs.asset(unique_id)
 
 
 def invoke(
@@ -46,8 +48,8 @@ def invoke(
     selection is dagster-dbt's (the whole group's select, or each selected model and test
     by name when the run is a subset); the target folder is the run's own, seeded with
     the project's parse state."""
-    manifest = manifest_specs(MANIFEST_PATH).manifest
-    translator = GridDbtTranslator()
+    specs = manifest_specs(MANIFEST_PATH)
+    manifest, translator = specs.manifest, GridDbtTranslator(specs)
     selection, indirect = get_subset_selection_for_context(
         context=context,
         manifest=manifest,

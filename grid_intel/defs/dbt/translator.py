@@ -271,18 +271,8 @@ def attached_node(test: Mapping[str, Any]) -> str | None:
 
 
 @lru_cache(maxsize=2)
-def _read(path: Path, mtime_ns: int) -> Mapping[str, Any]:
-    return json.loads(path.read_bytes())
-
-
-def read_manifest(path: Path) -> Mapping[str, Any]:
-    """The manifest, read once per process until it is rebuilt."""
-    return _read(path, path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=2)
 def _specs(path: Path, mtime_ns: int) -> ManifestSpecs:
-    return ManifestSpecs(_read(path, mtime_ns))
+    return ManifestSpecs(json.loads(path.read_bytes()))
 
 
 def manifest_specs(path: Path) -> ManifestSpecs:
