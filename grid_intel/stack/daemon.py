@@ -7,13 +7,15 @@ finished. Declarative automation emits backfills too. So every layer a run of da
 passes (bronze, silver, gold, forecasts, signals) waited 15 s on average for nothing.
 This entry point sets the pause before the daemon starts; the value comes from
 `GRID_INTEL_BACKFILL_INTERVAL_S` (the iteration's own time counts towards it, as in
-Dagster).
+Dagster). It also starts the run launcher's warm runner beside the daemon, so the first
+run after a start does not wait for the runner's imports.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 INTERVAL_ENV = "GRID_INTEL_BACKFILL_INTERVAL_S"
@@ -44,11 +46,41 @@ def shorten_backfill_pause(seconds: float) -> float:
     return before
 
 
+def prestart_runner() -> threading.Thread | None:
+    """Start the instance's warm runner in a thread while the daemon starts (if the
+    instance uses the warm launcher). A runner that fails to start is not fatal here:
+    the first launch starts one again and fails that run with the reason."""
+    from dagster import DagsterInstance
+
+    from grid_intel import log
+    from grid_intel.stack.run_launcher import WarmRunLauncher
+
+    try:
+        launcher = DagsterInstance.get().run_launcher
+    except Exception:  # no usable instance: the daemon itself says what is wrong
+        return None
+    if not isinstance(launcher, WarmRunLauncher):
+        return None
+
+    def start() -> None:
+        try:
+            launcher.prestart()
+        except Exception as exc:
+            log.get("grid_intel.daemon").warning("warm runner: not started ahead", error=str(exc))
+
+    thread = threading.Thread(target=start, name="warm-runner-prestart", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from dagster._daemon.cli import main as daemon_cli
 
     shorten_backfill_pause(interval())
-    sys.argv = ["dagster-daemon", *(sys.argv[1:] if argv is None else argv)]
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["run"]:
+        prestart_runner()
+    sys.argv = ["dagster-daemon", *args]
     daemon_cli()
 
 

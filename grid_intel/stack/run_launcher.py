@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -34,6 +35,14 @@ from grid_intel.stack.warm_runner import READY
 
 PID_TAG = "grid_intel/run_worker_pid"
 HOST_TAG = "grid_intel/run_worker_host"
+
+
+# Runners belong to the process, not to one launcher: the daemon's entry point starts one
+# through a launcher of its own before the daemon's launcher exists
+# (`grid_intel.stack.daemon`), and the daemon's launcher forks runs from it.
+RunnerKey = tuple[str, str | None, tuple[str, ...]]
+_RUNNERS: dict[RunnerKey, WarmRunner] = {}
+_LOCK = threading.Lock()
 
 
 def newest_change(paths: Sequence[Path]) -> float:
@@ -67,6 +76,7 @@ class WarmRunner:
         # From when the imports are done: under `dagster dev` importing the code location
         # re-parses the dbt project, which rewrites the watched manifest.
         self.started = time.time()
+        self.forks = 0
 
     def _line(self) -> str:
         assert self.proc.stdout is not None
@@ -80,6 +90,7 @@ class WarmRunner:
         self.proc.stdin.write(args_json + "\n")
         self.proc.stdin.flush()
         pid = self._line()
+        self.forks += 1
         if not pid.isdigit():
             self.close()
             raise DagsterLaunchFailedError(
@@ -110,8 +121,6 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         self._inst_data = inst_data
         self._preload = list(preload_modules)
         self._watch = list(watch)
-        self._lock = threading.Lock()
-        self._runners: dict[tuple[str, str | None], WarmRunner] = {}
         super().__init__()
 
     @property
@@ -138,15 +147,29 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         return cls(inst_data=inst_data, **config_value)
 
     def _runner(self, executable: str, cwd: str | None) -> WarmRunner:
-        key = (executable, cwd)
-        runner = self._runners.get(key)
+        """The runner for a code location's interpreter and folder (call under `_LOCK`)."""
+        key = (executable, cwd, tuple(self._preload))
+        runner = _RUNNERS.get(key)
         watched = [Path(cwd or ".") / w for w in self._watch]
         if runner and (not runner.alive() or newest_change(watched) > runner.started):
             runner.close()
             runner = None
         if runner is None:
-            runner = self._runners[key] = WarmRunner(executable, cwd, self._preload)
+            # A runner that never forked was started ahead for a location that turned
+            # out to run elsewhere: it would only hold memory.
+            for other_key, other in list(_RUNNERS.items()):
+                if other.forks == 0 and other_key != key:
+                    other.close()
+                    del _RUNNERS[other_key]
+            runner = _RUNNERS[key] = WarmRunner(executable, cwd, self._preload)
         return runner
+
+    def prestart(self) -> None:
+        """Start the runner that runs of `workspace.yaml`'s code location ask for (this
+        interpreter, no working directory), before the first run: the first run after
+        the daemon starts then forks too, instead of waiting for the imports (9-10 s)."""
+        with _LOCK:
+            self._runner(sys.executable, None)
 
     def launch_run(self, context: LaunchRunContext) -> None:
         run = context.dagster_run
@@ -157,7 +180,7 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
             job_origin=origin, run_id=run.run_id, instance_ref=self._instance.get_ref()
         )
         began = time.perf_counter()
-        with self._lock:
+        with _LOCK:
             cwd = getattr(origin.repository_origin.code_pointer, "working_directory", None)
             runner = self._runner(origin.executable_path, cwd)
             pid = runner.fork(serialize_value(args))
@@ -205,7 +228,6 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         return CheckRunHealthResult(WorkerStatus.RUNNING, run_worker_id=str(pid))
 
     def dispose(self) -> None:
-        with self._lock:
-            for runner in self._runners.values():
-                runner.close()
-            self._runners.clear()
+        with _LOCK:
+            for key in [k for k in _RUNNERS if k[2] == tuple(self._preload)]:
+                _RUNNERS.pop(key).close()

@@ -52,3 +52,21 @@ def test_a_runner_is_replaced_when_a_watched_file_changes(tmp_path: Path):
         assert second is not first and second.alive() and not first.alive()
     finally:
         launcher.dispose()
+
+
+def test_a_prestarted_runner_takes_the_first_run_or_makes_way_for_another_location(
+    tmp_path: Path,
+):
+    """The daemon's entry point starts the runner before any run; a run of the workspace's
+    module forks from it, and a location elsewhere replaces it rather than keep both."""
+    launcher = WarmRunLauncher(preload_modules=["json"])
+    try:
+        launcher.prestart()
+        ahead = launcher._runner(sys.executable, None)
+        assert ahead.alive() and ahead.forks == 0
+        assert launcher._runner(sys.executable, None) is ahead  # the first run's runner
+        elsewhere = launcher._runner(sys.executable, str(tmp_path))
+        assert elsewhere.alive() and not ahead.alive()  # it never forked: closed
+    finally:
+        launcher.dispose()
+    assert not elsewhere.alive()
