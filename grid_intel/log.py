@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -89,8 +90,10 @@ def _configured_secrets() -> set[str]:
     return url_secrets([s.warehouse_url, s.api_warehouse_url, s.dagster_pg_url])
 
 
-# The settings `configure_at_first_record` keeps until a logger is first used.
+# The settings `configure_at_first_record` keeps until a logger is first used; the lock
+# makes a second thread's first record wait until they are applied.
 _deferred: tuple[str, str] | None = None
+_configuring = threading.RLock()
 
 
 def configure_at_first_record(level: str, fmt: str) -> None:
@@ -108,7 +111,6 @@ def configure(level: str = "INFO", fmt: str = "console", secrets: Iterable[str] 
     connection URLs' wherever they appear, and `secrets`.
     """
     global _deferred
-    _deferred = None
     import structlog
 
     renderer = (
@@ -128,6 +130,7 @@ def configure(level: str = "INFO", fmt: str = "console", secrets: Iterable[str] 
         logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
+    _deferred = None
 
 
 class _Logger:
@@ -141,7 +144,9 @@ class _Logger:
         import structlog
 
         if _deferred is not None:
-            configure(*_deferred)
+            with _configuring:
+                if _deferred is not None:
+                    configure(*_deferred)
         return getattr(structlog.get_logger(self._name), attr)
 
 

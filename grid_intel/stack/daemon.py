@@ -51,13 +51,20 @@ def prestart_runner() -> threading.Thread | None:
     instance uses the warm launcher). A runner that fails to start is not fatal here:
     the first launch starts one again and fails that run with the reason."""
     from dagster import DagsterInstance
+    from dagster._core.secrets.env_file import get_env_var_dict
 
     from grid_intel import log
+    from grid_intel.settings import get_settings
     from grid_intel.stack.run_launcher import WarmRunLauncher
 
+    # The runner's environment is every run's: the `.env` that `dagster-daemon run` loads
+    # from the working directory for its whole life, loaded here first.
+    os.environ.update(get_env_var_dict(os.getcwd()))
     try:
+        settings = get_settings()
+        log.configure_at_first_record(settings.log_level, settings.log_format)
         launcher = DagsterInstance.get().run_launcher
-    except Exception:  # no usable instance: the daemon itself says what is wrong
+    except Exception:  # no usable settings or instance: the daemon itself says what is wrong
         return None
     if not isinstance(launcher, WarmRunLauncher):
         return None

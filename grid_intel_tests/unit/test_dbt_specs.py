@@ -1,7 +1,10 @@
 """The dbt assets the code location builds from the manifest are the ones dagster-dbt's
 `@dbt_assets` builds, with the project's keys, groups, partition mappings and
-automation: the same specs, checks, selection and run policy, so nothing changed for
-the UI, the daemon or a run but the import."""
+automation: the same specs, checks, selection tag and run policy, so nothing changed
+for the UI, the daemon or a run but the import. One deliberate difference from the
+translator the project had: a dependency across granularities on a bronze source keeps
+the source's table metadata, as every other source dependency does (it used to be
+dropped when the partition mapping was set)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -144,17 +147,17 @@ def test_a_run_names_dbts_events_with_the_code_locations_keys(dbt_manifest):
     give the keys and check names the code location declared."""
     from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
-    from grid_intel.defs.dbt.assets import DBT_ASSETS
-    from grid_intel.defs.dbt.project import MANIFEST_PATH
+    from grid_intel.defs.dbt.assets import DBT_ASSETS, MANIFEST
     from grid_intel.defs.dbt.runtime import GridDbtTranslator
-    from grid_intel.defs.dbt.translator import UNIQUE_ID, manifest_specs
+    from grid_intel.defs.dbt.translator import UNIQUE_ID, node_key
 
-    specs = manifest_specs(MANIFEST_PATH)
-    manifest, translator = specs.manifest, GridDbtTranslator(specs)
+    manifest, translator = MANIFEST.manifest, GridDbtTranslator(MANIFEST)
     for assets in DBT_ASSETS:
         for key in assets.keys:
             unique_id = assets.get_asset_spec(key).metadata[UNIQUE_ID]
+            node = manifest["nodes"][unique_id]
             assert translator.get_asset_spec(manifest, unique_id, None).key == key
+            assert translator.get_asset_key(node) == key == node_key(node)
         for check in assets.check_specs:
             test_id = check.metadata[UNIQUE_ID]
             assert get_asset_check_key_for_test(manifest, translator, test_id, None) == check.key
@@ -246,3 +249,27 @@ def test_ephemeral_models_are_not_assets_and_a_source_keeps_its_bronze_key():
     assert specs.select("reference", None) == ([], [])
     [dep] = specs.asset("model.p.hourly_means").deps
     assert dep.asset_key == dg.AssetKey(["bronze", "readings"]) and dep.partition_mapping is None
+
+
+@pytest.mark.parametrize(
+    ("args", "override", "expected"),
+    [
+        (
+            ["build", "--indirect-selection", "buildable"],
+            None,
+            ["build", "--indirect-selection", "buildable"],
+        ),
+        (
+            ["build", "--indirect-selection", "buildable"],
+            "empty",
+            ["build", "--indirect-selection", "empty"],
+        ),
+        (["build"], "empty", ["build", "--indirect-selection", "empty"]),
+    ],
+)
+def test_deselected_checks_override_the_runs_indirect_selection(args, override, expected):
+    """dagster-dbt asks for `empty` when some checks of a selected asset are deselected:
+    their tests must not run, whatever the run's own default."""
+    from grid_intel.defs.dbt.runtime import with_indirect_selection
+
+    assert with_indirect_selection(args, override) == expected

@@ -18,7 +18,7 @@ import dagster as dg
 
 from grid_intel.defs.dbt.parse_state import keep_parse_state
 from grid_intel.defs.dbt.project import MANIFEST_PATH, TARGET_DIR, GridDbtResource
-from grid_intel.defs.dbt.translator import manifest_specs
+from grid_intel.defs.dbt.translator import ManifestSpecs, manifest_specs
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
 
@@ -39,6 +39,7 @@ def run_dbt(
     dbt: GridDbtResource,
     warehouse: WarehouseResource,
     window: dg.TimeWindow | None,
+    specs: ManifestSpecs,
 ) -> Iterator[object]:
     """`dbt build` of the selected models on the warehouse's lane (postgres or timescaledb)."""
     # dbt runs in this run's process and reads its connection and window from these.
@@ -49,19 +50,23 @@ def run_dbt(
     # A test between two models runs with whichever is built last ("buildable"):
     # never before both exist, as dbt's default ("eager") would.
     args = ["build", "--target", warehouse.lane(), "--indirect-selection", "buildable"]
-    invocation = dbt.build(args, context=context)
+    invocation = dbt.build(args, context=context, specs=specs)
     yield from invocation.stream()
     if not keep_parse_state(invocation.target_path, TARGET_DIR):
         context.log.info("dbt's parse state was not handed back to the project folder")
 
 
 def build_dbt_assets(
-    tag: str, partitions_def: dg.TimeWindowPartitionsDefinition | None, layer: str | None = None
+    manifest: ManifestSpecs,
+    tag: str,
+    partitions_def: dg.TimeWindowPartitionsDefinition | None,
+    layer: str | None = None,
 ) -> dg.AssetsDefinition:
     """The models and seeds tagged `tag` (in schema `layer` if given), run per partition
-    (or whole when unpartitioned)."""
-
-    specs, check_specs = manifest_specs(MANIFEST_PATH).select(tag, layer)
+    (or whole when unpartitioned). Its runs use the manifest it was built from, even
+    if `dbt parse` rewrites the file meanwhile (the runner is replaced before the next
+    launch)."""
+    specs, check_specs = manifest.select(tag, layer)
 
     @dg.multi_asset(
         name=f"grid_intel_dbt_{tag}_{layer}" if layer else f"grid_intel_dbt_{tag}",
@@ -78,15 +83,20 @@ def build_dbt_assets(
         context: dg.AssetExecutionContext, dbt: GridDbtResource, warehouse: WarehouseResource
     ) -> Iterator[object]:
         window = context.partition_time_window if partitions_def else None
-        yield from run_dbt(context, dbt, warehouse, window)
+        yield from run_dbt(context, dbt, warehouse, window, manifest)
 
     return _assets
 
 
-dbt_reference_assets = build_dbt_assets("reference", None)
+MANIFEST = manifest_specs(MANIFEST_PATH)
+dbt_reference_assets = build_dbt_assets(MANIFEST, "reference", None)
 # Each partitioned group as (silver, gold): materialize both for the whole layer stack.
-dbt_hourly_assets = tuple(build_dbt_assets("hourly", hourly, layer) for layer in ("silver", "gold"))
-dbt_daily_assets = tuple(build_dbt_assets("daily", daily, layer) for layer in ("silver", "gold"))
+dbt_hourly_assets = tuple(
+    build_dbt_assets(MANIFEST, "hourly", hourly, layer) for layer in ("silver", "gold")
+)
+dbt_daily_assets = tuple(
+    build_dbt_assets(MANIFEST, "daily", daily, layer) for layer in ("silver", "gold")
+)
 
 DBT_ASSETS = (dbt_reference_assets, *dbt_hourly_assets, *dbt_daily_assets)
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from dagster_dbt import DbtCliResource
     from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
+    from grid_intel.defs.dbt.translator import ManifestSpecs
+
 DBT_PROJECT_DIR = project_root() / "grid_intel_dbt"
 TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST_PATH = TARGET_DIR / "manifest.json"
@@ -58,14 +60,20 @@ class GridDbtResource(dg.ConfigurableResource):
     @property
     def cli_version(self) -> version.Version:
         """dagster-dbt asks the dbt executable (`dbt --version`, an interpreter start of
-        2-4 s) in every run; this environment's dbt-core says at once."""
+        2-4 s) in every run; the dbt beside this interpreter is this environment's
+        dbt-core, whose package metadata says at once. Another dbt is asked."""
+        if Path(self.dbt_executable).parent != Path(sys.executable).parent:
+            return self.cli()._cli_version
         return version.parse(importlib.metadata.version("dbt-core"))
 
-    def build(self, args: Sequence[str], *, context: dg.AssetExecutionContext) -> DbtCliInvocation:
-        """`dbt <args>` over the context's selected assets and checks."""
+    def build(
+        self, args: Sequence[str], *, context: dg.AssetExecutionContext, specs: ManifestSpecs
+    ) -> DbtCliInvocation:
+        """`dbt <args>` over the context's selected assets and checks, as `specs` (the
+        manifest the assets were built from) names them."""
         from grid_intel.defs.dbt.runtime import invoke
 
-        return invoke(self, args, context)
+        return invoke(self, args, context, specs)
 
     def cli(self) -> DbtCliResource:
         """dagster-dbt's resource over the same project, for commands outside runs."""

@@ -20,8 +20,8 @@ from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
 from grid_intel.defs.dbt.in_process import DbtThread, InProcessDbtInvocation, dbt_args
 from grid_intel.defs.dbt.parse_state import seed_parse_state
-from grid_intel.defs.dbt.project import MANIFEST_PATH, TARGET_DIR
-from grid_intel.defs.dbt.translator import ManifestSpecs, manifest_specs
+from grid_intel.defs.dbt.project import TARGET_DIR
+from grid_intel.defs.dbt.translator import ManifestSpecs, node_key
 
 if TYPE_CHECKING:
     from grid_intel.defs.dbt.project import GridDbtResource
@@ -40,15 +40,34 @@ class GridDbtTranslator(DagsterDbtTranslator):
     ) -> dg.AssetSpec:
         return self.specs.asset(unique_id)
 
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        # dagster-dbt keys a test's result on an unselected node through this one.
+        return node_key(dbt_resource_props)
+
+
+def with_indirect_selection(args: Sequence[str], override: str | None) -> list[str]:
+    """`args` with dbt's `--indirect-selection` set to dagster-dbt's override, if it
+    made one (`empty` when some of a selected asset's checks are deselected: their tests
+    must not run), added if `args` had none."""
+    out = list(args)
+    if not override:
+        return out
+    if "--indirect-selection" in out:
+        out[out.index("--indirect-selection") + 1] = override
+        return out
+    return [*out, "--indirect-selection", override]
+
 
 def invoke(
-    resource: GridDbtResource, args: Sequence[str], context: dg.AssetExecutionContext
+    resource: GridDbtResource,
+    args: Sequence[str],
+    context: dg.AssetExecutionContext,
+    specs: ManifestSpecs,
 ) -> DbtCliInvocation:
     """`dbt <args>` over the context's selection, in this process or a subprocess. The
     selection is dagster-dbt's (the whole group's select, or each selected model and test
     by name when the run is a subset); the target folder is the run's own, seeded with
     the project's parse state."""
-    specs = manifest_specs(MANIFEST_PATH)
     manifest, translator = specs.manifest, GridDbtTranslator(specs)
     selection, indirect = get_subset_selection_for_context(
         context=context,
@@ -63,15 +82,7 @@ def invoke(
     target_path = TARGET_DIR / name
     seed_parse_state(TARGET_DIR, target_path)
     # `args` names no --select: the selection is the context's.
-    command = [
-        *args,
-        *(
-            ["--indirect-selection", indirect]
-            if indirect and "--indirect-selection" not in args
-            else []
-        ),
-        *selection,
-    ]
+    command = [*with_indirect_selection(args, indirect), *selection]
     project_dir = Path(resource.project_dir)
     common: dict[str, Any] = {
         "manifest": manifest,
