@@ -139,15 +139,19 @@ class _Logger:
 
     def __init__(self, name: str) -> None:
         self._name = name
+        self._logger: Any = None
 
     def __getattr__(self, attr: str) -> Any:
-        import structlog
-
         if _deferred is not None:
             with _configuring:
                 if _deferred is not None:
                     configure(*_deferred)
-        return getattr(structlog.get_logger(self._name), attr)
+        if self._logger is None:
+            import structlog
+
+            # structlog's lazy proxy: it follows any later `configure`.
+            self._logger = structlog.get_logger(self._name)
+        return getattr(self._logger, attr)
 
 
 def get(name: str) -> Any:

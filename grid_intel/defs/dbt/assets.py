@@ -18,11 +18,10 @@ import dagster as dg
 
 from grid_intel.defs.dbt.parse_state import keep_parse_state
 from grid_intel.defs.dbt.project import MANIFEST_PATH, TARGET_DIR, GridDbtResource
-from grid_intel.defs.dbt.translator import ManifestSpecs, manifest_specs
+from grid_intel.defs.dbt.translator import SELECT_TAG, ManifestSpecs, read_specs
 from grid_intel.defs.partitions import daily, hourly
 from grid_intel.defs.resources import WarehouseResource
 
-SELECT_TAG = "dagster_dbt/select"
 WINDOW_ENV = ("GRID_INTEL_WINDOW_START", "GRID_INTEL_WINDOW_END")
 
 
@@ -88,7 +87,7 @@ def build_dbt_assets(
     return _assets
 
 
-MANIFEST = manifest_specs(MANIFEST_PATH)
+MANIFEST = read_specs(MANIFEST_PATH)
 dbt_reference_assets = build_dbt_assets(MANIFEST, "reference", None)
 # Each partitioned group as (silver, gold): materialize both for the whole layer stack.
 dbt_hourly_assets = tuple(

@@ -12,16 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
-from dagster_dbt.asset_utils import (
-    DAGSTER_DBT_SELECT_METADATA_KEY,
-    get_subset_selection_for_context,
-)
+from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
 from grid_intel.defs.dbt.in_process import DbtThread, InProcessDbtInvocation, dbt_args
 from grid_intel.defs.dbt.parse_state import seed_parse_state
 from grid_intel.defs.dbt.project import TARGET_DIR
-from grid_intel.defs.dbt.translator import ManifestSpecs, node_key
+from grid_intel.defs.dbt.translator import SELECT_TAG, ManifestSpecs, node_key
 
 if TYPE_CHECKING:
     from grid_intel.defs.dbt.project import GridDbtResource
@@ -72,7 +69,7 @@ def invoke(
     selection, indirect = get_subset_selection_for_context(
         context=context,
         manifest=manifest,
-        select=context.op.tags.get(DAGSTER_DBT_SELECT_METADATA_KEY),
+        select=context.op.tags.get(SELECT_TAG),
         exclude=None,
         selector=None,
         dagster_dbt_translator=translator,

@@ -14,7 +14,6 @@ import json
 import re
 import textwrap
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,12 @@ from grid_intel.defs.automation import FOLLOWS_UPSTREAM, REBUILT_WITH_INPUTS
 PARTITIONINGS = ("hourly", "daily", "reference")
 # The nodes that are assets (dagster-dbt's choice): sources are upstream keys only.
 ASSET_TYPES = ("model", "seed", "snapshot")
+UPSTREAM_TYPES = (*ASSET_TYPES, "source")
 # Metadata dagster-dbt keeps for itself: not copied onto a dependency on a source.
 OWN_METADATA = "dagster_dbt"
 UNIQUE_ID = "dagster_dbt/unique_id"
+# The op tag dagster-dbt reads a group's dbt selection from at run time.
+SELECT_TAG = "dagster_dbt/select"
 
 
 def partitioning(node: Mapping[str, Any]) -> str:
@@ -91,7 +93,7 @@ def code_version(node: Mapping[str, Any]) -> str | None:
     return (node.get("checksum") or {}).get("checksum")
 
 
-def table_metadata(node: Mapping[str, Any], adapter: str | None) -> dict[str, Any]:
+def table_metadata(node: Mapping[str, Any]) -> dict[str, Any]:
     """The relation's name, its documented columns, its materialization and storage."""
     columns = node.get("columns") or {}
     schema = (
@@ -131,9 +133,7 @@ class ManifestSpecs:
         self.project_id: str | None = meta.get("project_id")
         nodes = [*manifest["nodes"].values(), *manifest["sources"].values()]
         self.partitionings = {
-            node_key(n): partitioning(n)
-            for n in nodes
-            if n["resource_type"] in (*ASSET_TYPES, "source")
+            node_key(n): partitioning(n) for n in nodes if n["resource_type"] in UPSTREAM_TYPES
         }
         self._specs: dict[str, dg.AssetSpec] = {}
 
@@ -153,7 +153,7 @@ class ManifestSpecs:
             parent = self.node(parent_id)
             if is_ephemeral(parent):
                 queue.extend((parent.get("depends_on") or {}).get("nodes") or ())
-            elif parent["resource_type"] in (*ASSET_TYPES, "source"):
+            elif parent["resource_type"] in UPSTREAM_TYPES:
                 found.add(parent_id)
         return found
 
@@ -189,7 +189,7 @@ class ManifestSpecs:
             deps=deps,
             description=description(node),
             metadata={
-                **table_metadata(node, self.adapter),
+                **table_metadata(node),
                 UNIQUE_ID: node["unique_id"],
                 **({"dagster/storage_kind": self.adapter} if self.adapter else {}),
                 **(
@@ -270,11 +270,6 @@ def attached_node(test: Mapping[str, Any]) -> str | None:
     return test.get("attached_node")
 
 
-@lru_cache(maxsize=2)
-def _specs(path: Path, mtime_ns: int) -> ManifestSpecs:
+def read_specs(path: Path) -> ManifestSpecs:
+    """The specs of the manifest at `path` (the code location reads it once, at import)."""
     return ManifestSpecs(json.loads(path.read_bytes()))
-
-
-def manifest_specs(path: Path) -> ManifestSpecs:
-    """The specs of the manifest at `path`, built once per process until it is rebuilt."""
-    return _specs(path, path.stat().st_mtime_ns)
