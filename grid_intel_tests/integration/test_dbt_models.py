@@ -418,3 +418,19 @@ def test_dbt_docs_generate_one_page_with_every_gold_model(test_db: Settings, dbt
     for model in ("hourly_station_stats", "reliability_daily", "export_revenue_daily"):
         assert model in html
     assert "Good readings over expected scans" in html  # a column's description
+
+
+def test_two_builds_of_one_group_take_turns_on_the_warehouse(test_db: Settings):
+    """Two runs of the same dbt group started together on a fresh warehouse both created
+    a model's missing table and one failed; a build now holds the group's lock."""
+    from grid_intel.defs.dbt.assets import one_build_at_a_time
+    from grid_intel.defs.resources import WarehouseResource
+
+    warehouse = WarehouseResource(url=test_db.warehouse)
+    taken = "select pg_try_advisory_lock(hashtextextended(%s, 0))"
+    with connect(test_db.warehouse, autocommit=True) as other:
+        with one_build_at_a_time(warehouse, "postgres", "grid_intel_dbt_hourly_silver"):
+            assert not other.execute(taken, ("dbt:grid_intel_dbt_hourly_silver",)).fetchone()[0]
+            # Another group builds meanwhile.
+            assert other.execute(taken, ("dbt:grid_intel_dbt_hourly_gold",)).fetchone()[0]
+        assert other.execute(taken, ("dbt:grid_intel_dbt_hourly_silver",)).fetchone()[0]

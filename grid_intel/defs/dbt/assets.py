@@ -13,6 +13,7 @@ it (`translator.py`); a run imports it to run dbt (`runtime.py`).
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 
@@ -33,6 +34,26 @@ def window_env(window: dg.TimeWindow | None) -> dict[str, str]:
     return dict(zip(WINDOW_ENV, (window.start.isoformat(), window.end.isoformat()), strict=True))
 
 
+@contextmanager
+def one_build_at_a_time(warehouse: WarehouseResource, lane: str, group: str) -> Iterator[None]:
+    """Builds of one group take turns on the warehouse (a session advisory lock). Two
+    runs of the same models over different hours, started together on a fresh
+    warehouse, both found a model's table missing and both created it ("duplicate key
+    ... pg_type_typname_nsp_index"); the second now starts after the first committed and
+    finds it. The TimescaleDB lane's server serves one connection at a time, so builds
+    there cannot overlap, and a second connection held open would stall dbt's."""
+    if lane != "postgres":
+        yield
+        return
+    with warehouse.connection() as conn:
+        conn.autocommit = True
+        conn.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (f"dbt:{group}",))
+        try:
+            yield
+        finally:
+            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (f"dbt:{group}",))
+
+
 def run_dbt(
     context: dg.AssetExecutionContext,
     dbt: GridDbtResource,
@@ -48,9 +69,11 @@ def run_dbt(
     os.environ.update(window_env(window))
     # A test between two models runs with whichever is built last ("buildable"):
     # never before both exist, as dbt's default ("eager") would.
-    args = ["build", "--target", warehouse.lane(), "--indirect-selection", "buildable"]
-    invocation = dbt.build(args, context=context, specs=specs)
-    yield from invocation.stream()
+    lane = warehouse.lane()
+    args = ["build", "--target", lane, "--indirect-selection", "buildable"]
+    with one_build_at_a_time(warehouse, lane, context.op_execution_context.op.name):
+        invocation = dbt.build(args, context=context, specs=specs)
+        yield from invocation.stream()
     if not keep_parse_state(invocation.target_path, TARGET_DIR):
         context.log.info("dbt's parse state was not handed back to the project folder")
 
